@@ -1,0 +1,336 @@
+#include "cli.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QString quoted(const QString &s) { return u'"' + s + u'"'; }
+
+QString strategyList()
+{
+    QStringList names;
+    for (std::string_view n : stampede::strategyNames())
+        names << QString::fromUtf8(n.data(), qsizetype(n.size()));
+    return names.join(u", "_s);
+}
+
+// Strict decimal integers: no spaces, no fractions, an optional minus sign.
+std::optional<qint64> parseInteger(const QString &s)
+{
+    static const QRegularExpression re(u"^-?[0-9]+$"_s);
+    if (!re.match(s).hasMatch())
+        return std::nullopt;
+    bool ok = false;
+    const qint64 v = s.toLongLong(&ok);
+    return ok ? std::optional<qint64>(v) : std::nullopt;
+}
+
+std::optional<double> parseNumber(const QString &s)
+{
+    bool ok = false;
+    const double v = s.trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(v))
+        return std::nullopt;
+    return v;
+}
+
+// QCommandLineParser's messages quote the option ("Missing value after '--rate'."); turn them
+// into our "--rate: missing value" form.
+QString parserError(const QCommandLineParser &parser)
+{
+    const QStringList unknown = parser.unknownOptionNames();
+    if (!unknown.isEmpty()) {
+        const QString &name = unknown.first();
+        return (name.size() == 1 ? u"-"_s : u"--"_s) + name + u": unknown option (see --help)"_s;
+    }
+    QString text = parser.errorText().simplified();
+    static const QRegularExpression quotedOption(u"'([^']+)'"_s);
+    const QRegularExpressionMatch m = quotedOption.match(text);
+    if (m.hasMatch()) {
+        const QString option = m.captured(1);
+        if (text.startsWith(u"Missing value"_s))
+            return option + u": missing value"_s;
+        if (text.startsWith(u"Unexpected value"_s))
+            return option + u": takes no value"_s;
+        return option + u": "_s + text;
+    }
+    return text;
+}
+
+void applyOverrides(const CliOptions &o, Scenario *s)
+{
+    auto &c = s->config;
+    if (o.strategy)
+        c.strategy = *o.strategy;
+    if (o.nodes)
+        c.nodes.count = *o.nodes;
+    if (o.rateMax) {
+        c.traffic.mode = stampede::TrafficMode::Closed;
+    } else if (o.rate) {
+        c.traffic.mode = stampede::TrafficMode::Open;
+        c.traffic.ratePerS = *o.rate;
+    }
+    if (o.stock)
+        c.stock = *o.stock;
+    if (o.seed)
+        c.seed = *o.seed;
+    if (o.threads)
+        c.threads = *o.threads;
+    if (o.durationS) {
+        s->durationS = *o.durationS;
+        std::erase_if(s->events, [&](const stampede::TimedEvent &e) { return e.atS > s->durationS; });
+    }
+}
+
+// The option that set a config field, so that a problem found after overriding names it.
+QString optionForField(const CliOptions &o, const QString &field)
+{
+    if (field == u"stock"_s && o.stock)
+        return u"--stock"_s;
+    if (field == u"nodes.count"_s && o.nodes)
+        return u"--nodes"_s;
+    if (field == u"traffic.rate_per_s"_s && o.rate)
+        return u"--rate"_s;
+    if (field == u"threads"_s && o.threads)
+        return u"--threads"_s;
+    if (field == u"duration_s"_s && o.durationS)
+        return u"--duration"_s;
+    return {};
+}
+
+// Opens the file the way the writer will, without truncating what is there, and removes it
+// again if it did not exist, so that checking leaves no trace.
+QString checkWritable(const QString &option, const QString &path)
+{
+    if (path.isEmpty())
+        return {};
+    if (QFileInfo(path).isDir())
+        return option + u": cannot write "_s + path + u": is a directory"_s;
+    const bool existed = QFile::exists(path);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Append))
+        return option + u": cannot write "_s + path + u": "_s + f.errorString();
+    f.close();
+    if (!existed)
+        f.remove();
+    return {};
+}
+
+} // namespace
+
+void printError(const QString &message)
+{
+    QString oneLine = message.trimmed();
+    oneLine.replace(u'\n', u' ');
+    const QString line = u"stampede: "_s + oneLine + u'\n';
+    std::fputs(line.toLocal8Bit().constData(), stderr);
+    std::fflush(stderr);
+}
+
+CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
+{
+    CliParseResult result;
+    auto error = [&](const QString &message) {
+        result.status = CliParseResult::Status::Error;
+        result.output = message;
+        return result;
+    };
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"A desktop lab for high-concurrency system design.\n"
+                                     "Without --headless it opens the window; presets: "_s
+        + presetNames().join(u", "_s) + u'.');
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+
+    const QCommandLineOption headless(u"headless"_s, u"Run without a window, print a summary and exit."_s);
+    const QCommandLineOption preset(u"preset"_s, u"Start from the preset NAME (see --list-presets)."_s, u"NAME"_s);
+    const QCommandLineOption scenario(u"scenario"_s, u"Start from the scenario file FILE.json."_s, u"FILE"_s);
+    const QCommandLineOption strategy(u"strategy"_s, u"Stock strategy: "_s + strategyList() + u'.', u"S"_s);
+    const QCommandLineOption nodes(u"nodes"_s, u"Number of app nodes at the start (1-64)."_s, u"N"_s);
+    const QCommandLineOption rate(u"rate"_s, u"Arrivals per second (open loop), or \"max\" for closed loop."_s, u"R"_s);
+    const QCommandLineOption stock(u"stock"_s, u"Initial stock per SKU."_s, u"K"_s);
+    const QCommandLineOption duration(u"duration"_s, u"Run length in seconds."_s, u"SECONDS"_s);
+    const QCommandLineOption seed(u"seed"_s, u"Random seed (non-negative integer)."_s, u"N"_s);
+    const QCommandLineOption threads(u"threads"_s, u"Engine threads; 0 = one per core."_s, u"N"_s);
+    const QCommandLineOption report(u"report"_s, u"Write the JSON report to FILE."_s, u"FILE.json"_s);
+    const QCommandLineOption csv(u"csv"_s, u"Write the per-tick timeline to FILE."_s, u"FILE.csv"_s);
+    const QCommandLineOption listPresets(u"list-presets"_s, u"List the presets and exit."_s);
+    const QCommandLineOption screenshot(
+        u"screenshot"_s, u"Window only: save a PNG of the window and exit."_s, u"FILE.png"_s);
+    const QCommandLineOption after(u"after"_s, u"Window only: take the screenshot after SECONDS."_s, u"SECONDS"_s);
+    parser.addOptions({ headless, preset, scenario, strategy, nodes, rate, stock, duration, seed, threads, report, csv,
+        listPresets, screenshot, after });
+
+    if (!parser.parse(arguments))
+        return error(parserError(parser));
+
+    if (parser.isSet(helpOption) || parser.isSet(u"help-all"_s)) {
+        QString help = parser.helpText();
+        // Without an application object Qt prints a placeholder for the program name.
+        const qsizetype eol = help.indexOf(u'\n');
+        help.replace(0, eol, u"Usage: stampede [options]"_s);
+        result.status = CliParseResult::Status::Exit;
+        result.output = help;
+        return result;
+    }
+    if (parser.isSet(versionOption)) {
+        result.status = CliParseResult::Status::Exit;
+        result.output = QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion() + u'\n';
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return error(quoted(parser.positionalArguments().first())
+            + u": unexpected argument (options start with --, see --help)"_s);
+
+    CliOptions &o = result.options;
+    o.headless = parser.isSet(headless);
+    o.listPresets = parser.isSet(listPresets);
+
+    if (parser.isSet(preset) && parser.isSet(scenario))
+        return error(u"--preset: cannot be combined with --scenario; choose one"_s);
+    if (parser.isSet(preset)) {
+        o.preset = parser.value(preset);
+        if (o.preset.isEmpty())
+            return error(u"--preset: needs a preset name (see --list-presets)"_s);
+    }
+    if (parser.isSet(scenario)) {
+        o.scenarioFile = parser.value(scenario);
+        if (o.scenarioFile.isEmpty())
+            return error(u"--scenario: needs a file name"_s);
+    }
+
+    if (parser.isSet(strategy)) {
+        const QString v = parser.value(strategy);
+        o.strategy = stampede::parseStrategy(v.toStdString());
+        if (!o.strategy)
+            return error(u"--strategy: must be one of "_s + strategyList() + u", got "_s + quoted(v));
+    }
+    if (parser.isSet(nodes)) {
+        const QString v = parser.value(nodes);
+        const auto n = parseInteger(v);
+        if (!n || *n < 1 || *n > stampede::kMaxNodes)
+            return error(u"--nodes: must be an integer between 1 and "_s + QString::number(stampede::kMaxNodes)
+                + u", got "_s + quoted(v));
+        o.nodes = int(*n);
+    }
+    if (parser.isSet(rate)) {
+        const QString v = parser.value(rate);
+        if (v == u"max"_s) {
+            o.rateMax = true;
+        } else {
+            const auto r = parseNumber(v);
+            if (!r || *r < stampede::kMinRatePerS || *r > stampede::kMaxRatePerS)
+                return error(u"--rate: must be a number between 1 and 1000000 or \"max\", got "_s + quoted(v));
+            o.rate = *r;
+        }
+    }
+    if (parser.isSet(stock)) {
+        const QString v = parser.value(stock);
+        const auto k = parseInteger(v);
+        if (!k || *k < 0 || *k > stampede::kMaxStock)
+            return error(u"--stock: must be an integer between 0 and "_s + QString::number(stampede::kMaxStock)
+                + u", got "_s + quoted(v));
+        o.stock = *k;
+    }
+    if (parser.isSet(duration)) {
+        const QString v = parser.value(duration);
+        const auto d = parseNumber(v);
+        if (!d || *d <= 0 || *d > kMaxDurationS)
+            return error(
+                u"--duration: must be a number of seconds greater than 0 and at most 86400, got "_s + quoted(v));
+        o.durationS = *d;
+    }
+    if (parser.isSet(seed)) {
+        const QString v = parser.value(seed);
+        const auto n = parseInteger(v);
+        if (!n || *n < 0)
+            return error(u"--seed: must be a non-negative integer below 2^63, got "_s + quoted(v));
+        o.seed = std::uint64_t(*n);
+    }
+    if (parser.isSet(threads)) {
+        const QString v = parser.value(threads);
+        const auto n = parseInteger(v);
+        if (!n || *n < 0 || *n > 256)
+            return error(u"--threads: must be an integer between 0 and 256 (0 = one per core), got "_s + quoted(v));
+        o.threads = int(*n);
+    }
+    o.reportFile = parser.value(report);
+    if (parser.isSet(report) && o.reportFile.isEmpty())
+        return error(u"--report: needs a file name"_s);
+    o.csvFile = parser.value(csv);
+    if (parser.isSet(csv) && o.csvFile.isEmpty())
+        return error(u"--csv: needs a file name"_s);
+
+    if (parser.isSet(screenshot)) {
+        o.screenshotFile = parser.value(screenshot);
+        if (o.headless)
+            return error(u"--screenshot: needs the window; leave out --headless"_s);
+        if (!haveWindow)
+            return error(u"--screenshot: this build has no window (configured with STAMPEDE_BUILD_UI=OFF)"_s);
+        if (o.screenshotFile.isEmpty())
+            return error(u"--screenshot: needs a file name"_s);
+    }
+    if (parser.isSet(after)) {
+        const QString v = parser.value(after);
+        if (!parser.isSet(screenshot))
+            return error(u"--after: only used together with --screenshot"_s);
+        const auto a = parseNumber(v);
+        if (!a || *a < 0 || *a > kMaxDurationS)
+            return error(u"--after: must be a number of seconds between 0 and 86400, got "_s + quoted(v));
+        o.afterS = *a;
+    }
+    return result;
+}
+
+std::optional<Scenario> resolveScenario(const CliOptions &o, QString *error)
+{
+    std::optional<Scenario> s;
+    QString source;
+    if (!o.scenarioFile.isEmpty()) {
+        source = u"--scenario "_s + o.scenarioFile;
+        s = loadScenarioFile(o.scenarioFile, error);
+        if (!s)
+            *error = u"--scenario: "_s + *error;
+    } else {
+        const QString name = o.preset.isEmpty() ? defaultPresetName() : o.preset;
+        source = u"preset "_s + name;
+        s = loadPreset(name, error);
+        if (!s)
+            *error = u"--preset: "_s + *error;
+    }
+    if (!s)
+        return std::nullopt;
+
+    applyOverrides(o, &*s);
+    const QString problem = checkScenario(*s);
+    if (!problem.isEmpty()) {
+        const qsizetype sep = problem.indexOf(u": "_s);
+        const QString option = optionForField(o, problem.left(sep));
+        *error = option.isEmpty() ? QString(source + u": "_s + problem) : QString(option + problem.mid(sep));
+        return std::nullopt;
+    }
+    return s;
+}
+
+QString checkOutputs(const CliOptions &o)
+{
+    for (const auto &[option, path] : { std::pair { u"--report"_s, o.reportFile }, std::pair { u"--csv"_s, o.csvFile },
+             std::pair { u"--screenshot"_s, o.screenshotFile } }) {
+        QString problem = checkWritable(option, path);
+        if (!problem.isEmpty())
+            return problem;
+    }
+    return {};
+}

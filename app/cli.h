@@ -1,0 +1,58 @@
+#pragma once
+
+// The command line (DESIGN.md "Interfaces"). Parsing only checks each option on its own;
+// resolveScenario() then applies the overrides to the chosen scenario and validates the whole.
+// Every error is one line naming the option; the binary prints it as "stampede: <error>" and
+// exits with kExitUsage.
+
+#include "scenario.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+
+inline constexpr int kExitUsage = 2; // bad input: options, scenario, unwritable outputs
+inline constexpr int kExitFailure = 1; // the run itself failed (e.g. a disk filled up)
+
+struct CliOptions {
+    bool headless = false;
+    bool listPresets = false;
+    QString preset; // empty: the default preset (unless scenarioFile is set)
+    QString scenarioFile;
+    std::optional<stampede::Strategy> strategy;
+    std::optional<int> nodes;
+    std::optional<double> rate; // open loop at this rate
+    bool rateMax = false; // --rate max: closed loop with the scenario's clients
+    std::optional<std::int64_t> stock;
+    std::optional<double> durationS;
+    std::optional<std::uint64_t> seed;
+    std::optional<int> threads;
+    QString reportFile;
+    QString csvFile;
+    QString screenshotFile; // window only
+    std::optional<double> afterS; // window only: when to take the screenshot
+};
+
+struct CliParseResult {
+    enum class Status { Run, Exit, Error };
+    Status status = Status::Run;
+    QString output; // Exit: text for stdout (help, version); Error: the message
+    CliOptions options;
+};
+
+// `arguments` includes the program name first, as QCoreApplication::arguments() does.
+// `haveWindow` says whether this build can open the window (--screenshot needs it).
+CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow);
+
+// The scenario the options select (preset, file or the default preset) with the overrides
+// applied. Events after a shortened duration are dropped: they would never fire.
+std::optional<Scenario> resolveScenario(const CliOptions &options, QString *error);
+
+// Fails early when --report/--csv/--screenshot cannot be written, so a long run is not wasted.
+// Returns the error line or an empty string.
+QString checkOutputs(const CliOptions &options);
+
+// Prints "stampede: <message>" as one line on stderr.
+void printError(const QString &message);

@@ -1,0 +1,141 @@
+#include "headless.h"
+
+#include "report.h"
+
+#include <QJsonDocument>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+// The first Ctrl-C ends the run early but still drains and reports; a second one kills.
+extern "C" void onInterrupt(int)
+{
+    g_interrupted = 1;
+    std::signal(SIGINT, SIG_DFL);
+}
+
+void printOut(const QString &text)
+{
+    std::fputs(text.toLocal8Bit().constData(), stdout);
+    std::fflush(stdout);
+}
+
+void printProgress(const stampede::Snapshot &s)
+{
+    std::int64_t remaining = 0, oversold = 0;
+    double p99 = 0;
+    if (!s.recent.empty()) {
+        const stampede::TickSample &t = s.recent.back();
+        remaining = t.stockRemaining;
+        oversold = t.oversold;
+        p99 = t.p99Ms;
+    }
+    std::fprintf(stderr, "%6.1f s  attempts %lld  succeeded %lld  remaining %lld  oversold %lld  p99 %.2f ms\n", s.t,
+        static_cast<long long>(s.attempts), static_cast<long long>(s.succeeded), static_cast<long long>(remaining),
+        static_cast<long long>(oversold), p99);
+    std::fflush(stderr);
+}
+
+// Runs the scenario; *trafficS receives how long traffic was offered (shorter after Ctrl-C).
+stampede::RunResult run(const Scenario &scenario, double *trafficS)
+{
+    stampede::Engine engine(scenario.config);
+    std::vector<stampede::TimedEvent> events = scenario.events;
+    std::stable_sort(events.begin(), events.end(),
+        [](const stampede::TimedEvent &a, const stampede::TimedEvent &b) { return a.atS < b.atS; });
+    engine.setTimeline(std::move(events));
+
+    const bool progress = ::isatty(STDERR_FILENO) != 0;
+    g_interrupted = 0;
+    const auto previousHandler = std::signal(SIGINT, onInterrupt);
+
+    // This thread only waits: it is the driver, not an engine worker.
+    engine.start();
+    const auto start = std::chrono::steady_clock::now();
+    const auto end = start
+        + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(scenario.durationS));
+    int nextProgressS = 1;
+    while (!g_interrupted) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= end)
+            break;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(end - now, 100ms));
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (progress && elapsed >= nextProgressS) {
+            printProgress(*engine.snapshot());
+            nextProgressS = int(elapsed) + 1;
+        }
+    }
+    *trafficS
+        = std::min(scenario.durationS, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    stampede::RunResult result = engine.stopAndDrain();
+    std::signal(SIGINT, previousHandler == SIG_ERR ? SIG_DFL : previousHandler);
+    return result;
+}
+
+} // namespace
+
+int listPresets()
+{
+    const QStringList names = presetNames();
+    qsizetype width = 0;
+    for (const QString &n : names)
+        width = std::max(width, n.size());
+    QString out;
+    for (const QString &n : names) {
+        QString error;
+        const std::optional<Scenario> s = loadPreset(n, &error);
+        out += n.leftJustified(width + 2) + (s ? s->title : QString(u"(broken: "_s + error + u')')) + u'\n';
+    }
+    printOut(out);
+    return 0;
+}
+
+int runHeadless(const CliOptions &options)
+{
+    if (options.listPresets)
+        return listPresets();
+
+    QString error;
+    const std::optional<Scenario> scenario = resolveScenario(options, &error);
+    if (!scenario) {
+        printError(error);
+        return kExitUsage;
+    }
+    if (const QString problem = checkOutputs(options); !problem.isEmpty()) {
+        printError(problem);
+        return kExitUsage;
+    }
+
+    Scenario ran = *scenario;
+    const stampede::RunResult result = run(*scenario, &ran.durationS);
+    printOut(summaryText(ran, result));
+
+    int code = 0;
+    if (!options.reportFile.isEmpty()) {
+        const QByteArray json = QJsonDocument(reportJson(ran, result)).toJson(QJsonDocument::Indented);
+        if (!writeOutputFile(u"--report"_s, options.reportFile, json, &error)) {
+            printError(error);
+            code = kExitFailure;
+        }
+    }
+    if (!options.csvFile.isEmpty()
+        && !writeOutputFile(u"--csv"_s, options.csvFile, timelineCsv(result.timeline, result.markers), &error)) {
+        printError(error);
+        code = kExitFailure;
+    }
+    return code;
+}

@@ -1,0 +1,243 @@
+#include "report.h"
+
+#include <QJsonArray>
+#include <QLocale>
+#include <QSaveFile>
+#include <QStringList>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+using stampede::RunResult;
+using stampede::TickSample;
+
+namespace {
+
+QString fromStd(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+
+QString csvNumber(double v) { return QString::number(v, 'g', 12); }
+
+QString csvText(const QString &s)
+{
+    QString escaped = s;
+    escaped.replace(u'"', u"\"\""_s);
+    return u'"' + escaped + u'"';
+}
+
+QString count(std::int64_t v)
+{
+    static const QLocale english(QLocale::English, QLocale::UnitedStates);
+    return english.toString(qint64(v));
+}
+
+QString ms(double v) { return QString::number(v, 'f', 2); }
+
+} // namespace
+
+QJsonObject reportJson(const Scenario &scenario, const RunResult &r)
+{
+    const auto &c = scenario.config;
+    const auto &f = r.final;
+    const auto &a = r.audit;
+
+    QJsonArray events;
+    for (const stampede::Marker &m : r.markers)
+        events.append(QJsonObject { { u"t_s"_s, m.t }, { u"label"_s, QString::fromStdString(m.label) } });
+
+    return QJsonObject {
+        { u"scenario"_s, QString::fromStdString(c.name) },
+        { u"strategy"_s, fromStd(stampede::toString(c.strategy)) },
+        { u"seed"_s, qint64(c.seed) },
+        { u"duration_s"_s, scenario.durationS },
+        { u"requests"_s,
+            QJsonObject {
+                { u"attempted"_s, qint64(f.attempts) },
+                { u"succeeded"_s, qint64(f.succeeded) },
+                { u"sold_out"_s, qint64(f.soldOut) },
+                { u"rate_limited"_s, qint64(f.rateLimited) },
+                { u"failed"_s, qint64(f.failed) },
+            } },
+        { u"stock"_s,
+            QJsonObject {
+                { u"initial"_s, qint64(a.supplied) },
+                { u"sold"_s, qint64(a.persisted) },
+                { u"remaining"_s, qint64(a.remaining) },
+            } },
+        { u"consistency"_s,
+            QJsonObject {
+                { u"oversold"_s, qint64(a.oversold) },
+                { u"lost_orders"_s, qint64(a.lostOrders) },
+                { u"duplicate_orders"_s, qint64(a.duplicateOrders) },
+                { u"stale_reads"_s, qint64(a.staleReads) },
+            } },
+        { u"throughput_per_s"_s,
+            QJsonObject {
+                { u"mean"_s, r.meanThroughput },
+                { u"peak"_s, f.peakThroughput },
+            } },
+        { u"latency_ms"_s,
+            QJsonObject {
+                { u"p50"_s, f.p50Ms },
+                { u"p95"_s, f.p95Ms },
+                { u"p99"_s, f.p99Ms },
+                { u"max"_s, f.maxMs },
+            } },
+        { u"invariants_ok"_s, a.invariantsOk },
+        // Extras beyond DESIGN.md's minimum.
+        { u"failed_by_cause"_s,
+            QJsonObject {
+                { u"node_down"_s, qint64(f.failedNodeDown) },
+                { u"timeout"_s, qint64(f.failedTimeout) },
+                { u"overloaded"_s, qint64(f.failedOverloaded) },
+            } },
+        { u"false_sold_out"_s, qint64(a.falseSoldOut) },
+        { u"conserved"_s, a.conserved },
+        { u"drained"_s, a.drained },
+        { u"nodes"_s, c.nodes.count },
+        { u"rate_per_s"_s, c.traffic.ratePerS },
+        { u"mode"_s, fromStd(stampede::toString(c.traffic.mode)) },
+        { u"events"_s, events },
+    };
+}
+
+QByteArray timelineCsv(const std::vector<TickSample> &timeline, const std::vector<stampede::Marker> &markers)
+{
+    static const QStringList header {
+        u"t_s"_s,
+        u"offered_per_s"_s,
+        u"attempts_per_s"_s,
+        u"succeeded_per_s"_s,
+        u"sold_out_per_s"_s,
+        u"rate_limited_per_s"_s,
+        u"failed_per_s"_s,
+        u"failed_node_down_per_s"_s,
+        u"failed_timeout_per_s"_s,
+        u"failed_overloaded_per_s"_s,
+        u"p50_ms"_s,
+        u"p95_ms"_s,
+        u"p99_ms"_s,
+        u"max_ms"_s,
+        u"lock_wait_mean_ms"_s,
+        u"lock_wait_max_ms"_s,
+        u"utilisation_ratio"_s,
+        u"in_flight_requests"_s,
+        u"backlog_requests"_s,
+        u"nodes_up_count"_s,
+        u"stock_remaining_units"_s,
+        u"sold_units"_s,
+        u"confirmed_units"_s,
+        u"oversold_units"_s,
+        u"lost_orders_count"_s,
+        u"false_sold_out_count"_s,
+        u"attempts_total_count"_s,
+        u"events_text"_s,
+    };
+    QString out = header.join(u',') + u'\n';
+    std::size_t nextMarker = 0;
+    for (std::size_t i = 0; i < timeline.size(); ++i) {
+        const TickSample &t = timeline[i];
+        // Markers up to this tick's end belong to it; the last tick takes any stragglers.
+        QStringList labels;
+        const bool last = i + 1 == timeline.size();
+        while (nextMarker < markers.size() && (last || markers[nextMarker].t <= t.t))
+            labels << QString::fromStdString(markers[nextMarker++].label);
+        const QStringList row {
+            csvNumber(t.t),
+            csvNumber(t.offeredRate),
+            csvNumber(t.attempts),
+            csvNumber(t.succeeded),
+            csvNumber(t.soldOut),
+            csvNumber(t.rateLimited),
+            csvNumber(t.failed),
+            csvNumber(t.failedNodeDown),
+            csvNumber(t.failedTimeout),
+            csvNumber(t.failedOverloaded),
+            csvNumber(t.p50Ms),
+            csvNumber(t.p95Ms),
+            csvNumber(t.p99Ms),
+            csvNumber(t.maxMs),
+            csvNumber(t.lockWaitMeanMs),
+            csvNumber(t.lockWaitMaxMs),
+            csvNumber(t.utilisation),
+            QString::number(t.inFlight),
+            QString::number(t.backlog),
+            QString::number(t.nodesUp),
+            QString::number(t.stockRemaining),
+            QString::number(t.sold),
+            QString::number(t.confirmed),
+            QString::number(t.oversold),
+            QString::number(t.lostOrders),
+            QString::number(t.falseSoldOut),
+            QString::number(t.attemptsTotal),
+            csvText(labels.join(u"; "_s)),
+        };
+        out += row.join(u',') + u'\n';
+    }
+    return out.toUtf8();
+}
+
+QString summaryText(const Scenario &scenario, const RunResult &r)
+{
+    const auto &c = scenario.config;
+    const auto &f = r.final;
+    const auto &a = r.audit;
+
+    const QString traffic = c.traffic.mode == stampede::TrafficMode::Closed
+        ? QString(QString::number(c.traffic.clients) + u" clients as fast as possible"_s)
+        : QString(count(std::llround(c.traffic.ratePerS)) + u"/s"_s);
+
+    QStringList problems;
+    if (a.oversold > 0)
+        problems << u"oversold"_s;
+    if (a.lostOrders > 0)
+        problems << u"lost orders"_s;
+    if (a.duplicateOrders > 0)
+        problems << u"duplicate orders"_s;
+    if (!a.conserved)
+        problems << u"stock not conserved"_s;
+    if (!a.drained)
+        problems << u"not drained"_s;
+
+    const QList<std::pair<QString, QString>> lines {
+        { u"scenario"_s,
+            QString::fromStdString(c.name) + u"  ("_s + QString::number(scenario.durationS, 'f', 1) + u" s, seed "_s
+                + QString::number(c.seed) + u", "_s + QString::number(c.nodes.count) + u" nodes, "_s + traffic + u')' },
+        { u"strategy"_s, fromStd(stampede::toString(c.strategy)) },
+        { u"attempts"_s, count(f.attempts) },
+        { u"succeeded"_s, count(f.succeeded) },
+        { u"sold out"_s, count(f.soldOut) + u"  (false sold-out "_s + count(a.falseSoldOut) + u')' },
+        { u"rate limited"_s, count(f.rateLimited) },
+        { u"failed"_s,
+            count(f.failed) + u"  (node down "_s + count(f.failedNodeDown) + u", timeout "_s + count(f.failedTimeout)
+                + u", overloaded "_s + count(f.failedOverloaded) + u')' },
+        { u"stock"_s,
+            u"initial "_s + count(a.supplied) + u"  sold "_s + count(a.persisted) + u"  remaining "_s
+                + count(a.remaining) },
+        { u"OVERSOLD"_s, count(a.oversold) },
+        { u"lost orders"_s, count(a.lostOrders) + u"  (duplicates "_s + count(a.duplicateOrders) + u')' },
+        { u"latency ms"_s,
+            u"p50 "_s + ms(f.p50Ms) + u"  p95 "_s + ms(f.p95Ms) + u"  p99 "_s + ms(f.p99Ms) + u"  max "_s
+                + ms(f.maxMs) },
+        { u"throughput/s"_s,
+            u"mean "_s + count(std::llround(r.meanThroughput)) + u"  peak "_s + count(std::llround(f.peakThroughput)) },
+        { u"invariants"_s,
+            a.invariantsOk           ? u"OK"_s
+                : problems.isEmpty() ? u"VIOLATED"_s
+                                     : QString(u"VIOLATED ("_s + problems.join(u", "_s) + u')') },
+    };
+    QString out;
+    for (const auto &[label, value] : lines)
+        out += label.leftJustified(14) + value + u'\n';
+    return out;
+}
+
+bool writeOutputFile(const QString &option, const QString &path, const QByteArray &data, QString *error)
+{
+    // QSaveFile: a reader never sees half a report, and a failed write leaves the old file.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        *error = option + u": cannot write "_s + path + u": "_s + file.errorString();
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,670 @@
+#include "scenario.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QJsonValue>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <string_view>
+
+using namespace Qt::StringLiterals;
+using stampede::EventKind;
+using stampede::TimedEvent;
+
+namespace {
+
+const QString kTopLevel = u"top level"_s;
+
+const QStringList &topLevelKeys()
+{
+    static const QStringList keys { u"name"_s, u"title"_s, u"description"_s, u"seed"_s, u"duration_s"_s, u"strategy"_s,
+        u"stock"_s, u"threads"_s, u"traffic"_s, u"gateway"_s, u"nodes"_s, u"store"_s, u"events"_s };
+    return keys;
+}
+
+struct EventName {
+    EventKind kind;
+    QString key;
+};
+
+const std::vector<EventName> &eventNames()
+{
+    static const std::vector<EventName> names {
+        { EventKind::Spike, u"spike"_s },
+        { EventKind::SetRate, u"set_rate"_s },
+        { EventKind::AddNodes, u"add_nodes"_s },
+        { EventKind::RemoveNode, u"remove_node"_s },
+        { EventKind::KillNode, u"kill_node"_s },
+        { EventKind::SwitchStrategy, u"switch_strategy"_s },
+        { EventKind::Restock, u"restock"_s },
+        { EventKind::Pause, u"pause"_s },
+        { EventKind::Resume, u"resume"_s },
+    };
+    return names;
+}
+
+QString eventKeyList()
+{
+    QStringList keys;
+    for (const auto &n : eventNames())
+        keys << n.key;
+    return keys.join(u", "_s);
+}
+
+QString child(const QString &path, const QString &key) { return path.isEmpty() ? key : path + u'.' + key; }
+
+QString fromStd(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+
+QString number(double v) { return QString::number(v, 'g', 15); }
+
+// What a value is, for "got ..." in messages: short values verbatim, the rest by type.
+QString describe(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null:
+        return u"null"_s;
+    case QJsonValue::Bool:
+        return v.toBool() ? u"true"_s : u"false"_s;
+    case QJsonValue::Double:
+        return number(v.toDouble());
+    case QJsonValue::String: {
+        const QString s = v.toString();
+        return s.size() <= 40 ? u'"' + s + u'"' : u"a string"_s;
+    }
+    case QJsonValue::Array:
+        return u"an array"_s;
+    case QJsonValue::Object:
+        return u"an object"_s;
+    case QJsonValue::Undefined:
+        break;
+    }
+    return u"nothing"_s;
+}
+
+template<typename E> QString quotedNames(const std::vector<E> &names)
+{
+    QStringList out;
+    for (const auto &n : names)
+        out << u'"' + fromStd(n) + u'"';
+    return out.join(u", "_s);
+}
+
+// Reads typed values out of a QJsonDocument and remembers the first error.
+class Reader {
+public:
+    explicit Reader(QString source)
+        : m_source(std::move(source))
+    {
+    }
+
+    const QString &error() const { return m_error; }
+
+    bool fail(const QString &path, const QString &problem)
+    {
+        if (m_error.isEmpty())
+            m_error = m_source + u": "_s + path + u": "_s + problem;
+        return false;
+    }
+
+    // Maps a "path: problem" message (validate(), checkScenario()) into this source's form.
+    bool failWith(const QString &pathAndProblem)
+    {
+        const qsizetype sep = pathAndProblem.indexOf(u": "_s);
+        if (sep < 0)
+            return fail(kTopLevel, pathAndProblem);
+        return fail(pathAndProblem.left(sep), pathAndProblem.mid(sep + 2));
+    }
+
+    bool knownKeys(const QJsonObject &o, const QString &path, const QStringList &known)
+    {
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if (!known.contains(it.key()))
+                return fail(child(path, it.key()), u"unknown key (known: "_s + known.join(u", "_s) + u')');
+        }
+        return true;
+    }
+
+    bool object(const QJsonValue &v, const QString &path, QJsonObject *out)
+    {
+        if (!v.isObject())
+            return fail(path, u"must be an object, got "_s + describe(v));
+        *out = v.toObject();
+        return true;
+    }
+
+    bool number(const QJsonValue &v, const QString &path, double *out)
+    {
+        if (!v.isDouble())
+            return fail(path, u"must be a number, got "_s + describe(v));
+        *out = v.toDouble();
+        return true;
+    }
+
+    bool optionalNumber(const QJsonValue &v, const QString &path, std::optional<double> *out)
+    {
+        if (v.isNull()) {
+            out->reset();
+            return true;
+        }
+        if (!v.isDouble())
+            return fail(path, u"must be a number or null, got "_s + describe(v));
+        *out = v.toDouble();
+        return true;
+    }
+
+    // A whole number. Values beyond 64 bits are clamped (and flagged) so that the range check
+    // that follows names the field instead of a wrapped-around value passing it.
+    bool integer(const QJsonValue &v, const QString &path, qint64 *out, bool *clamped = nullptr)
+    {
+        if (!v.isDouble())
+            return fail(path, u"must be an integer, got "_s + describe(v));
+        const double d = v.toDouble();
+        if (std::trunc(d) != d)
+            return fail(path, u"must be a whole number, got "_s + describe(v));
+        // toInteger() returns its default for anything not an exact qint64.
+        const qint64 a = v.toInteger(0), b = v.toInteger(1);
+        const bool outside = a != b;
+        *out = outside ? (d > 0 ? LLONG_MAX : LLONG_MIN) : a;
+        if (clamped)
+            *clamped = outside;
+        return true;
+    }
+
+    bool intField(const QJsonValue &v, const QString &path, int *out)
+    {
+        qint64 i = 0;
+        if (!integer(v, path, &i))
+            return false;
+        *out = int(std::clamp<qint64>(i, INT_MIN, INT_MAX));
+        return true;
+    }
+
+    bool string(const QJsonValue &v, const QString &path, QString *out)
+    {
+        if (!v.isString())
+            return fail(path, u"must be a string, got "_s + describe(v));
+        *out = v.toString();
+        return true;
+    }
+
+    template<typename E, typename Parse>
+    bool choice(
+        const QJsonValue &v, const QString &path, Parse parse, const std::vector<std::string_view> &names, E *out)
+    {
+        QString s;
+        if (!string(v, path, &s))
+            return false;
+        const std::optional<E> e = parse(std::string_view(s.toStdString()));
+        if (!e)
+            return fail(path, u"must be one of "_s + quotedNames(names) + u"; got \""_s + s + u'"');
+        *out = *e;
+        return true;
+    }
+
+private:
+    QString m_source;
+    QString m_error;
+};
+
+const std::vector<std::string_view> &modeNames()
+{
+    static const std::vector<std::string_view> n { stampede::toString(stampede::TrafficMode::Open),
+        stampede::toString(stampede::TrafficMode::Closed) };
+    return n;
+}
+
+const std::vector<std::string_view> &policyNames()
+{
+    static const std::vector<std::string_view> n { stampede::toString(stampede::RoutePolicy::RoundRobin),
+        stampede::toString(stampede::RoutePolicy::LeastOutstanding),
+        stampede::toString(stampede::RoutePolicy::UserHash) };
+    return n;
+}
+
+const std::vector<std::string_view> &distNames()
+{
+    static const std::vector<std::string_view> n { stampede::toString(stampede::ServiceDist::Constant),
+        stampede::toString(stampede::ServiceDist::Exponential) };
+    return n;
+}
+
+bool readTraffic(Reader &r, const QJsonValue &v, stampede::TrafficConfig *t)
+{
+    const QString path = u"traffic"_s;
+    QJsonObject o;
+    if (!r.object(v, path, &o)
+        || !r.knownKeys(o, path, { u"mode"_s, u"rate_per_s"_s, u"clients"_s, u"users"_s, u"skus"_s, u"sku_skew"_s }))
+        return false;
+    if (o.contains(u"mode"_s)
+        && !r.choice(o.value(u"mode"_s), child(path, u"mode"_s), stampede::parseTrafficMode, modeNames(), &t->mode))
+        return false;
+    if (o.contains(u"rate_per_s"_s) && !r.number(o.value(u"rate_per_s"_s), child(path, u"rate_per_s"_s), &t->ratePerS))
+        return false;
+    if (o.contains(u"clients"_s) && !r.intField(o.value(u"clients"_s), child(path, u"clients"_s), &t->clients))
+        return false;
+    if (o.contains(u"users"_s)) {
+        qint64 users = 0;
+        if (!r.integer(o.value(u"users"_s), child(path, u"users"_s), &users))
+            return false;
+        t->users = users;
+    }
+    if (o.contains(u"skus"_s) && !r.intField(o.value(u"skus"_s), child(path, u"skus"_s), &t->skus))
+        return false;
+    if (o.contains(u"sku_skew"_s) && !r.number(o.value(u"sku_skew"_s), child(path, u"sku_skew"_s), &t->skuSkew))
+        return false;
+    return true;
+}
+
+bool readGateway(Reader &r, const QJsonValue &v, stampede::GatewayConfig *g)
+{
+    const QString path = u"gateway"_s;
+    QJsonObject o;
+    if (!r.object(v, path, &o) || !r.knownKeys(o, path, { u"policy"_s, u"rate_limit_per_s"_s }))
+        return false;
+    if (o.contains(u"policy"_s)
+        && !r.choice(
+            o.value(u"policy"_s), child(path, u"policy"_s), stampede::parseRoutePolicy, policyNames(), &g->policy))
+        return false;
+    if (o.contains(u"rate_limit_per_s"_s)
+        && !r.optionalNumber(o.value(u"rate_limit_per_s"_s), child(path, u"rate_limit_per_s"_s), &g->rateLimitPerS))
+        return false;
+    return true;
+}
+
+bool readNodes(Reader &r, const QJsonValue &v, stampede::NodeConfig *n)
+{
+    const QString path = u"nodes"_s;
+    QJsonObject o;
+    if (!r.object(v, path, &o)
+        || !r.knownKeys(o, path,
+            { u"count"_s, u"capacity"_s, u"queue_limit"_s, u"service_ms"_s, u"service_dist"_s, u"timeout_ms"_s }))
+        return false;
+    if (o.contains(u"count"_s) && !r.intField(o.value(u"count"_s), child(path, u"count"_s), &n->count))
+        return false;
+    if (o.contains(u"capacity"_s) && !r.intField(o.value(u"capacity"_s), child(path, u"capacity"_s), &n->capacity))
+        return false;
+    if (o.contains(u"queue_limit"_s)
+        && !r.intField(o.value(u"queue_limit"_s), child(path, u"queue_limit"_s), &n->queueLimit))
+        return false;
+    if (o.contains(u"service_ms"_s) && !r.number(o.value(u"service_ms"_s), child(path, u"service_ms"_s), &n->serviceMs))
+        return false;
+    if (o.contains(u"service_dist"_s)
+        && !r.choice(o.value(u"service_dist"_s), child(path, u"service_dist"_s), stampede::parseServiceDist,
+            distNames(), &n->serviceDist))
+        return false;
+    if (o.contains(u"timeout_ms"_s)
+        && !r.optionalNumber(o.value(u"timeout_ms"_s), child(path, u"timeout_ms"_s), &n->timeoutMs))
+        return false;
+    return true;
+}
+
+bool readStore(Reader &r, const QJsonValue &v, stampede::StoreConfig *s)
+{
+    const QString path = u"store"_s;
+    QJsonObject o;
+    if (!r.object(v, path, &o) || !r.knownKeys(o, path, { u"latency_ms"_s, u"write_ms"_s, u"buckets"_s }))
+        return false;
+    if (o.contains(u"latency_ms"_s) && !r.number(o.value(u"latency_ms"_s), child(path, u"latency_ms"_s), &s->latencyMs))
+        return false;
+    if (o.contains(u"write_ms"_s) && !r.number(o.value(u"write_ms"_s), child(path, u"write_ms"_s), &s->writeMs))
+        return false;
+    if (o.contains(u"buckets"_s) && !r.intField(o.value(u"buckets"_s), child(path, u"buckets"_s), &s->buckets))
+        return false;
+    return true;
+}
+
+bool readAction(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *e)
+{
+    switch (e->kind) {
+    case EventKind::Spike: {
+        QJsonObject o;
+        if (!r.object(v, path, &o) || !r.knownKeys(o, path, { u"factor"_s, u"for_s"_s }))
+            return false;
+        if (!o.contains(u"factor"_s))
+            return r.fail(child(path, u"factor"_s), u"missing"_s);
+        if (!o.contains(u"for_s"_s))
+            return r.fail(child(path, u"for_s"_s), u"missing"_s);
+        return r.number(o.value(u"factor"_s), child(path, u"factor"_s), &e->factor)
+            && r.number(o.value(u"for_s"_s), child(path, u"for_s"_s), &e->forS);
+    }
+    case EventKind::SetRate:
+        return r.number(v, path, &e->rate);
+    case EventKind::AddNodes:
+        return r.intField(v, path, &e->count);
+    case EventKind::RemoveNode:
+    case EventKind::KillNode: {
+        if (v.isNull()) {
+            e->node.reset(); // the engine picks
+            return true;
+        }
+        if (!v.isDouble())
+            return r.fail(path, u"must be a node id (integer) or null, got "_s + describe(v));
+        int id = 0;
+        if (!r.intField(v, path, &id))
+            return false;
+        e->node = id;
+        return true;
+    }
+    case EventKind::SwitchStrategy:
+        return r.choice(v, path, stampede::parseStrategy, stampede::strategyNames(), &e->strategy);
+    case EventKind::Restock: {
+        qint64 units = 0;
+        if (!r.integer(v, path, &units))
+            return false;
+        e->units = units;
+        return true;
+    }
+    case EventKind::Pause:
+    case EventKind::Resume:
+        if (v != QJsonValue(true))
+            return r.fail(path, u"must be true, got "_s + describe(v));
+        return true;
+    }
+    return false;
+}
+
+bool readEvent(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *e)
+{
+    QJsonObject o;
+    if (!r.object(v, path, &o))
+        return false;
+    QStringList actions;
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QString &key = it.key();
+        if (key == u"at_s"_s)
+            continue;
+        const auto &names = eventNames();
+        const auto found = std::find_if(names.begin(), names.end(), [&](const EventName &n) { return n.key == key; });
+        if (found == names.end())
+            return r.fail(path, u"unknown event \""_s + key + u"\" (known: "_s + eventKeyList() + u')');
+        e->kind = found->kind;
+        actions << key;
+    }
+    if (actions.isEmpty())
+        return r.fail(path, u"no action; give one of "_s + eventKeyList());
+    if (actions.size() > 1)
+        return r.fail(path, u"more than one action ("_s + actions.join(u", "_s) + u"); give one action per event"_s);
+    if (!o.contains(u"at_s"_s))
+        return r.fail(child(path, u"at_s"_s), u"missing"_s);
+    return r.number(o.value(u"at_s"_s), child(path, u"at_s"_s), &e->atS)
+        && readAction(r, o.value(actions.first()), child(path, actions.first()), e);
+}
+
+// "relative.path: problem" for one event, or empty.
+QString checkEvent(const TimedEvent &e, double durationS)
+{
+    if (!std::isfinite(e.atS) || e.atS < 0 || e.atS > durationS)
+        return u"at_s: must be between 0 and duration_s ("_s + number(durationS) + u')';
+    const QString key = eventKey(e.kind);
+    switch (e.kind) {
+    case EventKind::Spike:
+        if (!std::isfinite(e.factor) || e.factor <= 0 || e.factor > kMaxSpikeFactor)
+            return key + u".factor: must be greater than 0 and at most "_s + number(kMaxSpikeFactor);
+        if (!std::isfinite(e.forS) || e.forS <= 0 || e.forS > kMaxDurationS)
+            return key + u".for_s: must be greater than 0 and at most "_s + number(kMaxDurationS);
+        break;
+    case EventKind::SetRate:
+        if (!std::isfinite(e.rate) || e.rate < stampede::kMinRatePerS || e.rate > stampede::kMaxRatePerS)
+            return key + u": must be between "_s + number(stampede::kMinRatePerS) + u" and "_s
+                + number(stampede::kMaxRatePerS);
+        break;
+    case EventKind::AddNodes:
+        if (e.count < 1 || e.count > stampede::kMaxNodes)
+            return key + u": must be between 1 and "_s + QString::number(stampede::kMaxNodes);
+        break;
+    case EventKind::RemoveNode:
+    case EventKind::KillNode:
+        if (e.node && *e.node < 0)
+            return key + u": must be a node id (0 or more) or null"_s;
+        break;
+    case EventKind::Restock:
+        if (e.units < 1 || e.units > stampede::kMaxStock)
+            return key + u": must be between 1 and "_s + QString::number(stampede::kMaxStock);
+        break;
+    case EventKind::SwitchStrategy:
+    case EventKind::Pause:
+    case EventKind::Resume:
+        break;
+    }
+    return {};
+}
+
+} // namespace
+
+QString eventKey(EventKind kind)
+{
+    for (const auto &n : eventNames())
+        if (n.kind == kind)
+            return n.key;
+    return u"?"_s;
+}
+
+QString defaultPresetName() { return u"black-friday-naive"_s; }
+
+QStringList presetNames()
+{
+    QStringList names;
+    const QStringList files = QDir(u":/presets"_s).entryList({ u"*.json"_s }, QDir::Files, QDir::Name);
+    for (const QString &f : files)
+        names << f.chopped(5); // ".json"
+    names.sort();
+    return names;
+}
+
+QString checkScenario(const Scenario &s)
+{
+    const std::string engineProblem = stampede::validate(s.config);
+    if (!engineProblem.empty())
+        return QString::fromStdString(engineProblem);
+    if (!std::isfinite(s.durationS) || s.durationS <= 0 || s.durationS > kMaxDurationS)
+        return u"duration_s: must be greater than 0 and at most "_s + number(kMaxDurationS);
+    if (s.config.seed > std::uint64_t(LLONG_MAX))
+        return u"seed: must be a non-negative integer below 2^63"_s;
+    for (std::size_t i = 0; i < s.events.size(); ++i) {
+        const QString problem = checkEvent(s.events[i], s.durationS);
+        if (!problem.isEmpty())
+            return u"events["_s + QString::number(i) + u"]."_s + problem;
+    }
+    return {};
+}
+
+std::optional<Scenario> parseScenario(
+    const QByteArray &json, const QString &source, QString *error, const QString &fallbackName)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = source + u": invalid JSON at offset "_s + QString::number(parseError.offset) + u": "_s
+            + parseError.errorString();
+        return std::nullopt;
+    }
+    Reader r(source);
+    Scenario s;
+    if (!fallbackName.isEmpty())
+        s.config.name = fallbackName.toStdString();
+
+    auto ok = [&]() -> bool {
+        if (!doc.isObject())
+            return r.fail(kTopLevel, u"must be an object, got "_s + (doc.isArray() ? u"an array"_s : u"nothing"_s));
+        const QJsonObject o = doc.object();
+        if (!r.knownKeys(o, {}, topLevelKeys()))
+            return false;
+        QString text;
+        if (o.contains(u"name"_s)) {
+            if (!r.string(o.value(u"name"_s), u"name"_s, &text))
+                return false;
+            if (text.trimmed().isEmpty())
+                return r.fail(u"name"_s, u"must not be empty"_s);
+            s.config.name = text.toStdString();
+        }
+        if (o.contains(u"title"_s) && !r.string(o.value(u"title"_s), u"title"_s, &s.title))
+            return false;
+        if (o.contains(u"description"_s) && !r.string(o.value(u"description"_s), u"description"_s, &s.description))
+            return false;
+        if (o.contains(u"seed"_s)) {
+            qint64 seed = 0;
+            bool clamped = false;
+            if (!r.integer(o.value(u"seed"_s), u"seed"_s, &seed, &clamped))
+                return false;
+            if (seed < 0 || clamped)
+                return r.fail(
+                    u"seed"_s, u"must be a non-negative integer below 2^63, got "_s + describe(o.value(u"seed"_s)));
+            s.config.seed = std::uint64_t(seed);
+        }
+        if (o.contains(u"duration_s"_s) && !r.number(o.value(u"duration_s"_s), u"duration_s"_s, &s.durationS))
+            return false;
+        if (o.contains(u"strategy"_s)
+            && !r.choice(o.value(u"strategy"_s), u"strategy"_s, stampede::parseStrategy, stampede::strategyNames(),
+                &s.config.strategy))
+            return false;
+        if (o.contains(u"stock"_s)) {
+            qint64 stock = 0;
+            if (!r.integer(o.value(u"stock"_s), u"stock"_s, &stock))
+                return false;
+            s.config.stock = stock;
+        }
+        if (o.contains(u"threads"_s) && !r.intField(o.value(u"threads"_s), u"threads"_s, &s.config.threads))
+            return false;
+        if (o.contains(u"traffic"_s) && !readTraffic(r, o.value(u"traffic"_s), &s.config.traffic))
+            return false;
+        if (o.contains(u"gateway"_s) && !readGateway(r, o.value(u"gateway"_s), &s.config.gateway))
+            return false;
+        if (o.contains(u"nodes"_s) && !readNodes(r, o.value(u"nodes"_s), &s.config.nodes))
+            return false;
+        if (o.contains(u"store"_s) && !readStore(r, o.value(u"store"_s), &s.config.store))
+            return false;
+        if (o.contains(u"events"_s)) {
+            const QJsonValue ev = o.value(u"events"_s);
+            if (!ev.isArray())
+                return r.fail(u"events"_s, u"must be an array, got "_s + describe(ev));
+            const QJsonArray list = ev.toArray();
+            for (qsizetype i = 0; i < list.size(); ++i) {
+                TimedEvent e;
+                if (!readEvent(r, list[i], u"events["_s + QString::number(i) + u']', &e))
+                    return false;
+                s.events.push_back(e);
+            }
+        }
+        const QString problem = checkScenario(s);
+        return problem.isEmpty() || r.failWith(problem);
+    }();
+
+    if (!ok) {
+        *error = r.error();
+        return std::nullopt;
+    }
+    return s;
+}
+
+std::optional<Scenario> loadScenarioFile(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = path + u": cannot read: "_s + file.errorString();
+        return std::nullopt;
+    }
+    // A scenario is a few kilobytes; refuse to slurp something that obviously is not one.
+    constexpr qint64 kMaxBytes = qint64(4) * 1024 * 1024;
+    if (file.size() > kMaxBytes) {
+        *error = path + u": cannot read: larger than 4 MiB, not a scenario"_s;
+        return std::nullopt;
+    }
+    return parseScenario(file.readAll(), path, error, QFileInfo(path).completeBaseName());
+}
+
+std::optional<Scenario> loadPreset(const QString &name, QString *error)
+{
+    const QStringList names = presetNames();
+    if (!names.contains(name)) {
+        *error = u"unknown preset \""_s + name + u"\" (available: "_s + names.join(u", "_s) + u')';
+        return std::nullopt;
+    }
+    QFile file(u":/presets/"_s + name + u".json"_s);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = u"preset "_s + name + u": cannot read: "_s + file.errorString();
+        return std::nullopt;
+    }
+    return parseScenario(file.readAll(), u"preset "_s + name, error, name);
+}
+
+QJsonObject scenarioToJson(const Scenario &s)
+{
+    const auto &c = s.config;
+    auto optional = [](const std::optional<double> &v) { return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null); };
+    QJsonObject traffic {
+        { u"mode"_s, fromStd(stampede::toString(c.traffic.mode)) },
+        { u"rate_per_s"_s, c.traffic.ratePerS },
+        { u"clients"_s, c.traffic.clients },
+        { u"users"_s, qint64(c.traffic.users) },
+        { u"skus"_s, c.traffic.skus },
+        { u"sku_skew"_s, c.traffic.skuSkew },
+    };
+    QJsonObject gateway {
+        { u"policy"_s, fromStd(stampede::toString(c.gateway.policy)) },
+        { u"rate_limit_per_s"_s, optional(c.gateway.rateLimitPerS) },
+    };
+    QJsonObject nodes {
+        { u"count"_s, c.nodes.count },
+        { u"capacity"_s, c.nodes.capacity },
+        { u"queue_limit"_s, c.nodes.queueLimit },
+        { u"service_ms"_s, c.nodes.serviceMs },
+        { u"service_dist"_s, fromStd(stampede::toString(c.nodes.serviceDist)) },
+        { u"timeout_ms"_s, optional(c.nodes.timeoutMs) },
+    };
+    QJsonObject store {
+        { u"latency_ms"_s, c.store.latencyMs },
+        { u"write_ms"_s, c.store.writeMs },
+        { u"buckets"_s, c.store.buckets },
+    };
+    QJsonArray events;
+    for (const TimedEvent &e : s.events) {
+        QJsonValue action;
+        switch (e.kind) {
+        case EventKind::Spike:
+            action = QJsonObject { { u"factor"_s, e.factor }, { u"for_s"_s, e.forS } };
+            break;
+        case EventKind::SetRate:
+            action = e.rate;
+            break;
+        case EventKind::AddNodes:
+            action = e.count;
+            break;
+        case EventKind::RemoveNode:
+        case EventKind::KillNode:
+            action = e.node ? QJsonValue(*e.node) : QJsonValue(QJsonValue::Null);
+            break;
+        case EventKind::SwitchStrategy:
+            action = fromStd(stampede::toString(e.strategy));
+            break;
+        case EventKind::Restock:
+            action = qint64(e.units);
+            break;
+        case EventKind::Pause:
+        case EventKind::Resume:
+            action = true;
+            break;
+        }
+        events.append(QJsonObject { { u"at_s"_s, e.atS }, { eventKey(e.kind), action } });
+    }
+    return QJsonObject {
+        { u"name"_s, QString::fromStdString(c.name) },
+        { u"title"_s, s.title },
+        { u"description"_s, s.description },
+        { u"seed"_s, qint64(c.seed) },
+        { u"duration_s"_s, s.durationS },
+        { u"strategy"_s, fromStd(stampede::toString(c.strategy)) },
+        { u"stock"_s, qint64(c.stock) },
+        { u"threads"_s, c.threads },
+        { u"traffic"_s, traffic },
+        { u"gateway"_s, gateway },
+        { u"nodes"_s, nodes },
+        { u"store"_s, store },
+        { u"events"_s, events },
+    };
+}

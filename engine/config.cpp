@@ -1,0 +1,113 @@
+#include "config.h"
+
+#include <array>
+#include <cmath>
+#include <utility>
+
+namespace stampede {
+
+namespace {
+
+template <typename E, std::size_t N>
+std::optional<E> lookup(const std::array<std::pair<E, std::string_view>, N> &table, std::string_view s)
+{
+    for (const auto &[e, name] : table)
+        if (name == s)
+            return e;
+    return std::nullopt;
+}
+
+template <typename E, std::size_t N>
+std::string_view name(const std::array<std::pair<E, std::string_view>, N> &table, E e)
+{
+    for (const auto &[v, n] : table)
+        if (v == e)
+            return n;
+    return "?";
+}
+
+constexpr std::array<std::pair<Strategy, std::string_view>, 4> kStrategies{{
+    {Strategy::Naive, "naive"},
+    {Strategy::RowLock, "row-lock"},
+    {Strategy::Atomic, "atomic"},
+    {Strategy::Sharded, "sharded"},
+}};
+constexpr std::array<std::pair<TrafficMode, std::string_view>, 2> kModes{{
+    {TrafficMode::Open, "open"},
+    {TrafficMode::Closed, "closed"},
+}};
+constexpr std::array<std::pair<RoutePolicy, std::string_view>, 3> kPolicies{{
+    {RoutePolicy::RoundRobin, "round-robin"},
+    {RoutePolicy::LeastOutstanding, "least-outstanding"},
+    {RoutePolicy::UserHash, "user-hash"},
+}};
+constexpr std::array<std::pair<ServiceDist, std::string_view>, 2> kDists{{
+    {ServiceDist::Constant, "constant"},
+    {ServiceDist::Exponential, "exponential"},
+}};
+
+bool finiteAtLeast(double v, double lo) { return std::isfinite(v) && v >= lo; }
+
+} // namespace
+
+std::string_view toString(Strategy s) { return name(kStrategies, s); }
+std::string_view toString(TrafficMode m) { return name(kModes, m); }
+std::string_view toString(RoutePolicy p) { return name(kPolicies, p); }
+std::string_view toString(ServiceDist d) { return name(kDists, d); }
+std::optional<Strategy> parseStrategy(std::string_view s) { return lookup(kStrategies, s); }
+std::optional<TrafficMode> parseTrafficMode(std::string_view s) { return lookup(kModes, s); }
+std::optional<RoutePolicy> parseRoutePolicy(std::string_view s) { return lookup(kPolicies, s); }
+std::optional<ServiceDist> parseServiceDist(std::string_view s) { return lookup(kDists, s); }
+
+const std::vector<std::string_view> &strategyNames()
+{
+    static const std::vector<std::string_view> names = [] {
+        std::vector<std::string_view> v;
+        for (const auto &p : kStrategies)
+            v.push_back(p.second);
+        return v;
+    }();
+    return names;
+}
+
+std::string validate(const EngineConfig &c)
+{
+    const auto &t = c.traffic;
+    if (c.stock < 0 || c.stock > kMaxStock)
+        return "stock: must be between 0 and " + std::to_string(kMaxStock);
+    if (!std::isfinite(t.ratePerS) || t.ratePerS < kMinRatePerS || t.ratePerS > kMaxRatePerS)
+        return "traffic.rate_per_s: must be between 1 and 1000000";
+    if (t.clients < 1 || t.clients > kMaxClients)
+        return "traffic.clients: must be between 1 and " + std::to_string(kMaxClients);
+    if (t.users < 1)
+        return "traffic.users: must be at least 1";
+    if (t.skus < 1 || t.skus > kMaxSkus)
+        return "traffic.skus: must be between 1 and " + std::to_string(kMaxSkus);
+    if (!finiteAtLeast(t.skuSkew, 0.0) || t.skuSkew > 10.0)
+        return "traffic.sku_skew: must be between 0 and 10";
+    if (c.gateway.rateLimitPerS && !(finiteAtLeast(*c.gateway.rateLimitPerS, 1.0)))
+        return "gateway.rate_limit_per_s: must be at least 1 or null";
+    const auto &n = c.nodes;
+    if (n.count < 1 || n.count > kMaxNodes)
+        return "nodes.count: must be between 1 and " + std::to_string(kMaxNodes);
+    if (n.capacity < 1 || n.capacity > 100000)
+        return "nodes.capacity: must be between 1 and 100000";
+    if (n.queueLimit < 0 || n.queueLimit > 1000000)
+        return "nodes.queue_limit: must be between 0 and 1000000";
+    if (!finiteAtLeast(n.serviceMs, 0.0) || n.serviceMs > 60000)
+        return "nodes.service_ms: must be between 0 and 60000";
+    if (n.timeoutMs && (!finiteAtLeast(*n.timeoutMs, 0.001) || *n.timeoutMs > 600000))
+        return "nodes.timeout_ms: must be between 0.001 and 600000 or null";
+    const auto &s = c.store;
+    if (!finiteAtLeast(s.latencyMs, 0.0) || s.latencyMs > 60000)
+        return "store.latency_ms: must be between 0 and 60000";
+    if (!finiteAtLeast(s.writeMs, 0.0) || s.writeMs > 60000)
+        return "store.write_ms: must be between 0 and 60000";
+    if (s.buckets < 1 || s.buckets > kMaxBuckets)
+        return "store.buckets: must be between 1 and " + std::to_string(kMaxBuckets);
+    if (c.threads < 0 || c.threads > 256)
+        return "threads: must be between 0 and 256";
+    return {};
+}
+
+} // namespace stampede

@@ -1,0 +1,82 @@
+#pragma once
+
+// Settings of one run. Plain data: the scenario loader fills it, the engine copies it.
+// Names of enums match DESIGN.md exactly; toString/parse are the only place they are spelled.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stampede {
+
+enum class Strategy { Naive, RowLock, Atomic, Sharded };
+enum class TrafficMode { Open, Closed };
+enum class RoutePolicy { RoundRobin, LeastOutstanding, UserHash };
+enum class ServiceDist { Constant, Exponential };
+
+std::string_view toString(Strategy s);
+std::string_view toString(TrafficMode m);
+std::string_view toString(RoutePolicy p);
+std::string_view toString(ServiceDist d);
+std::optional<Strategy> parseStrategy(std::string_view s);
+std::optional<TrafficMode> parseTrafficMode(std::string_view s);
+std::optional<RoutePolicy> parseRoutePolicy(std::string_view s);
+std::optional<ServiceDist> parseServiceDist(std::string_view s);
+const std::vector<std::string_view> &strategyNames();
+
+struct TrafficConfig {
+    TrafficMode mode = TrafficMode::Open;
+    double ratePerS = 2000;        // open loop: Poisson arrival rate
+    int clients = 64;              // closed loop: concurrent clients, each as fast as possible
+    std::int64_t users = 1000000;  // user id population
+    int skus = 1;                  // SKU 0 is the hot one
+    double skuSkew = 0.0;          // Zipf exponent over SKUs; 0 = uniform
+};
+
+struct GatewayConfig {
+    RoutePolicy policy = RoutePolicy::RoundRobin;
+    std::optional<double> rateLimitPerS; // token bucket; empty = no admission control
+};
+
+struct NodeConfig {
+    int count = 4;
+    int capacity = 64;          // requests served at once
+    int queueLimit = 1000;      // FIFO backlog beyond capacity; full backlog rejects
+    double serviceMs = 0.5;
+    ServiceDist serviceDist = ServiceDist::Constant;
+    std::optional<double> timeoutMs;
+};
+
+struct StoreConfig {
+    double latencyMs = 1.0;     // one round trip to the store; holds no lock by itself
+    double writeMs = 0.05;      // how long a write holds its row (the commit); caps a row at 1/writeMs
+    int buckets = 8;            // stock buckets per SKU for `sharded`
+};
+
+struct EngineConfig {
+    std::string name = "custom";
+    std::uint64_t seed = 42;
+    Strategy strategy = Strategy::Naive;
+    std::int64_t stock = 1000;  // initial units per SKU
+    TrafficConfig traffic;
+    GatewayConfig gateway;
+    NodeConfig nodes;
+    StoreConfig store;
+    int threads = 0;            // engine worker threads; 0 = hardware concurrency
+};
+
+// Limits the engine enforces; the loaders check against the same numbers.
+inline constexpr int kMaxNodes = 64;
+inline constexpr int kMaxSkus = 1024;
+inline constexpr int kMaxBuckets = 256;
+inline constexpr double kMaxRatePerS = 1e6;
+inline constexpr double kMinRatePerS = 1.0;
+inline constexpr int kMaxClients = 100000;
+inline constexpr std::int64_t kMaxStock = std::int64_t(1) << 40;
+
+// First violated limit as "field: problem", or empty when the config is valid.
+std::string validate(const EngineConfig &c);
+
+} // namespace stampede

@@ -1,0 +1,816 @@
+// Control side of the engine: commands, the 100 ms tick, the scenario timeline, reset and
+// the audit. All of it runs under m_controlMutex, either on the control thread (tick,
+// timeline, retries) or on the caller's thread (commands). The request path never takes it.
+
+#include "engineimpl.h"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace stampede {
+
+namespace {
+
+Nanos msToNs(double ms) { return static_cast<Nanos>(std::llround(ms * 1e6)); }
+
+std::string fmt(double v)
+{
+    std::ostringstream os;
+    os << v;
+    return os.str();
+}
+
+constexpr Nanos kTickNs = 100'000'000;
+
+} // namespace
+
+EngineImpl::EngineImpl(EngineConfig config)
+    : m_config(std::move(config))
+    , m_strategy(m_config.strategy)
+    , m_mode(m_config.traffic.mode)
+    , m_rate(m_config.traffic.ratePerS)
+    , m_clients(m_config.traffic.clients)
+    , m_controlGuard(boost::asio::make_work_guard(m_control))
+    , m_tickTimer(m_control)
+    , m_rebalanceTimer(m_control)
+{
+    if (const auto err = validate(m_config); !err.empty())
+        throw std::invalid_argument(err);
+    m_buckets = m_config.store.buckets;
+    m_rows = std::make_unique<StockRow[]>(static_cast<std::size_t>(m_config.traffic.skus * m_buckets));
+    m_nodes = std::make_unique<AppNode[]>(kNodeSlots);
+    if (m_config.traffic.skus > 1) {
+        // Zipf over SKUs: SKU k has weight 1/(k+1)^skew; skew 0 is uniform.
+        double sum = 0;
+        for (int k = 0; k < m_config.traffic.skus; ++k)
+            sum += 1.0 / std::pow(k + 1.0, m_config.traffic.skuSkew);
+        double acc = 0;
+        for (int k = 0; k < m_config.traffic.skus; ++k) {
+            acc += 1.0 / std::pow(k + 1.0, m_config.traffic.skuSkew) / sum;
+            m_skuCdf.push_back(acc);
+        }
+        m_skuCdf.back() = 1.0;
+    }
+    m_serviceNs = msToNs(m_config.nodes.serviceMs);
+    m_latencyNs = msToNs(m_config.store.latencyMs);
+    m_writeNs = msToNs(m_config.store.writeMs);
+    m_timeoutNs = m_config.nodes.timeoutMs ? std::max<Nanos>(1, msToNs(*m_config.nodes.timeoutMs)) : 0;
+
+    int threads = m_config.threads;
+    if (threads <= 0)
+        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < threads; ++i)
+        m_shards.push_back(std::make_unique<Shard>(*this, i, m_config.seed));
+
+    std::lock_guard g(m_controlMutex);
+    TimedEvent add;
+    add.kind = EventKind::AddNodes;
+    add.count = m_config.nodes.count;
+    applyEvent(add);
+    m_markers.clear();
+    layoutStock(m_config.stock);
+    m_suppliedPerSku = m_config.stock;
+    m_prevNodeAnswers.assign(kNodeSlots, 0);
+    m_nodeThroughput.assign(kNodeSlots, 0);
+    publish(0);
+}
+
+EngineImpl::~EngineImpl()
+{
+    bool needStop = false;
+    {
+        std::lock_guard g(m_controlMutex);
+        needStop = m_started && !m_stopped;
+    }
+    if (needStop)
+        stopAndDrain(0.5);
+}
+
+double EngineImpl::shardRate() const
+{
+    return m_rate.load(std::memory_order_relaxed) * m_spikeFactor.load(std::memory_order_relaxed)
+        / static_cast<double>(m_shards.size());
+}
+
+int EngineImpl::shardClients(int shard) const
+{
+    const auto total = static_cast<long long>(
+        std::llround(m_clients.load(std::memory_order_relaxed) * m_spikeFactor.load(std::memory_order_relaxed)));
+    const auto n = static_cast<long long>(m_shards.size());
+    return static_cast<int>(total / n + (shard < total % n ? 1 : 0));
+}
+
+double EngineImpl::runTime() const
+{
+    return static_cast<double>(now() - m_runStart) * 1e-9;
+}
+
+void EngineImpl::start()
+{
+    std::lock_guard g(m_controlMutex);
+    if (m_started)
+        return;
+    m_started = true;
+    m_runStart = now();
+    m_prevTickAt = m_runStart;
+    m_running.store(true, std::memory_order_release);
+    for (auto &s : m_shards)
+        s->startThread();
+    m_controlThread = std::thread([this] { m_control.run(); });
+    regenerateAll();
+    scheduleTick();
+}
+
+void EngineImpl::scheduleTick()
+{
+    // Ticks keep to a fixed grid from the run start, so a late tick does not shift the rest.
+    const Nanos elapsed = now() - m_runStart;
+    const Nanos next = m_runStart + (elapsed / kTickNs + 1) * kTickNs;
+    m_tickTimer.expires_at(toTimePoint(next));
+    m_tickTimer.async_wait([this](const boost::system::error_code &ec) {
+        if (ec)
+            return;
+        std::lock_guard g(m_controlMutex);
+        if (m_stopped)
+            return;
+        tickLocked();
+        scheduleTick();
+    });
+}
+
+void EngineImpl::setTimeline(std::vector<TimedEvent> events)
+{
+    std::stable_sort(events.begin(), events.end(), [](const auto &a, const auto &b) { return a.atS < b.atS; });
+    std::lock_guard g(m_controlMutex);
+    m_events = std::move(events);
+    m_nextEvent = 0;
+}
+
+void EngineImpl::regenerateAll()
+{
+    for (auto &s : m_shards) {
+        Shard *sh = s.get();
+        boost::asio::post(sh->io(), [sh] { sh->regenerate(); });
+    }
+}
+
+void EngineImpl::bumpTopology()
+{
+    m_topology.fetch_add(1, std::memory_order_acq_rel);
+}
+
+int EngineImpl::upNodes() const
+{
+    int n = 0;
+    for (int i = 0; i < m_slotsUsed.load(std::memory_order_relaxed); ++i)
+        n += m_nodes[static_cast<std::size_t>(i)].state() == NodeSlotState::Up;
+    return n;
+}
+
+void EngineImpl::mark(std::string label)
+{
+    std::lock_guard h(m_historyMutex);
+    m_markers.push_back({m_started ? runTime() : 0.0, std::move(label)});
+    while (m_markers.size() > kMaxMarkers)
+        m_markers.pop_front();
+}
+
+void EngineImpl::layoutStock(std::int64_t perSku)
+{
+    const bool spread = m_strategy.load() == Strategy::Sharded;
+    for (int sku = 0; sku < m_config.traffic.skus; ++sku)
+        for (int b = 0; b < m_buckets; ++b) {
+            std::int64_t v = 0;
+            if (spread)
+                v = perSku / m_buckets + (b < perSku % m_buckets ? 1 : 0);
+            else if (b == 0)
+                v = perSku;
+            row(sku, b).setValue(v);
+        }
+}
+
+// Moves stock between the single row (bucket 0) and the buckets after a strategy switch.
+// Only unlocked rows give stock away, so a lock holder that already checked the value keeps
+// it; rows that are busy are retried every millisecond until the layout matches.
+void EngineImpl::rebalance(std::uint64_t generation)
+{
+    if (generation != m_rebalanceGen || m_stopped)
+        return;
+    const bool spread = m_strategy.load() == Strategy::Sharded;
+    bool pending = false;
+    for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
+        StockRow &first = row(sku, 0);
+        if (spread) {
+            const std::int64_t total = skuStock(sku);
+            for (int b = 1; b < m_buckets; ++b) {
+                const std::int64_t target = total / m_buckets + (b < total % m_buckets ? 1 : 0);
+                const std::int64_t target0 = total / m_buckets + (total % m_buckets ? 1 : 0);
+                const std::int64_t k = std::min(target - row(sku, b).value(), first.value() - target0);
+                if (k <= 0)
+                    continue;
+                if (first.tryTake(k))
+                    row(sku, b).add(k);
+                else
+                    pending = true;
+            }
+        } else {
+            for (int b = 1; b < m_buckets; ++b) {
+                const std::int64_t k = row(sku, b).value();
+                if (k <= 0)
+                    continue;
+                if (row(sku, b).tryTake(k))
+                    first.add(k);
+                else
+                    pending = true;
+            }
+        }
+    }
+    if (pending) {
+        m_rebalanceTimer.expires_after(std::chrono::milliseconds(1));
+        m_rebalanceTimer.async_wait([this, generation](const boost::system::error_code &ec) {
+            if (ec)
+                return;
+            std::lock_guard g(m_controlMutex);
+            rebalance(generation);
+        });
+    }
+}
+
+CommandResult EngineImpl::applyEvent(const TimedEvent &e)
+{
+    switch (e.kind) {
+    case EventKind::Spike: {
+        if (!std::isfinite(e.factor) || e.factor <= 0 || e.factor > 1000)
+            return CommandResult::fail("spike: factor must be above 0 and at most 1000");
+        if (!std::isfinite(e.forS) || e.forS <= 0 || e.forS > 3600)
+            return CommandResult::fail("spike: duration must be above 0 and at most 3600 s");
+        if (m_mode.load() == TrafficMode::Open && m_rate.load() * e.factor > kMaxRatePerS * 10)
+            return CommandResult::fail("spike: rate × factor must stay at most 10000000/s");
+        m_spikeFactor.store(e.factor);
+        m_spikeEndsAt = (m_started ? runTime() : 0.0) + e.forS;
+        mark("spike ×" + fmt(e.factor) + " for " + fmt(e.forS) + " s");
+        regenerateAll();
+        return {};
+    }
+    case EventKind::SetRate:
+        if (!std::isfinite(e.rate) || e.rate < kMinRatePerS || e.rate > kMaxRatePerS)
+            return CommandResult::fail("rate: must be between 1 and 1000000 per second");
+        m_rate.store(e.rate);
+        m_mode.store(TrafficMode::Open);
+        mark("rate " + fmt(e.rate) + "/s");
+        regenerateAll();
+        return {};
+    case EventKind::AddNodes: {
+        if (e.count < 1)
+            return CommandResult::fail("add node: count must be at least 1");
+        if (upNodes() + e.count > kMaxNodes)
+            return CommandResult::fail("add node: at most " + std::to_string(kMaxNodes) + " nodes can be up");
+        const int used = m_slotsUsed.load();
+        if (used + e.count > kNodeSlots)
+            return CommandResult::fail("add node: node ids are used up; reset the run");
+        for (int i = 0; i < e.count; ++i)
+            m_nodes[static_cast<std::size_t>(used + i)].init(used + i, m_config.nodes.capacity,
+                                                             m_config.nodes.queueLimit);
+        m_slotsUsed.store(used + e.count, std::memory_order_release);
+        m_nextNodeId = used + e.count;
+        bumpTopology();
+        mark(e.count == 1 ? "node " + std::to_string(used) + " added"
+                          : std::to_string(e.count) + " nodes added");
+        return {};
+    }
+    case EventKind::RemoveNode: {
+        int id = -1;
+        const int used = m_slotsUsed.load();
+        if (e.node) {
+            id = *e.node;
+            const auto st = (id >= 0 && id < used) ? m_nodes[static_cast<std::size_t>(id)].state() : NodeSlotState::Free;
+            if (st != NodeSlotState::Up && st != NodeSlotState::Dead)
+                return CommandResult::fail("remove node " + std::to_string(id) + ": no such node is up");
+        } else {
+            for (int i = used - 1; i >= 0 && id < 0; --i)
+                if (m_nodes[static_cast<std::size_t>(i)].state() == NodeSlotState::Up)
+                    id = i;
+            if (id < 0)
+                return CommandResult::fail("remove node: no node is up");
+        }
+        AppNode &n = m_nodes[static_cast<std::size_t>(id)];
+        if (n.state() == NodeSlotState::Dead) {
+            n.setState(NodeSlotState::Removed);
+            mark("node " + std::to_string(id) + " cleared");
+            return {};
+        }
+        if (upNodes() <= 1)
+            return CommandResult::fail("remove node " + std::to_string(id) + ": it is the last node up");
+        n.setState(NodeSlotState::Draining);
+        bumpTopology();
+        mark("node " + std::to_string(id) + " draining");
+        return {};
+    }
+    case EventKind::KillNode: {
+        int id = -1;
+        const int used = m_slotsUsed.load();
+        if (e.node) {
+            id = *e.node;
+            const auto st = (id >= 0 && id < used) ? m_nodes[static_cast<std::size_t>(id)].state() : NodeSlotState::Free;
+            if (st != NodeSlotState::Up && st != NodeSlotState::Draining)
+                return CommandResult::fail("kill node " + std::to_string(id) + ": no such node is running");
+        } else {
+            for (int i = 0; i < used && id < 0; ++i)
+                if (m_nodes[static_cast<std::size_t>(i)].state() == NodeSlotState::Up)
+                    id = i;
+            if (id < 0)
+                return CommandResult::fail("kill node: no node is up");
+        }
+        Request *list = m_nodes[static_cast<std::size_t>(id)].kill();
+        bumpTopology();
+        while (list) {
+            Request *r = list;
+            list = list->next;
+            r->next = nullptr;
+            r->failOnDispatch = true;
+            m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
+        }
+        mark("node " + std::to_string(id) + " killed");
+        return {};
+    }
+    case EventKind::SwitchStrategy: {
+        const Strategy old = m_strategy.exchange(e.strategy);
+        if (old == e.strategy)
+            return {};
+        if ((old == Strategy::Sharded) != (e.strategy == Strategy::Sharded))
+            rebalance(++m_rebalanceGen);
+        mark("strategy " + std::string(toString(e.strategy)));
+        return {};
+    }
+    case EventKind::Restock: {
+        if (e.units < 1 || e.units > kMaxStock - m_suppliedPerSku)
+            return CommandResult::fail("restock: units must be between 1 and " + std::to_string(kMaxStock - m_suppliedPerSku));
+        const bool spread = m_strategy.load() == Strategy::Sharded;
+        for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
+            if (!spread) {
+                row(sku, 0).add(e.units);
+                continue;
+            }
+            for (int b = 0; b < m_buckets; ++b)
+                if (const auto k = e.units / m_buckets + (b < e.units % m_buckets ? 1 : 0))
+                    row(sku, b).add(k);
+        }
+        m_suppliedPerSku += e.units;
+        mark("restock +" + std::to_string(e.units));
+        return {};
+    }
+    case EventKind::Pause:
+    case EventKind::Resume: {
+        const bool p = e.kind == EventKind::Pause;
+        if (m_paused.exchange(p) == p)
+            return {};
+        mark(p ? "paused" : "resumed");
+        regenerateAll();
+        return {};
+    }
+    }
+    return CommandResult::fail("unknown command");
+}
+
+#define STAMPEDE_COMMAND(body)                                                                                         \
+    std::lock_guard g(m_controlMutex);                                                                                 \
+    if (m_stopped)                                                                                                     \
+        return CommandResult::fail("the run has ended");                                                               \
+    TimedEvent e;                                                                                                      \
+    body;                                                                                                              \
+    return applyEvent(e)
+
+CommandResult EngineImpl::setRate(double perSecond) { STAMPEDE_COMMAND(e.kind = EventKind::SetRate; e.rate = perSecond); }
+CommandResult EngineImpl::spike(double factor, double seconds)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::Spike; e.factor = factor; e.forS = seconds);
+}
+CommandResult EngineImpl::addNodes(int count) { STAMPEDE_COMMAND(e.kind = EventKind::AddNodes; e.count = count); }
+CommandResult EngineImpl::removeNode(std::optional<int> id) { STAMPEDE_COMMAND(e.kind = EventKind::RemoveNode; e.node = id); }
+CommandResult EngineImpl::killNode(std::optional<int> id) { STAMPEDE_COMMAND(e.kind = EventKind::KillNode; e.node = id); }
+CommandResult EngineImpl::switchStrategy(Strategy s) { STAMPEDE_COMMAND(e.kind = EventKind::SwitchStrategy; e.strategy = s); }
+CommandResult EngineImpl::restock(std::int64_t units) { STAMPEDE_COMMAND(e.kind = EventKind::Restock; e.units = units); }
+CommandResult EngineImpl::setPaused(bool paused)
+{
+    STAMPEDE_COMMAND(e.kind = paused ? EventKind::Pause : EventKind::Resume);
+}
+#undef STAMPEDE_COMMAND
+
+CommandResult EngineImpl::setClosedLoop(int clients)
+{
+    std::lock_guard g(m_controlMutex);
+    if (m_stopped)
+        return CommandResult::fail("the run has ended");
+    if (clients < 1 || clients > kMaxClients)
+        return CommandResult::fail("clients: must be between 1 and " + std::to_string(kMaxClients));
+    m_clients.store(clients);
+    m_mode.store(TrafficMode::Closed);
+    mark("max rate, " + std::to_string(clients) + " clients");
+    regenerateAll();
+    return {};
+}
+
+void EngineImpl::applyDueEvents(double t)
+{
+    while (m_nextEvent < m_events.size() && m_events[m_nextEvent].atS <= t) {
+        const auto r = applyEvent(m_events[m_nextEvent++]);
+        if (!r.ok)
+            mark("event failed: " + r.error);
+    }
+}
+
+// ---- reset: a barrier over all shards, then a fresh start on the control thread ----
+
+CommandResult EngineImpl::reset()
+{
+    std::lock_guard g(m_controlMutex);
+    if (m_stopped)
+        return CommandResult::fail("the run has ended");
+    if (m_resetting.load())
+        return CommandResult::fail("reset: already resetting");
+    if (!m_started) {
+        finishReset();
+        return {};
+    }
+    m_resetting.store(true);
+    m_epoch.fetch_add(1, std::memory_order_acq_rel);
+    m_resetAcks.store(static_cast<int>(m_shards.size()));
+    // Once a shard runs this, every later handler on it sees the new epoch, so requests from
+    // before the reset drop themselves without touching nodes or counters.
+    for (auto &s : m_shards) {
+        Shard *sh = s.get();
+        boost::asio::post(sh->io(), [this, sh] {
+            sh->clearCounters();
+            resetAck();
+        });
+    }
+    return {};
+}
+
+void EngineImpl::resetAck()
+{
+    if (m_resetAcks.fetch_sub(1, std::memory_order_acq_rel) != 1)
+        return;
+    boost::asio::post(m_control, [this] {
+        std::lock_guard g(m_controlMutex);
+        if (!m_stopped)
+            finishReset();
+    });
+}
+
+void EngineImpl::finishReset()
+{
+    for (int i = 0, n = m_slotsUsed.load(); i < n; ++i) {
+        Request *list = m_nodes[static_cast<std::size_t>(i)].takeBacklog();
+        while (list) {  // their owners drop them: the epoch moved on
+            Request *r = list;
+            list = list->next;
+            r->next = nullptr;
+            m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
+        }
+        m_nodes[static_cast<std::size_t>(i)].setState(NodeSlotState::Free);
+    }
+    m_slotsUsed.store(0, std::memory_order_release);
+    m_nextNodeId = 0;
+    m_strategy.store(m_config.strategy);
+    m_rate.store(m_config.traffic.ratePerS);
+    m_mode.store(m_config.traffic.mode);
+    m_clients.store(m_config.traffic.clients);
+    m_spikeFactor.store(1.0);
+    m_spikeEndsAt = -1;
+    ++m_rebalanceGen;
+    layoutStock(m_config.stock);
+    m_suppliedPerSku = m_config.stock;
+    {
+        std::lock_guard h(m_historyMutex);
+        m_history.clear();
+        m_markers.clear();
+    }
+    TimedEvent add;
+    add.kind = EventKind::AddNodes;
+    add.count = m_config.nodes.count;
+    applyEvent(add);
+    {
+        std::lock_guard h(m_historyMutex);
+        m_markers.clear();
+    }
+    m_prevTotals = {};
+    m_prevLatency.clear();
+    m_prevLockWait.clear();
+    m_runLatency.clear();
+    std::fill(m_prevNodeAnswers.begin(), m_prevNodeAnswers.end(), 0);
+    std::fill(m_nodeThroughput.begin(), m_nodeThroughput.end(), 0);
+    m_peakThroughput = 0;
+    m_runMaxNs = 0;
+    m_nextEvent = 0;
+    m_runStart = now();
+    m_prevTickAt = m_runStart;
+    m_resetting.store(false, std::memory_order_release);
+    mark("reset");
+    regenerateAll();
+    publish(0);
+}
+
+// ---- the tick ----
+
+void EngineImpl::tickLocked()
+{
+    const double t = runTime();
+    if (m_spikeEndsAt >= 0 && t >= m_spikeEndsAt) {
+        m_spikeFactor.store(1.0);
+        m_spikeEndsAt = -1;
+        regenerateAll();
+    }
+    if (!m_resetting.load())
+        applyDueEvents(t);
+
+    Totals cur;
+    LogHistogram latency, lockWait;
+    std::uint64_t intervalMax = 0, lockMax = 0;
+    for (auto &s : m_shards) {
+        const auto &c = s->counters;
+        cur.attempts += c.attempts.get();
+        cur.succeeded += c.succeeded.get();
+        cur.soldOut += c.soldOut.get();
+        cur.rateLimited += c.rateLimited.get();
+        cur.nodeDown += c.nodeDown.get();
+        cur.timeout += c.timeout.get();
+        cur.overloaded += c.overloaded.get();
+        cur.lockWaits += c.lockWaits.get();
+        cur.lockWaitNs += c.lockWaitNs.get();
+        cur.lockHolds += c.lockHolds.get();
+        cur.lockHoldNs += c.lockHoldNs.get();
+        s->latency.copyInto(latency);
+        s->lockWait.copyInto(lockWait);
+        intervalMax = std::max(intervalMax, s->latency.takeIntervalMax());
+        lockMax = std::max(lockMax, s->lockWait.takeIntervalMax());
+    }
+    const Nanos nowNs = now();
+    const double dt = std::max(1e-3, static_cast<double>(nowNs - m_prevTickAt) * 1e-9);
+    m_prevTickAt = nowNs;
+    auto rate = [dt](std::uint64_t a, std::uint64_t b) { return a >= b ? static_cast<double>(a - b) / dt : 0.0; };
+
+    TickSample x;
+    x.t = t;
+    x.offeredRate = m_paused.load() || m_mode.load() == TrafficMode::Closed ? 0.0 : m_rate.load() * m_spikeFactor.load();
+    x.attempts = rate(cur.attempts, m_prevTotals.attempts);
+    x.succeeded = rate(cur.succeeded, m_prevTotals.succeeded);
+    x.soldOut = rate(cur.soldOut, m_prevTotals.soldOut);
+    x.rateLimited = rate(cur.rateLimited, m_prevTotals.rateLimited);
+    x.failedNodeDown = rate(cur.nodeDown, m_prevTotals.nodeDown);
+    x.failedTimeout = rate(cur.timeout, m_prevTotals.timeout);
+    x.failedOverloaded = rate(cur.overloaded, m_prevTotals.overloaded);
+    x.failed = x.failedNodeDown + x.failedTimeout + x.failedOverloaded;
+    LogHistogram tickLatency = latency;
+    tickLatency.subtract(m_prevLatency);
+    x.p50Ms = tickLatency.quantile(0.50) * 1e-6;
+    x.p95Ms = tickLatency.quantile(0.95) * 1e-6;
+    x.p99Ms = tickLatency.quantile(0.99) * 1e-6;
+    x.maxMs = tickLatency.count() ? static_cast<double>(intervalMax) * 1e-6 : 0.0;
+    const auto waits = cur.lockWaits >= m_prevTotals.lockWaits ? cur.lockWaits - m_prevTotals.lockWaits : 0;
+    const auto waitNs = cur.lockWaitNs >= m_prevTotals.lockWaitNs ? cur.lockWaitNs - m_prevTotals.lockWaitNs : 0;
+    x.lockWaitMeanMs = waits ? static_cast<double>(waitNs) / static_cast<double>(waits) * 1e-6 : 0.0;
+    x.lockWaitMaxMs = waits ? static_cast<double>(lockMax) * 1e-6 : 0.0;
+    const auto holds = cur.lockHolds >= m_prevTotals.lockHolds ? cur.lockHolds - m_prevTotals.lockHolds : 0;
+    const auto holdNs = cur.lockHoldNs >= m_prevTotals.lockHoldNs ? cur.lockHoldNs - m_prevTotals.lockHoldNs : 0;
+    x.lockHoldMeanMs = holds ? static_cast<double>(holdNs) / static_cast<double>(holds) * 1e-6 : 0.0;
+    m_runMaxNs = std::max(m_runMaxNs, static_cast<double>(intervalMax));
+    m_prevLatency = latency;
+    m_runLatency = latency;
+    m_prevLockWait = lockWait;
+    m_prevTotals = cur;
+
+    // nodes
+    std::int64_t busy = 0, capacity = 0;
+    for (int i = 0, n = m_slotsUsed.load(); i < n; ++i) {
+        AppNode &node = m_nodes[static_cast<std::size_t>(i)];
+        std::uint64_t answers = 0;
+        for (auto &s : m_shards)
+            answers += s->nodeAnswers[static_cast<std::size_t>(i)].get();
+        m_nodeThroughput[static_cast<std::size_t>(i)] = rate(answers, m_prevNodeAnswers[static_cast<std::size_t>(i)]);
+        m_prevNodeAnswers[static_cast<std::size_t>(i)] = answers;
+        const auto st = node.state();
+        if (st == NodeSlotState::Draining && node.inFlight() <= 0) {
+            node.setState(NodeSlotState::Removed);
+            bumpTopology();
+            mark("node " + std::to_string(i) + " removed");
+        }
+        if (st == NodeSlotState::Up || st == NodeSlotState::Draining) {
+            x.inFlight += node.inFlight();
+            x.backlog += node.queued();
+            if (st == NodeSlotState::Up) {
+                ++x.nodesUp;
+                busy += node.busy();
+                capacity += node.capacity();
+            }
+        }
+    }
+    x.utilisation = capacity ? static_cast<double>(busy) / static_cast<double>(capacity) : 0.0;
+
+    // stock and consistency
+    for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
+        std::int64_t confirmed = 0, persisted = 0;
+        for (auto &s : m_shards) {
+            confirmed += static_cast<std::int64_t>(s->skuConfirmed[static_cast<std::size_t>(sku)].get());
+            persisted += static_cast<std::int64_t>(s->skuPersisted[static_cast<std::size_t>(sku)].get());
+        }
+        x.stockRemaining += skuStock(sku);
+        x.sold += persisted;
+        x.confirmed += confirmed;
+        x.oversold += std::max<std::int64_t>(0, confirmed - m_suppliedPerSku);
+        x.lostOrders += std::max<std::int64_t>(0, confirmed - persisted);
+    }
+    for (auto &s : m_shards)
+        x.falseSoldOut += static_cast<std::int64_t>(s->counters.falseSoldOut.get());
+    x.attemptsTotal = static_cast<std::int64_t>(cur.attempts);
+    m_peakThroughput = std::max(m_peakThroughput, x.succeeded + x.soldOut + x.rateLimited + x.failed);
+    {
+        std::lock_guard h(m_historyMutex);
+        m_history.push_back(x);
+        while (m_history.size() > kHistoryTicks)
+            m_history.pop_front();
+    }
+    publish(t);
+}
+
+void EngineImpl::publish(double t)
+{
+    auto s = std::make_shared<Snapshot>();
+    s->seq = ++m_seq;
+    s->t = t;
+    s->paused = m_paused.load();
+    s->running = m_started && !m_stopped;
+    s->strategy = m_strategy.load();
+    s->ratePerS = m_rate.load();
+    s->spikeFactor = m_spikeFactor.load();
+    s->mode = m_mode.load();
+    s->threads = static_cast<int>(m_shards.size());
+    for (int i = 0, n = m_slotsUsed.load(); i < n; ++i) {
+        const AppNode &node = m_nodes[static_cast<std::size_t>(i)];
+        const auto st = node.state();
+        if (st != NodeSlotState::Up && st != NodeSlotState::Draining && st != NodeSlotState::Dead)
+            continue;
+        NodeView v;
+        v.id = i;
+        v.state = st == NodeSlotState::Up ? NodeState::Up : st == NodeSlotState::Draining ? NodeState::Draining : NodeState::Dead;
+        v.capacity = node.capacity();
+        v.busy = st == NodeSlotState::Dead ? 0 : static_cast<int>(node.busy());
+        v.backlog = st == NodeSlotState::Dead ? 0 : static_cast<int>(node.queued());
+        v.throughput = m_nodeThroughput.empty() ? 0.0 : m_nodeThroughput[static_cast<std::size_t>(i)];
+        s->nodes.push_back(v);
+    }
+    for (int b = 0; b < m_buckets; ++b) {
+        StockRow &rw = row(0, b);
+        s->hotRows.push_back({0, b, rw.value(), rw.locked(), rw.waiters()});
+    }
+    {
+        std::lock_guard h(m_historyMutex);
+        const auto n = std::min(m_history.size(), kRecentTicks);
+        s->recent.assign(m_history.end() - static_cast<std::ptrdiff_t>(n), m_history.end());
+        const double from = s->recent.empty() ? 0.0 : s->recent.front().t - kTickSeconds;
+        for (const auto &m : m_markers)
+            if (m.t >= from)
+                s->markers.push_back(m);
+    }
+    s->attempts = static_cast<std::int64_t>(m_prevTotals.attempts);
+    s->succeeded = static_cast<std::int64_t>(m_prevTotals.succeeded);
+    s->soldOut = static_cast<std::int64_t>(m_prevTotals.soldOut);
+    s->rateLimited = static_cast<std::int64_t>(m_prevTotals.rateLimited);
+    s->failed = static_cast<std::int64_t>(m_prevTotals.nodeDown + m_prevTotals.timeout + m_prevTotals.overloaded);
+    s->failedNodeDown = static_cast<std::int64_t>(m_prevTotals.nodeDown);
+    s->failedTimeout = static_cast<std::int64_t>(m_prevTotals.timeout);
+    s->failedOverloaded = static_cast<std::int64_t>(m_prevTotals.overloaded);
+    s->stockInitial = m_suppliedPerSku * m_config.traffic.skus;
+    s->p50Ms = m_runLatency.quantile(0.50) * 1e-6;
+    s->p95Ms = m_runLatency.quantile(0.95) * 1e-6;
+    s->p99Ms = m_runLatency.quantile(0.99) * 1e-6;
+    s->maxMs = m_runMaxNs * 1e-6;
+    s->peakThroughput = m_peakThroughput;
+    m_snapshot.store(std::move(s), std::memory_order_release);
+}
+
+std::vector<TickSample> EngineImpl::timeline() const
+{
+    std::lock_guard h(m_historyMutex);
+    return {m_history.begin(), m_history.end()};
+}
+
+std::vector<Marker> EngineImpl::markers() const
+{
+    std::lock_guard h(m_historyMutex);
+    return {m_markers.begin(), m_markers.end()};
+}
+
+// ---- end of run ----
+
+Audit EngineImpl::auditLocked(bool drained)
+{
+    Audit a;
+    a.conserved = true;
+    for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
+        std::int64_t confirmed = 0, persisted = 0;
+        for (auto &s : m_shards) {
+            confirmed += static_cast<std::int64_t>(s->skuConfirmed[static_cast<std::size_t>(sku)].get());
+            persisted += static_cast<std::int64_t>(s->skuPersisted[static_cast<std::size_t>(sku)].get());
+        }
+        const std::int64_t remaining = skuStock(sku);
+        a.supplied += m_suppliedPerSku;
+        a.confirmed += confirmed;
+        a.persisted += persisted;
+        a.remaining += remaining;
+        a.oversold += std::max<std::int64_t>(0, confirmed - m_suppliedPerSku);
+        a.lostOrders += std::max<std::int64_t>(0, confirmed - persisted);
+        if (persisted + remaining != m_suppliedPerSku)
+            a.conserved = false;
+    }
+    for (auto &s : m_shards)
+        a.falseSoldOut += static_cast<std::int64_t>(s->counters.falseSoldOut.get());
+    a.drained = drained;
+    a.invariantsOk = a.conserved && a.drained && a.oversold == 0 && a.lostOrders == 0 && a.duplicateOrders == 0;
+    return a;
+}
+
+RunResult EngineImpl::stopAndDrain(double maxWaitS)
+{
+    {
+        std::lock_guard g(m_controlMutex);
+        if (m_stopped)
+            throw std::logic_error("stopAndDrain: the engine has already stopped");
+        if (!m_started) {
+            // Never ran: audit the initial state and keep no threads.
+            m_stopped = true;
+            RunResult r;
+            r.audit = auditLocked(true);
+            r.final = *m_snapshot.load();
+            return r;
+        }
+        m_stopping.store(true, std::memory_order_release);
+        m_trafficStoppedAt = runTime();
+        regenerateAll();
+    }
+    // Headless and tests only. First a barrier: after it no shard starts new traffic.
+    auto barrier = [this] {
+        std::atomic<int> pending{static_cast<int>(m_shards.size())};
+        for (auto &s : m_shards)
+            boost::asio::post(s->io(), [&pending] { pending.fetch_sub(1, std::memory_order_release); });
+        while (pending.load(std::memory_order_acquire) > 0)
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+    };
+    barrier();
+    // Then wait for the requests in flight to be answered.
+    auto live = [this] {
+        std::int64_t n = 0;
+        for (auto &s : m_shards)
+            n += static_cast<std::int64_t>(s->counters.allocated.get()) - static_cast<std::int64_t>(s->counters.freed.get());
+        return n;
+    };
+    const auto deadline = Clock::now() + std::chrono::duration<double>(std::max(0.0, maxWaitS));
+    while (live() > 0 && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    barrier();  // makes every shard's last counter writes visible to the audit below
+
+    RunResult result;
+    {
+        std::lock_guard g(m_controlMutex);
+        // The rebalancer must not move stock between the audit's reads.
+        ++m_rebalanceGen;
+        m_resetting.store(false);
+        tickLocked();
+        result.audit = auditLocked(live() == 0);
+        m_stopped = true;
+        m_running.store(false, std::memory_order_release);
+        publish(runTime());
+        result.final = *m_snapshot.load();
+        result.durationS = runTime();
+        result.trafficS = m_trafficStoppedAt;
+        result.drainS = std::max(0.0, result.durationS - result.trafficS);
+        {
+            std::lock_guard h(m_historyMutex);
+            result.timeline.assign(m_history.begin(), m_history.end());
+            result.markers.assign(m_markers.begin(), m_markers.end());
+        }
+        const auto answered = result.final.succeeded + result.final.soldOut + result.final.rateLimited + result.final.failed;
+        result.meanThroughput = result.trafficS > 0 ? static_cast<double>(answered) / result.trafficS : 0.0;
+    }
+    // Shut down by cancelling work, not by stopping the io_contexts.
+    for (auto &s : m_shards) {
+        Shard *sh = s.get();
+        boost::asio::post(sh->io(), [sh] { sh->shutdown(); });
+    }
+    boost::asio::post(m_control, [this] {
+        m_tickTimer.cancel();
+        m_rebalanceTimer.cancel();
+        m_controlGuard.reset();
+    });
+    for (auto &s : m_shards)
+        s->join();
+    if (m_controlThread.joinable())
+        m_controlThread.join();
+    return result;
+}
+
+} // namespace stampede

@@ -1,0 +1,42 @@
+#include "engine.h"
+
+#include "engineimpl.h"
+
+namespace stampede {
+
+Engine::Engine(EngineConfig config)
+    : m_impl(std::make_unique<EngineImpl>(std::move(config)))
+{
+}
+
+Engine::~Engine() = default;
+
+const EngineConfig &Engine::config() const { return m_impl->config(); }
+void Engine::start() { m_impl->start(); }
+void Engine::setTimeline(std::vector<TimedEvent> events) { m_impl->setTimeline(std::move(events)); }
+CommandResult Engine::setRate(double perSecond) { return m_impl->setRate(perSecond); }
+CommandResult Engine::setClosedLoop(int clients) { return m_impl->setClosedLoop(clients); }
+CommandResult Engine::spike(double factor, double seconds) { return m_impl->spike(factor, seconds); }
+CommandResult Engine::addNodes(int count) { return m_impl->addNodes(count); }
+CommandResult Engine::removeNode(std::optional<int> id) { return m_impl->removeNode(id); }
+CommandResult Engine::killNode(std::optional<int> id) { return m_impl->killNode(id); }
+CommandResult Engine::switchStrategy(Strategy s) { return m_impl->switchStrategy(s); }
+CommandResult Engine::restock(std::int64_t unitsPerSku) { return m_impl->restock(unitsPerSku); }
+CommandResult Engine::setPaused(bool paused) { return m_impl->setPaused(paused); }
+CommandResult Engine::reset() { return m_impl->reset(); }
+std::shared_ptr<const Snapshot> Engine::snapshot() const { return m_impl->snapshot(); }
+std::vector<TickSample> Engine::timeline() const { return m_impl->timeline(); }
+std::vector<Marker> Engine::markers() const { return m_impl->markers(); }
+RunResult Engine::stopAndDrain(double maxWaitS) { return m_impl->stopAndDrain(maxWaitS); }
+
+std::string_view toString(NodeState s)
+{
+    switch (s) {
+    case NodeState::Up: return "up";
+    case NodeState::Draining: return "draining";
+    case NodeState::Dead: return "dead";
+    }
+    return "?";
+}
+
+} // namespace stampede

@@ -1,0 +1,80 @@
+#pragma once
+
+// The public face of the engine. Commands are thread-safe and never wait for requests in
+// flight; readers take immutable snapshots. Only stopAndDrain() blocks, and it is meant for
+// headless runs and tests, never for a GUI thread.
+
+#include "config.h"
+#include "metrics.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stampede {
+
+enum class EventKind { Spike, SetRate, AddNodes, RemoveNode, KillNode, SwitchStrategy, Restock, Pause, Resume };
+
+// One entry of a scenario timeline, fired by the engine's tick at run time atS.
+struct TimedEvent {
+    double atS = 0;
+    EventKind kind = EventKind::Spike;
+    double factor = 1;            // Spike
+    double forS = 0;              // Spike
+    double rate = 0;              // SetRate
+    int count = 1;                // AddNodes
+    std::optional<int> node;      // RemoveNode / KillNode; empty = the engine picks
+    Strategy strategy = Strategy::Naive; // SwitchStrategy
+    std::int64_t units = 0;       // Restock (per SKU)
+};
+
+struct CommandResult {
+    bool ok = true;
+    std::string error;            // one line when !ok
+    static CommandResult fail(std::string e) { return {false, std::move(e)}; }
+};
+
+class EngineImpl;
+
+class Engine {
+public:
+    explicit Engine(EngineConfig config);
+    ~Engine();
+    Engine(const Engine &) = delete;
+    Engine &operator=(const Engine &) = delete;
+
+    const EngineConfig &config() const;
+
+    // Starts the worker threads and the traffic. Idempotent.
+    void start();
+    void setTimeline(std::vector<TimedEvent> events);
+
+    // Live commands, callable from any thread while running.
+    CommandResult setRate(double perSecond);         // open loop at this rate
+    CommandResult setClosedLoop(int clients);         // `max`: clients send as fast as answered
+    CommandResult spike(double factor, double seconds);
+    CommandResult addNodes(int count = 1);
+    CommandResult removeNode(std::optional<int> id = {}); // drain, then remove
+    CommandResult killNode(std::optional<int> id = {});   // in-flight and queued work fails
+    CommandResult switchStrategy(Strategy s);
+    CommandResult restock(std::int64_t unitsPerSku);
+    CommandResult setPaused(bool paused);
+    // Back to the configured start: counters, stock, nodes, rate. Traffic keeps its paused state.
+    CommandResult reset();
+
+    // Latest published snapshot; never null after construction. Wait-free for the engine.
+    std::shared_ptr<const Snapshot> snapshot() const;
+    // Every tick since start or reset (bounded by kHistoryTicks), for export.
+    std::vector<TickSample> timeline() const;
+    std::vector<Marker> markers() const;
+
+    // Stops the traffic, waits (at most maxWaitS) for requests in flight to finish, audits,
+    // stops the threads. Blocking. After it the engine is stopped for good.
+    RunResult stopAndDrain(double maxWaitS = 10.0);
+
+private:
+    std::unique_ptr<EngineImpl> m_impl;
+};
+
+} // namespace stampede

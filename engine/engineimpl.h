@@ -1,0 +1,168 @@
+#pragma once
+
+// Internals of Engine. Three parts:
+//  - the request path (requestpath.cpp): gateway, node, strategies; runs on the shards;
+//  - control (control.cpp): commands, the 100 ms tick, timeline, reset, audit; runs on one
+//    control thread or under m_controlMutex from a caller's thread;
+//  - the shards themselves (shard.cpp).
+// Shared state read on the request path is atomics; anything else belongs to one thread.
+
+#include "appnode.h"
+#include "engine.h"
+#include "histogram.h"
+#include "shard.h"
+#include "stockrow.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace stampede {
+
+using Clock = std::chrono::steady_clock;
+
+class EngineImpl {
+public:
+    explicit EngineImpl(EngineConfig config);
+    ~EngineImpl();
+
+    // ---- request path (any shard thread) ----
+    void arrive(Shard &s, Nanos arrival, bool client);
+    void step(Shard &s, Request *r);
+    Nanos now() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - m_origin).count(); }
+    Clock::time_point toTimePoint(Nanos t) const { return m_origin + std::chrono::nanoseconds(t); }
+    bool generating() const
+    {
+        return m_running.load(std::memory_order_acquire) && !m_paused.load(std::memory_order_acquire)
+            && !m_resetting.load(std::memory_order_acquire) && !m_stopping.load(std::memory_order_acquire);
+    }
+    TrafficMode mode() const { return m_mode.load(std::memory_order_acquire); }
+    double shardRate() const;              // open loop arrivals/s for one shard
+    int shardClients(int shard) const;     // closed loop clients for one shard
+    std::uint64_t epoch() const { return m_epoch.load(std::memory_order_acquire); }
+    const EngineConfig &config() const { return m_config; }
+    int shardCount() const { return static_cast<int>(m_shards.size()); }
+
+    // ---- commands (any thread) ----
+    void start();
+    void setTimeline(std::vector<TimedEvent> events);
+    CommandResult setRate(double perSecond);
+    CommandResult setClosedLoop(int clients);
+    CommandResult spike(double factor, double seconds);
+    CommandResult addNodes(int count);
+    CommandResult removeNode(std::optional<int> id);
+    CommandResult killNode(std::optional<int> id);
+    CommandResult switchStrategy(Strategy s);
+    CommandResult restock(std::int64_t units);
+    CommandResult setPaused(bool paused);
+    CommandResult reset();
+    std::shared_ptr<const Snapshot> snapshot() const { return m_snapshot.load(std::memory_order_acquire); }
+    std::vector<TickSample> timeline() const;
+    std::vector<Marker> markers() const;
+    RunResult stopAndDrain(double maxWaitS);
+
+    // used by shard.cpp when a reset barrier is passed
+    void resetAck();
+
+private:
+    friend class Shard;
+    // request path helpers
+    bool route(Shard &s, Request *r);
+    bool checkpoint(Shard &s, Request *r);
+    void answer(Shard &s, Request *r, Outcome o);
+    void drop(Shard &s, Request *r);
+    void persistAndConfirm(Shard &s, Request *r);
+    void soldOut(Shard &s, Request *r);
+    void nextProbe(Shard &s, Request *r);
+    void handOff(Request *waiter);
+    void releaseLock(Shard &s, Request *r, std::int64_t delta);
+    StockRow &row(int sku, int bucket) { return m_rows[static_cast<std::size_t>(sku * m_buckets + bucket)]; }
+    std::int64_t skuStock(int sku);
+    Nanos serviceTime(Shard &s);
+
+    // control helpers (m_controlMutex held)
+    void tickLocked();
+    void applyDueEvents(double t);
+    CommandResult applyEvent(const TimedEvent &e);
+    void mark(std::string label);
+    void bumpTopology();
+    void regenerateAll();
+    void layoutStock(std::int64_t perSku);
+    void rebalance(std::uint64_t generation);
+    void finishReset();
+    void publish(double t);
+    Audit auditLocked(bool drained);
+    int upNodes() const;
+    double runTime() const;
+    void scheduleTick();
+
+    EngineConfig m_config;
+    const Clock::time_point m_origin = Clock::now();
+    int m_buckets = 1;
+    std::unique_ptr<StockRow[]> m_rows;
+    std::unique_ptr<AppNode[]> m_nodes;         // kNodeSlots
+    std::vector<double> m_skuCdf;               // empty when there is one SKU
+    std::vector<std::unique_ptr<Shard>> m_shards;
+
+    // settings read on the request path
+    std::atomic<Strategy> m_strategy;
+    std::atomic<TrafficMode> m_mode;
+    std::atomic<double> m_rate;
+    std::atomic<double> m_spikeFactor{1.0};
+    std::atomic<int> m_clients;
+    std::atomic<std::uint64_t> m_topology{0};
+    std::atomic<int> m_slotsUsed{0};            // node slots [0, n) have been initialised
+    std::atomic<std::uint64_t> m_epoch{1};
+    std::atomic<bool> m_running{false}, m_paused{false}, m_resetting{false}, m_stopping{false};
+    std::atomic<int> m_resetAcks{0};
+    Nanos m_serviceNs = 0, m_latencyNs = 0, m_writeNs = 0, m_timeoutNs = 0;
+
+    // control state: m_controlMutex
+    mutable std::mutex m_controlMutex;
+    boost::asio::io_context m_control{1};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_controlGuard;
+    boost::asio::steady_timer m_tickTimer;
+    boost::asio::steady_timer m_rebalanceTimer;
+    std::thread m_controlThread;
+    int m_nextNodeId = 0;
+    Nanos m_runStart = 0;
+    double m_spikeEndsAt = -1;
+    double m_trafficStoppedAt = 0;
+    std::int64_t m_suppliedPerSku = 0;
+    std::vector<TimedEvent> m_events;
+    std::size_t m_nextEvent = 0;
+    std::uint64_t m_rebalanceGen = 0;
+    bool m_started = false;
+    bool m_stopped = false;
+
+    // tick state (control thread / m_controlMutex)
+    struct Totals {
+        std::uint64_t attempts = 0, succeeded = 0, soldOut = 0, rateLimited = 0, nodeDown = 0, timeout = 0,
+                      overloaded = 0, lockWaits = 0, lockWaitNs = 0,
+                      lockHolds = 0, lockHoldNs = 0;
+    };
+    Totals m_prevTotals;
+    LogHistogram m_prevLatency, m_runLatency, m_prevLockWait;
+    std::vector<std::uint64_t> m_prevNodeAnswers;
+    std::vector<double> m_nodeThroughput;
+    Nanos m_prevTickAt = 0;
+    double m_peakThroughput = 0;
+    double m_runMaxNs = 0;
+    std::uint64_t m_seq = 0;
+
+    mutable std::mutex m_historyMutex;          // guards the two deques below
+    std::deque<TickSample> m_history;
+    std::deque<Marker> m_markers;
+
+    std::atomic<std::shared_ptr<const Snapshot>> m_snapshot;
+};
+
+} // namespace stampede

@@ -1,0 +1,282 @@
+// The built binary as a user meets it: bad options fail with one line naming the option and
+// exit code 2; a short real run writes a complete report and a consistent CSV timeline.
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Outcome {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+// Splits one CSV line, honouring double quotes (the events column is quoted).
+QStringList csvFields(const QString &line)
+{
+    QStringList fields;
+    QString field;
+    bool quoted = false;
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const QChar c = line.at(i);
+        if (quoted) {
+            if (c == u'"' && i + 1 < line.size() && line.at(i + 1) == u'"') {
+                field += u'"';
+                ++i;
+            } else if (c == u'"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == u'"') {
+            quoted = true;
+        } else if (c == u',') {
+            fields << field;
+            field.clear();
+        } else {
+            field += c;
+        }
+    }
+    fields << field;
+    return fields;
+}
+
+} // namespace
+
+class TestHeadless : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void badOptions_data();
+    void badOptions();
+    void listPresets();
+    void helpAndVersion();
+    void shortRunWritesReportAndCsv();
+    void naiveOversells();
+    void closedLoopRuns();
+
+private:
+    Outcome run(const QStringList &args, int timeoutMs = 60000);
+    QString writeFile(const QString &name, const QByteArray &content);
+
+    QString m_bin;
+    QTemporaryDir m_dir;
+};
+
+void TestHeadless::initTestCase()
+{
+    m_bin = qEnvironmentVariable("STAMPEDE_BIN");
+    QVERIFY2(!m_bin.isEmpty(), "STAMPEDE_BIN is not set (run through ctest)");
+    QVERIFY2(QFile::exists(m_bin), qPrintable(m_bin));
+    QVERIFY(m_dir.isValid());
+}
+
+Outcome TestHeadless::run(const QStringList &args, int timeoutMs)
+{
+    QProcess p;
+    p.setWorkingDirectory(m_dir.path());
+    p.start(m_bin, args);
+    Outcome o;
+    if (!p.waitForStarted() || !p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        o.err = u"did not finish: "_s + p.errorString();
+        return o;
+    }
+    o.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    o.out = QString::fromLocal8Bit(p.readAllStandardOutput());
+    o.err = QString::fromLocal8Bit(p.readAllStandardError());
+    return o;
+}
+
+QString TestHeadless::writeFile(const QString &name, const QByteArray &content)
+{
+    QString path = m_dir.filePath(name);
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly))
+        f.write(content);
+    return path;
+}
+
+void TestHeadless::badOptions_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("option"); // the error line must name it
+    QTest::addColumn<QString>("alsoNamed"); // and, when set, this too
+
+    const QString broken = writeFile(u"broken.json"_s, R"({"nodes": {"count": 4,}})");
+    const QString unknownKey = writeFile(u"unknown-key.json"_s, R"({"nodes": {"capcity": 64}})");
+    const QString lateEvent
+        = writeFile(u"late-event.json"_s, R"({"duration_s": 5, "events": [{"at_s": 9, "add_nodes": 1}]})");
+
+    auto row = [](const char *tag, const QStringList &args, const QString &option, const QString &also = {}) {
+        QTest::newRow(tag) << (QStringList { u"--headless"_s } + args) << option << also;
+    };
+    row("rate negative", { u"--rate"_s, u"-1"_s }, u"--rate"_s);
+    row("rate word", { u"--rate"_s, u"abc"_s }, u"--rate"_s);
+    row("rate zero", { u"--rate"_s, u"0"_s }, u"--rate"_s);
+    row("rate too high", { u"--rate=2000000"_s }, u"--rate"_s);
+    row("rate missing value", { u"--rate"_s }, u"--rate"_s);
+    row("nodes zero", { u"--nodes"_s, u"0"_s }, u"--nodes"_s);
+    row("nodes 1000", { u"--nodes"_s, u"1000"_s }, u"--nodes"_s);
+    row("nodes fraction", { u"--nodes"_s, u"2.5"_s }, u"--nodes"_s);
+    row("duration zero", { u"--duration"_s, u"0"_s }, u"--duration"_s);
+    row("duration word", { u"--duration"_s, u"x"_s }, u"--duration"_s);
+    row("duration negative", { u"--duration"_s, u"-1"_s }, u"--duration"_s);
+    row("seed negative", { u"--seed"_s, u"-3"_s }, u"--seed"_s);
+    row("seed fraction", { u"--seed"_s, u"1.5"_s }, u"--seed"_s);
+    row("stock negative", { u"--stock"_s, u"-1"_s }, u"--stock"_s);
+    row("threads too many", { u"--threads"_s, u"999"_s }, u"--threads"_s);
+    row("strategy bogus", { u"--strategy"_s, u"bogus"_s }, u"--strategy"_s);
+    row("preset unknown", { u"--preset"_s, u"nope"_s }, u"--preset"_s, u"black-friday-naive"_s);
+    row("scenario missing", { u"--scenario"_s, u"/nonexistent.json"_s }, u"--scenario"_s, u"/nonexistent.json"_s);
+    row("scenario broken", { u"--scenario"_s, broken }, u"--scenario"_s, u"invalid JSON at offset"_s);
+    row("scenario unknown key", { u"--scenario"_s, unknownKey }, u"--scenario"_s, u"nodes.capcity"_s);
+    row("scenario late event", { u"--scenario"_s, lateEvent }, u"--scenario"_s, u"events[0].at_s"_s);
+    row("preset and scenario", { u"--preset"_s, u"black-friday-naive"_s, u"--scenario"_s, broken }, u"--preset"_s,
+        u"--scenario"_s);
+    row("unknown option", { u"--frobnicate"_s }, u"--frobnicate"_s);
+    row("positional argument", { u"extra"_s }, u"extra"_s);
+    row("report unwritable", { u"--report"_s, u"/nonexistent-dir/r.json"_s }, u"--report"_s,
+        u"/nonexistent-dir/r.json"_s);
+    row("csv unwritable", { u"--csv"_s, u"/nonexistent-dir/t.csv"_s }, u"--csv"_s);
+    row("screenshot headless", { u"--screenshot"_s, u"shot.png"_s }, u"--screenshot"_s);
+    row("headless with value", { u"--headless=yes"_s }, u"--headless"_s);
+}
+
+void TestHeadless::badOptions()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, option);
+    QFETCH(QString, alsoNamed);
+
+    const Outcome o = run(args);
+    QCOMPARE(o.exitCode, 2);
+    const QStringList lines = o.err.split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY2(lines.size() == 1, qPrintable(o.err));
+    QVERIFY2(lines.first().startsWith(u"stampede: "_s), qPrintable(lines.first()));
+    QVERIFY2(lines.first().contains(option), qPrintable(lines.first()));
+    if (!alsoNamed.isEmpty())
+        QVERIFY2(lines.first().contains(alsoNamed), qPrintable(lines.first()));
+    QVERIFY2(o.out.isEmpty(), qPrintable(o.out));
+}
+
+void TestHeadless::listPresets()
+{
+    const Outcome o = run({ u"--list-presets"_s });
+    QCOMPARE(o.exitCode, 0);
+    for (const QString &name :
+        { u"black-friday-naive"_s, u"black-friday-row-lock"_s, u"black-friday-atomic"_s, u"black-friday-sharded"_s })
+        QVERIFY2(o.out.contains(name), qPrintable(o.out));
+    QCOMPARE(o.out.split(u'\n', Qt::SkipEmptyParts).size(), 4);
+}
+
+void TestHeadless::helpAndVersion()
+{
+    const Outcome help = run({ u"--help"_s });
+    QCOMPARE(help.exitCode, 0);
+    for (const QString &option : { u"--headless"_s, u"--preset"_s, u"--scenario"_s, u"--rate"_s, u"--report"_s,
+             u"--csv"_s, u"--list-presets"_s, u"--screenshot"_s })
+        QVERIFY2(help.out.contains(option), qPrintable(option));
+
+    const Outcome version = run({ u"--version"_s });
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY2(version.out.startsWith(u"stampede "_s), qPrintable(version.out));
+}
+
+void TestHeadless::shortRunWritesReportAndCsv()
+{
+    const QString report = m_dir.filePath(u"r.json"_s);
+    const QString csv = m_dir.filePath(u"t.csv"_s);
+    const Outcome o = run({ u"--headless"_s, u"--preset"_s, u"black-friday-atomic"_s, u"--duration"_s, u"1"_s,
+        u"--report"_s, report, u"--csv"_s, csv });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QVERIFY2(o.out.contains(u"OVERSOLD"_s), qPrintable(o.out));
+    QVERIFY2(o.out.contains(u"invariants"_s), qPrintable(o.out));
+
+    QFile rf(report);
+    QVERIFY(rf.open(QIODevice::ReadOnly));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(rf.readAll(), &parseError);
+    QVERIFY2(doc.isObject(), qPrintable(parseError.errorString()));
+    const QJsonObject r = doc.object();
+
+    for (const QString &key : { u"scenario"_s, u"strategy"_s, u"seed"_s, u"duration_s"_s, u"requests"_s, u"stock"_s,
+             u"consistency"_s, u"throughput_per_s"_s, u"latency_ms"_s, u"invariants_ok"_s })
+        QVERIFY2(r.contains(key), qPrintable(key));
+    const QList<std::pair<QString, QStringList>> nested {
+        { u"requests"_s, { u"attempted"_s, u"succeeded"_s, u"sold_out"_s, u"rate_limited"_s, u"failed"_s } },
+        { u"stock"_s, { u"initial"_s, u"sold"_s, u"remaining"_s } },
+        { u"consistency"_s, { u"oversold"_s, u"lost_orders"_s, u"duplicate_orders"_s, u"stale_reads"_s } },
+        { u"throughput_per_s"_s, { u"mean"_s, u"peak"_s } },
+        { u"latency_ms"_s, { u"p50"_s, u"p95"_s, u"p99"_s, u"max"_s } },
+    };
+    for (const auto &[section, keys] : nested) {
+        const QJsonObject o = r.value(section).toObject();
+        for (const QString &key : keys)
+            QVERIFY2(o.value(key).isDouble(), qPrintable(section + u'.' + key));
+    }
+    QCOMPARE(r.value(u"scenario"_s).toString(), u"black-friday-atomic"_s);
+    QCOMPARE(r.value(u"strategy"_s).toString(), u"atomic"_s);
+    QCOMPARE(r.value(u"seed"_s).toInteger(), 42);
+    QCOMPARE(r.value(u"duration_s"_s).toDouble(), 1.0);
+    QVERIFY(r.value(u"invariants_ok"_s).isBool());
+    QCOMPARE(r.value(u"consistency"_s).toObject().value(u"oversold"_s).toInteger(), 0);
+    QVERIFY(r.value(u"requests"_s).toObject().value(u"attempted"_s).toInteger() > 0);
+    QCOMPARE(r.value(u"stock"_s).toObject().value(u"initial"_s).toInteger(), 5000);
+
+    QFile cf(csv);
+    QVERIFY(cf.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList lines = QString::fromUtf8(cf.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY2(lines.size() >= 6, qPrintable(QString::number(lines.size())));
+    const QStringList header = csvFields(lines.first());
+    QVERIFY(header.contains(u"t_s"_s));
+    QVERIFY(header.contains(u"p99_ms"_s));
+    QVERIFY(header.contains(u"stock_remaining_units"_s));
+    for (qsizetype i = 1; i < lines.size(); ++i)
+        QVERIFY2(csvFields(lines[i]).size() == header.size(), qPrintable(lines[i]));
+}
+
+// The naive preset's lesson is oversell; with stock well below a second's buyers it must show
+// within that second.
+void TestHeadless::naiveOversells()
+{
+    const QString report = m_dir.filePath(u"naive.json"_s);
+    const Outcome o = run(
+        { u"--headless"_s, u"--preset"_s, u"black-friday-naive"_s, u"--duration"_s, u"1"_s, u"--stock"_s, u"500"_s,
+            u"--report"_s, report });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QFile rf(report);
+    QVERIFY(rf.open(QIODevice::ReadOnly));
+    const QJsonObject r = QJsonDocument::fromJson(rf.readAll()).object();
+    QVERIFY(r.value(u"consistency"_s).toObject().value(u"oversold"_s).toInteger() > 0);
+    QCOMPARE(r.value(u"invariants_ok"_s).toBool(), false);
+}
+
+void TestHeadless::closedLoopRuns()
+{
+    const QString report = m_dir.filePath(u"closed.json"_s);
+    const Outcome o = run({ u"--headless"_s, u"--preset"_s, u"black-friday-sharded"_s, u"--rate"_s, u"max"_s,
+        u"--duration"_s, u"0.5"_s, u"--stock"_s, u"100"_s, u"--seed"_s, u"7"_s, u"--report"_s, report });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QFile rf(report);
+    QVERIFY(rf.open(QIODevice::ReadOnly));
+    const QJsonObject r = QJsonDocument::fromJson(rf.readAll()).object();
+    QCOMPARE(r.value(u"mode"_s).toString(), u"closed"_s);
+    QCOMPARE(r.value(u"seed"_s).toInteger(), 7);
+    QCOMPARE(r.value(u"stock"_s).toObject().value(u"initial"_s).toInteger(), 100);
+    QCOMPARE(r.value(u"consistency"_s).toObject().value(u"oversold"_s).toInteger(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestHeadless)
+#include "tst_headless.moc"

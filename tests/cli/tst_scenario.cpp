@@ -1,0 +1,391 @@
+// Scenario files: every malformed document is refused with its JSON path named, every preset
+// loads, and a full document reaches the EngineConfig field by field.
+
+#include "scenario.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using stampede::EventKind;
+
+namespace {
+
+// Enums compare by their DESIGN.md names: readable failures, no QTest::toString needed.
+template<typename E> QString nameOf(E e)
+{
+    const std::string_view n = stampede::toString(e);
+    return QString::fromUtf8(n.data(), qsizetype(n.size()));
+}
+
+} // namespace
+
+class TestScenario : public QObject {
+    Q_OBJECT
+
+private slots:
+    void malformed_data();
+    void malformed();
+    void defaultsForEmptyDocument();
+    void everyPresetLoads();
+    void presetNamesAreTheFour();
+    void unknownPresetListsNames();
+    void fullScenarioRoundTrips();
+    void nullsMeanNone();
+    void fileErrorsNameTheFile();
+    void fileNameIsFallbackName();
+    void checkScenarioAfterChanges();
+};
+
+void TestScenario::malformed_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected"); // what the message must start with after "doc: "
+
+    auto row = [](const char *tag, const char *json, const QString &expected) {
+        QTest::newRow(tag) << QByteArray(json) << expected;
+    };
+    // Syntax and shape
+    row("truncated", R"({"seed": 42,)", u"invalid JSON at offset"_s);
+    row("NaN literal", R"({"seed": NaN})", u"invalid JSON at offset"_s);
+    row("huge number", R"({"stock": 1e999})", u"invalid JSON at offset"_s);
+    row("empty", "", u"invalid JSON at offset 0"_s);
+    row("garbage after", R"({} x)", u"invalid JSON at offset"_s);
+    row("top-level array", R"([1, 2])", u"top level: must be an object"_s);
+    // Unknown keys anywhere
+    row("unknown top-level", R"({"frobnicate": 1})", u"frobnicate: unknown key"_s);
+    row("unknown nodes key", R"({"nodes": {"capcity": 64}})", u"nodes.capcity: unknown key"_s);
+    row("unknown traffic key", R"({"traffic": {"rate": 5}})", u"traffic.rate: unknown key"_s);
+    row("unknown gateway key", R"({"gateway": {"limit": 5}})", u"gateway.limit: unknown key"_s);
+    row("unknown store key", R"({"store": {"latency": 1}})", u"store.latency: unknown key"_s);
+    // Wrong type per section
+    row("traffic not object", R"({"traffic": 5})", u"traffic: must be an object"_s);
+    row("gateway not object", R"({"gateway": []})", u"gateway: must be an object"_s);
+    row("nodes not object", R"({"nodes": "four"})", u"nodes: must be an object"_s);
+    row("store not object", R"({"store": null})", u"store: must be an object"_s);
+    row("events not array", R"({"events": {}})", u"events: must be an array"_s);
+    row("name not string", R"({"name": 5})", u"name: must be a string"_s);
+    row("name empty", R"({"name": " "})", u"name: must not be empty"_s);
+    row("title not string", R"({"title": true})", u"title: must be a string"_s);
+    // Top-level values
+    row("seed negative", R"({"seed": -3})", u"seed: must be a non-negative integer"_s);
+    row("seed fraction", R"({"seed": 1.5})", u"seed: must be a whole number"_s);
+    row("seed string", R"({"seed": "42"})", u"seed: must be an integer"_s);
+    row("seed too big", R"({"seed": 1e30})", u"seed: must be a non-negative integer"_s);
+    row("duration zero", R"({"duration_s": 0})", u"duration_s: must be greater than 0"_s);
+    row("duration negative", R"({"duration_s": -5})", u"duration_s: must be greater than 0"_s);
+    row("duration too long", R"({"duration_s": 86401})", u"duration_s: must be greater than 0"_s);
+    row("duration string", R"({"duration_s": "30"})", u"duration_s: must be a number"_s);
+    row("stock negative", R"({"stock": -1})", u"stock: must be between 0"_s);
+    row("stock huge", R"({"stock": 1e30})", u"stock: must be between 0"_s);
+    row("strategy unknown", R"({"strategy": "optimistic"})", u"strategy: must be one of"_s);
+    row("strategy number", R"({"strategy": 3})", u"strategy: must be a string"_s);
+    row("threads negative", R"({"threads": -1})", u"threads: must be between 0 and 256"_s);
+    // traffic
+    row("mode unknown", R"({"traffic": {"mode": "burst"}})", u"traffic.mode: must be one of"_s);
+    row("rate zero", R"({"traffic": {"rate_per_s": 0}})", u"traffic.rate_per_s: must be between"_s);
+    row("rate negative", R"({"traffic": {"rate_per_s": -100}})", u"traffic.rate_per_s: must be between"_s);
+    row("rate too high", R"({"traffic": {"rate_per_s": 2e6}})", u"traffic.rate_per_s: must be between"_s);
+    row("rate string", R"({"traffic": {"rate_per_s": "fast"}})", u"traffic.rate_per_s: must be a number"_s);
+    row("clients zero", R"({"traffic": {"clients": 0}})", u"traffic.clients: must be between"_s);
+    row("users zero", R"({"traffic": {"users": 0}})", u"traffic.users: must be at least 1"_s);
+    row("skus zero", R"({"traffic": {"skus": 0}})", u"traffic.skus: must be between"_s);
+    row("skew negative", R"({"traffic": {"sku_skew": -1}})", u"traffic.sku_skew: must be between"_s);
+    // gateway
+    row("policy unknown", R"({"gateway": {"policy": "random"}})", u"gateway.policy: must be one of"_s);
+    row("rate limit zero", R"({"gateway": {"rate_limit_per_s": 0}})",
+        u"gateway.rate_limit_per_s: must be at least 1"_s);
+    row("rate limit string", R"({"gateway": {"rate_limit_per_s": "none"}})",
+        u"gateway.rate_limit_per_s: must be a number or null"_s);
+    // nodes
+    row("count zero", R"({"nodes": {"count": 0}})", u"nodes.count: must be between 1 and 64"_s);
+    row("count too many", R"({"nodes": {"count": 65}})", u"nodes.count: must be between 1 and 64"_s);
+    row("count fraction", R"({"nodes": {"count": 2.5}})", u"nodes.count: must be a whole number"_s);
+    row("count beyond int", R"({"nodes": {"count": 1e12}})", u"nodes.count: must be between 1 and 64"_s);
+    row("capacity zero", R"({"nodes": {"capacity": 0}})", u"nodes.capacity: must be between"_s);
+    row("queue negative", R"({"nodes": {"queue_limit": -1}})", u"nodes.queue_limit: must be between"_s);
+    row("service negative", R"({"nodes": {"service_ms": -0.5}})", u"nodes.service_ms: must be between"_s);
+    row("service_dist unknown", R"({"nodes": {"service_dist": "uniform"}})", u"nodes.service_dist: must be one of"_s);
+    row("timeout zero", R"({"nodes": {"timeout_ms": 0}})", u"nodes.timeout_ms: must be between"_s);
+    // store
+    row("buckets zero", R"({"store": {"buckets": 0}})", u"store.buckets: must be between 1"_s);
+    row("latency negative", R"({"store": {"latency_ms": -1}})", u"store.latency_ms: must be between"_s);
+    row("write string", R"({"store": {"write_ms": "slow"}})", u"store.write_ms: must be a number"_s);
+    // events
+    row("event not object", R"({"events": [5]})", u"events[0]: must be an object"_s);
+    row("event two actions", R"({"events": [{"at_s": 1, "add_nodes": 1, "kill_node": 0}]})",
+        u"events[0]: more than one action"_s);
+    row("event no action", R"({"events": [{"at_s": 1}]})", u"events[0]: no action"_s);
+    row("event unknown", R"({"events": [{"at_s": 1, "add_nodes": 1}, {"at_s": 2, "explode": true}]})",
+        u"events[1]: unknown event \"explode\""_s);
+    row("event without at_s", R"({"events": [{"add_nodes": 1}]})", u"events[0].at_s: missing"_s);
+    row("at_s beyond duration", R"({"duration_s": 10, "events": [{"at_s": 11, "add_nodes": 1}]})",
+        u"events[0].at_s: must be between 0 and duration_s (10)"_s);
+    row("at_s negative", R"({"events": [{"at_s": -1, "add_nodes": 1}]})", u"events[0].at_s: must be between"_s);
+    row("at_s string", R"({"events": [{"at_s": "5", "add_nodes": 1}]})", u"events[0].at_s: must be a number"_s);
+    row("spike factor zero",
+        R"({"events": [{"at_s": 1, "add_nodes": 1}, {"at_s": 2, "add_nodes": 1}, {"at_s": 5, "spike": {"factor": 0, "for_s": 5}}]})",
+        u"events[2].spike.factor: must be greater than 0"_s);
+    row("spike factor negative", R"({"events": [{"at_s": 5, "spike": {"factor": -2, "for_s": 5}}]})",
+        u"events[0].spike.factor: must be greater than 0"_s);
+    row("spike without for_s", R"({"events": [{"at_s": 5, "spike": {"factor": 2}}]})",
+        u"events[0].spike.for_s: missing"_s);
+    row("spike for_s zero", R"({"events": [{"at_s": 5, "spike": {"factor": 2, "for_s": 0}}]})",
+        u"events[0].spike.for_s: must be greater than 0"_s);
+    row("spike unknown key", R"({"events": [{"at_s": 5, "spike": {"factor": 2, "for_s": 1, "ramp": 1}}]})",
+        u"events[0].spike.ramp: unknown key"_s);
+    row("spike not object", R"({"events": [{"at_s": 5, "spike": 10}]})", u"events[0].spike: must be an object"_s);
+    row("kill_node string", R"({"events": [{"at_s": 5, "kill_node": "zero"}]})",
+        u"events[0].kill_node: must be a node id (integer) or null"_s);
+    row("kill_node fraction", R"({"events": [{"at_s": 5, "kill_node": 1.5}]})",
+        u"events[0].kill_node: must be a whole number"_s);
+    row("kill_node negative", R"({"events": [{"at_s": 5, "kill_node": -1}]})",
+        u"events[0].kill_node: must be a node id"_s);
+    row("remove_node bool", R"({"events": [{"at_s": 5, "remove_node": true}]})",
+        u"events[0].remove_node: must be a node id"_s);
+    row("add_nodes zero", R"({"events": [{"at_s": 5, "add_nodes": 0}]})", u"events[0].add_nodes: must be between 1"_s);
+    row("add_nodes too many", R"({"events": [{"at_s": 5, "add_nodes": 100}]})",
+        u"events[0].add_nodes: must be between 1"_s);
+    row("set_rate zero", R"({"events": [{"at_s": 5, "set_rate": 0}]})", u"events[0].set_rate: must be between 1"_s);
+    row("switch unknown", R"({"events": [{"at_s": 5, "switch_strategy": "bogus"}]})",
+        u"events[0].switch_strategy: must be one of"_s);
+    row("restock zero", R"({"events": [{"at_s": 5, "restock": 0}]})", u"events[0].restock: must be between 1"_s);
+    row("restock fraction", R"({"events": [{"at_s": 5, "restock": 2.5}]})",
+        u"events[0].restock: must be a whole number"_s);
+    row("pause false", R"({"events": [{"at_s": 5, "pause": false}]})", u"events[0].pause: must be true"_s);
+    row("resume string", R"({"events": [{"at_s": 5, "resume": "yes"}]})", u"events[0].resume: must be true"_s);
+}
+
+void TestScenario::malformed()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    QString error;
+    const std::optional<Scenario> s = parseScenario(json, u"doc"_s, &error);
+    QVERIFY(!s);
+    QVERIFY2(error.startsWith(u"doc: "_s + expected), qPrintable(error));
+    QVERIFY2(!error.contains(u'\n'), qPrintable(error));
+}
+
+void TestScenario::defaultsForEmptyDocument()
+{
+    QString error;
+    const std::optional<Scenario> s = parseScenario("{}", u"doc"_s, &error, u"fallback"_s);
+    QVERIFY2(s, qPrintable(error));
+    const stampede::EngineConfig d;
+    QCOMPARE(QString::fromStdString(s->config.name), u"fallback"_s);
+    QCOMPARE(s->durationS, 30.0);
+    QCOMPARE(s->config.seed, d.seed);
+    QCOMPARE(s->config.stock, d.stock);
+    QCOMPARE(s->config.traffic.ratePerS, d.traffic.ratePerS);
+    QCOMPARE(s->config.nodes.count, d.nodes.count);
+    QCOMPARE(s->config.store.writeMs, d.store.writeMs);
+    QVERIFY(s->events.empty());
+}
+
+void TestScenario::everyPresetLoads()
+{
+    const QStringList names = presetNames();
+    QVERIFY(!names.isEmpty());
+    QVERIFY(names.contains(defaultPresetName()));
+    for (const QString &name : names) {
+        QString error;
+        const std::optional<Scenario> s = loadPreset(name, &error);
+        QVERIFY2(s, qPrintable(error));
+        QCOMPARE(QString::fromStdString(s->config.name), name);
+        QVERIFY2(checkScenario(*s).isEmpty(), qPrintable(name));
+        QVERIFY(stampede::validate(s->config).empty());
+        QVERIFY(!s->title.isEmpty());
+        QVERIFY(!s->description.isEmpty());
+        // The four Black Friday presets differ only in strategy, so they compare fairly.
+        const std::string_view strategy = stampede::toString(s->config.strategy);
+        QCOMPARE(name, u"black-friday-"_s + QString::fromUtf8(strategy.data(), qsizetype(strategy.size())));
+        QCOMPARE(s->config.seed, std::uint64_t(42));
+        QCOMPARE(s->durationS, 30.0);
+        QCOMPARE(s->config.stock, std::int64_t(5000));
+        QCOMPARE(nameOf(s->config.traffic.mode), u"open"_s);
+        QCOMPARE(s->config.traffic.ratePerS, 3000.0);
+        QCOMPARE(s->config.nodes.count, 4);
+        QCOMPARE(s->config.nodes.capacity, 64);
+        QCOMPARE(s->config.nodes.queueLimit, 1000);
+        QCOMPARE(s->config.nodes.serviceMs, 0.5);
+        QCOMPARE(nameOf(s->config.nodes.serviceDist), u"constant"_s);
+        QCOMPARE(s->config.store.latencyMs, 1.0);
+        QCOMPARE(s->config.store.writeMs, 0.05);
+        QCOMPARE(s->config.store.buckets, 8);
+        QCOMPARE(s->events.size(), std::size_t(4));
+        QCOMPARE(eventKey(s->events[0].kind), u"spike"_s);
+        QCOMPARE(s->events[0].atS, 5.0);
+        QCOMPARE(s->events[0].factor, 5.0);
+        QCOMPARE(s->events[0].forS, 5.0);
+        QCOMPARE(eventKey(s->events[1].kind), u"add_nodes"_s);
+        QCOMPARE(s->events[1].atS, 12.0);
+        QCOMPARE(s->events[1].count, 2);
+        QCOMPARE(eventKey(s->events[2].kind), u"kill_node"_s);
+        QCOMPARE(s->events[2].atS, 20.0);
+        QCOMPARE(s->events[2].node.value_or(-1), 0);
+    }
+}
+
+void TestScenario::presetNamesAreTheFour()
+{
+    const QStringList expected { u"black-friday-atomic"_s, u"black-friday-naive"_s, u"black-friday-row-lock"_s,
+        u"black-friday-sharded"_s };
+    QCOMPARE(presetNames(), expected);
+}
+
+void TestScenario::unknownPresetListsNames()
+{
+    QString error;
+    QVERIFY(!loadPreset(u"nope"_s, &error));
+    QVERIFY2(error.contains(u"\"nope\""_s), qPrintable(error));
+    for (const QString &name : presetNames())
+        QVERIFY2(error.contains(name), qPrintable(error));
+}
+
+void TestScenario::fullScenarioRoundTrips()
+{
+    const QByteArray json = R"({
+        "name": "everything", "title": "All fields", "description": "Every key set.",
+        "seed": 123456789012, "duration_s": 45.5, "strategy": "sharded", "stock": 77777, "threads": 3,
+        "traffic": { "mode": "closed", "rate_per_s": 1234.5, "clients": 99, "users": 5000,
+                     "skus": 7, "sku_skew": 1.25 },
+        "gateway": { "policy": "user-hash", "rate_limit_per_s": 900 },
+        "nodes":   { "count": 9, "capacity": 17, "queue_limit": 33, "service_ms": 2.5,
+                     "service_dist": "exponential", "timeout_ms": 250 },
+        "store":   { "latency_ms": 0.75, "write_ms": 0.125, "buckets": 16 },
+        "events":  [ { "at_s": 1, "spike": { "factor": 2.5, "for_s": 3 } },
+                     { "at_s": 2, "set_rate": 5000 },
+                     { "at_s": 3, "add_nodes": 4 },
+                     { "at_s": 4, "remove_node": 2 },
+                     { "at_s": 5, "remove_node": null },
+                     { "at_s": 6, "kill_node": 1 },
+                     { "at_s": 7, "switch_strategy": "row-lock" },
+                     { "at_s": 8, "restock": 500 },
+                     { "at_s": 9, "pause": true },
+                     { "at_s": 10, "resume": true } ] })";
+    QString error;
+    const std::optional<Scenario> s = parseScenario(json, u"doc"_s, &error);
+    QVERIFY2(s, qPrintable(error));
+    const stampede::EngineConfig &c = s->config;
+    QCOMPARE(QString::fromStdString(c.name), u"everything"_s);
+    QCOMPARE(s->title, u"All fields"_s);
+    QCOMPARE(s->description, u"Every key set."_s);
+    QCOMPARE(c.seed, std::uint64_t(123456789012));
+    QCOMPARE(s->durationS, 45.5);
+    QCOMPARE(nameOf(c.strategy), u"sharded"_s);
+    QCOMPARE(c.stock, std::int64_t(77777));
+    QCOMPARE(c.threads, 3);
+    QCOMPARE(nameOf(c.traffic.mode), u"closed"_s);
+    QCOMPARE(c.traffic.ratePerS, 1234.5);
+    QCOMPARE(c.traffic.clients, 99);
+    QCOMPARE(c.traffic.users, std::int64_t(5000));
+    QCOMPARE(c.traffic.skus, 7);
+    QCOMPARE(c.traffic.skuSkew, 1.25);
+    QCOMPARE(nameOf(c.gateway.policy), u"user-hash"_s);
+    QCOMPARE(c.gateway.rateLimitPerS.value_or(-1), 900.0);
+    QCOMPARE(c.nodes.count, 9);
+    QCOMPARE(c.nodes.capacity, 17);
+    QCOMPARE(c.nodes.queueLimit, 33);
+    QCOMPARE(c.nodes.serviceMs, 2.5);
+    QCOMPARE(nameOf(c.nodes.serviceDist), u"exponential"_s);
+    QCOMPARE(c.nodes.timeoutMs.value_or(-1), 250.0);
+    QCOMPARE(c.store.latencyMs, 0.75);
+    QCOMPARE(c.store.writeMs, 0.125);
+    QCOMPARE(c.store.buckets, 16);
+
+    const auto &e = s->events;
+    QCOMPARE(e.size(), std::size_t(10));
+    QCOMPARE(eventKey(e[0].kind), u"spike"_s);
+    QCOMPARE(e[0].factor, 2.5);
+    QCOMPARE(e[0].forS, 3.0);
+    QCOMPARE(eventKey(e[1].kind), u"set_rate"_s);
+    QCOMPARE(e[1].rate, 5000.0);
+    QCOMPARE(eventKey(e[2].kind), u"add_nodes"_s);
+    QCOMPARE(e[2].count, 4);
+    QCOMPARE(eventKey(e[3].kind), u"remove_node"_s);
+    QCOMPARE(e[3].node.value_or(-1), 2);
+    QCOMPARE(eventKey(e[4].kind), u"remove_node"_s);
+    QVERIFY(!e[4].node);
+    QCOMPARE(eventKey(e[5].kind), u"kill_node"_s);
+    QCOMPARE(e[5].node.value_or(-1), 1);
+    QCOMPARE(eventKey(e[6].kind), u"switch_strategy"_s);
+    QCOMPARE(nameOf(e[6].strategy), u"row-lock"_s);
+    QCOMPARE(eventKey(e[7].kind), u"restock"_s);
+    QCOMPARE(e[7].units, std::int64_t(500));
+    QCOMPARE(eventKey(e[8].kind), u"pause"_s);
+    QCOMPARE(eventKey(e[9].kind), u"resume"_s);
+    for (std::size_t i = 0; i < e.size(); ++i)
+        QCOMPARE(e[i].atS, double(i + 1));
+
+    // Written back out and read again, nothing changes.
+    const QJsonObject written = scenarioToJson(*s);
+    const std::optional<Scenario> again = parseScenario(QJsonDocument(written).toJson(), u"again"_s, &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(scenarioToJson(*again), written);
+    QCOMPARE(written, QJsonDocument::fromJson(json).object());
+}
+
+void TestScenario::nullsMeanNone()
+{
+    QString error;
+    const std::optional<Scenario> s = parseScenario(
+        R"({"gateway": {"rate_limit_per_s": null}, "nodes": {"timeout_ms": null},
+            "events": [{"at_s": 1, "kill_node": null}]})",
+        u"doc"_s, &error);
+    QVERIFY2(s, qPrintable(error));
+    QVERIFY(!s->config.gateway.rateLimitPerS);
+    QVERIFY(!s->config.nodes.timeoutMs);
+    QVERIFY(!s->events.at(0).node);
+}
+
+void TestScenario::fileErrorsNameTheFile()
+{
+    QString error;
+    QVERIFY(!loadScenarioFile(u"/nonexistent/x.json"_s, &error));
+    QVERIFY2(error.startsWith(u"/nonexistent/x.json: cannot read"_s), qPrintable(error));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"broken.json"_s);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"nodes": {"count": 4,}})");
+    f.close();
+    QVERIFY(!loadScenarioFile(path, &error));
+    QVERIFY2(error.startsWith(path + u": invalid JSON at offset "_s), qPrintable(error));
+}
+
+void TestScenario::fileNameIsFallbackName()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"my-lesson.json"_s);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"strategy": "atomic"})");
+    f.close();
+    QString error;
+    const std::optional<Scenario> s = loadScenarioFile(path, &error);
+    QVERIFY2(s, qPrintable(error));
+    QCOMPARE(QString::fromStdString(s->config.name), u"my-lesson"_s);
+    QCOMPARE(nameOf(s->config.strategy), u"atomic"_s);
+}
+
+void TestScenario::checkScenarioAfterChanges()
+{
+    QString error;
+    std::optional<Scenario> s = loadPreset(defaultPresetName(), &error);
+    QVERIFY2(s, qPrintable(error));
+    QVERIFY(checkScenario(*s).isEmpty());
+    s->durationS = 15; // the kill at 20 s now lies beyond the end
+    QVERIFY2(checkScenario(*s).startsWith(u"events[2].at_s: "_s), qPrintable(checkScenario(*s)));
+    s->durationS = 30;
+    s->config.nodes.count = 0;
+    QVERIFY(checkScenario(*s).startsWith(u"nodes.count: "_s));
+}
+
+QTEST_GUILESS_MAIN(TestScenario)
+#include "tst_scenario.moc"
