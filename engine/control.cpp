@@ -10,6 +10,7 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace stampede {
 
@@ -690,7 +691,12 @@ void EngineImpl::publish(double t)
     s->p99Ms = m_runLatency.quantile(0.99) * 1e-6;
     s->maxMs = m_runMaxNs * 1e-6;
     s->peakThroughput = m_peakThroughput;
-    m_snapshot.store(std::move(s), std::memory_order_release);
+    std::shared_ptr<const Snapshot> old;
+    {
+        std::lock_guard g(m_snapshotMutex);
+        old = std::exchange(m_snapshot, std::move(s));
+    }
+    // `old` is released here, outside the lock: a reader may still hold it.
 }
 
 std::vector<TickSample> EngineImpl::timeline() const
@@ -745,7 +751,7 @@ RunResult EngineImpl::stopAndDrain(double maxWaitS)
             m_stopped = true;
             RunResult r;
             r.audit = auditLocked(true);
-            r.final = *m_snapshot.load();
+            r.final = *snapshot();
             return r;
         }
         m_stopping.store(true, std::memory_order_release);
@@ -784,7 +790,7 @@ RunResult EngineImpl::stopAndDrain(double maxWaitS)
         m_stopped = true;
         m_running.store(false, std::memory_order_release);
         publish(runTime());
-        result.final = *m_snapshot.load();
+        result.final = *snapshot();
         result.durationS = runTime();
         result.trafficS = m_trafficStoppedAt;
         result.drainS = std::max(0.0, result.durationS - result.trafficS);

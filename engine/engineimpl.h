@@ -64,7 +64,11 @@ public:
     CommandResult restock(std::int64_t units);
     CommandResult setPaused(bool paused);
     CommandResult reset();
-    std::shared_ptr<const Snapshot> snapshot() const { return m_snapshot.load(std::memory_order_acquire); }
+    std::shared_ptr<const Snapshot> snapshot() const
+    {
+        std::lock_guard g(m_snapshotMutex);
+        return m_snapshot;
+    }
     std::vector<TickSample> timeline() const;
     std::vector<Marker> markers() const;
     RunResult stopAndDrain(double maxWaitS);
@@ -162,7 +166,10 @@ private:
     std::deque<TickSample> m_history;
     std::deque<Marker> m_markers;
 
-    std::atomic<std::shared_ptr<const Snapshot>> m_snapshot;
+    // Held only to copy or swap one pointer, never while building a snapshot. (libstdc++ 12's
+    // atomic<shared_ptr> would do, but its relaxed unlock makes ThreadSanitizer report races.)
+    mutable std::mutex m_snapshotMutex;
+    std::shared_ptr<const Snapshot> m_snapshot;
 };
 
 } // namespace stampede

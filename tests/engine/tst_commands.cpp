@@ -17,7 +17,6 @@
 #include <functional>
 #include <limits>
 #include <memory>
-#include <numeric>
 #include <stdexcept>
 #include <thread>
 

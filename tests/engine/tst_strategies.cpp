@@ -16,7 +16,6 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
-#include <future>
 #include <memory>
 #include <thread>
 
