@@ -86,6 +86,7 @@ private:
     void persistAndConfirm(Shard &s, Request *r);
     void soldOut(Shard &s, Request *r);
     void nextProbe(Shard &s, Request *r);
+    int homeBucket(const Shard &s, const Request *r) const;
     void handOff(Request *waiter);
     void releaseLock(Shard &s, Request *r, std::int64_t delta);
     StockRow &row(int sku, int bucket) { return m_rows[static_cast<std::size_t>(sku * m_buckets + bucket)]; }

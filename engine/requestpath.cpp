@@ -170,9 +170,7 @@ void EngineImpl::step(Shard &s, Request *r)
                 continue;
             case Strategy::Atomic:
             case Strategy::Sharded:
-                r->bucket = r->strategy == Strategy::Sharded
-                    ? static_cast<int>((r->user * 0xff51afd7ed558ccdULL >> 33) % static_cast<std::uint64_t>(m_buckets))
-                    : 0;
+                r->bucket = r->strategy == Strategy::Sharded ? homeBucket(s, r) : 0;
                 r->probes = 0;
                 r->stage = Stage::AtomicTrip;
                 if (m_latencyNs) {
@@ -281,6 +279,19 @@ void EngineImpl::step(Shard &s, Request *r)
             return;
         }
     }
+}
+
+// `sharded`: each engine thread serves its own subset of buckets (those congruent to its index),
+// users spread over that subset. Like per-core counters, two cores then never fight over one
+// bucket's cache line until a bucket runs dry and the request probes the others.
+int EngineImpl::homeBucket(const Shard &s, const Request *r) const
+{
+    const int threads = static_cast<int>(m_shards.size());
+    const int own = s.index() % m_buckets;
+    const int stride = threads < m_buckets ? threads : m_buckets;
+    const int ownCount = (m_buckets - own + stride - 1) / stride;
+    const auto pick = (r->user * 0xff51afd7ed558ccdULL >> 33) % static_cast<std::uint64_t>(ownCount);
+    return own + static_cast<int>(pick) * stride;
 }
 
 // `sharded` probes the other buckets before saying sold out; each probe is another round trip.
