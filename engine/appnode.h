@@ -63,7 +63,7 @@ public:
         } while (!m_inFlight.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel, std::memory_order_relaxed));
         s = state();
         if (s == NodeSlotState::Dead || s == NodeSlotState::Free)
-            return Admit::Down;  // killed meanwhile; a dead slot is never reused in this epoch
+            return Admit::Down; // killed meanwhile; a dead slot is never reused in this epoch
         if (cur < m_capacity)
             return Admit::Run;
         std::lock_guard g(m_mutex);
@@ -122,12 +122,12 @@ public:
     }
 
 private:
-    alignas(64) std::atomic<std::int64_t> m_inFlight{0};
-    std::atomic<NodeSlotState> m_state{NodeSlotState::Free};
+    alignas(64) std::atomic<std::int64_t> m_inFlight { 0 };
+    std::atomic<NodeSlotState> m_state { NodeSlotState::Free };
     int m_id = -1;
     int m_capacity = 1;
     int m_queueLimit = 0;
-    std::mutex m_mutex;            // guards the backlog and tokens
+    std::mutex m_mutex; // guards the backlog and tokens
     std::int64_t m_tokens = 0;
     Request *m_head = nullptr;
     Request *m_tail = nullptr;

@@ -14,7 +14,7 @@ namespace stampede {
 class CacheStore {
 public:
     using Key = std::uint64_t;
-    using Time = std::int64_t;  // ns
+    using Time = std::int64_t; // ns
     enum class Decrement { Missing, Took, Empty };
 
     explicit CacheStore(std::size_t capacity)
@@ -55,7 +55,7 @@ public:
         if (m_map.size() >= m_capacity)
             evictOne();
         m_lru.push_front(k);
-        m_map.emplace(k, Entry{value, expires, m_lru.begin()});
+        m_map.emplace(k, Entry { value, expires, m_lru.begin() });
     }
 
     // DECR-if-positive on a counter key (stock pre-deduction). Counters do not expire.
@@ -129,7 +129,7 @@ private:
     }
 
     std::size_t m_capacity;
-    std::list<Key> m_lru;                  // most recent first
+    std::list<Key> m_lru; // most recent first
     std::unordered_map<Key, Entry> m_map;
     std::uint64_t m_hits = 0, m_misses = 0, m_evictions = 0, m_expired = 0;
 };

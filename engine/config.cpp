@@ -8,7 +8,7 @@ namespace stampede {
 
 namespace {
 
-template <typename E, std::size_t N>
+template<typename E, std::size_t N>
 std::optional<E> lookup(const std::array<std::pair<E, std::string_view>, N> &table, std::string_view s)
 {
     for (const auto &[e, name] : table)
@@ -17,7 +17,7 @@ std::optional<E> lookup(const std::array<std::pair<E, std::string_view>, N> &tab
     return std::nullopt;
 }
 
-template <typename E, std::size_t N>
+template<typename E, std::size_t N>
 std::string_view name(const std::array<std::pair<E, std::string_view>, N> &table, E e)
 {
     for (const auto &[v, n] : table)
@@ -26,25 +26,25 @@ std::string_view name(const std::array<std::pair<E, std::string_view>, N> &table
     return "?";
 }
 
-constexpr std::array<std::pair<Strategy, std::string_view>, 4> kStrategies{{
-    {Strategy::Naive, "naive"},
-    {Strategy::RowLock, "row-lock"},
-    {Strategy::Atomic, "atomic"},
-    {Strategy::Sharded, "sharded"},
-}};
-constexpr std::array<std::pair<TrafficMode, std::string_view>, 2> kModes{{
-    {TrafficMode::Open, "open"},
-    {TrafficMode::Closed, "closed"},
-}};
-constexpr std::array<std::pair<RoutePolicy, std::string_view>, 3> kPolicies{{
-    {RoutePolicy::RoundRobin, "round-robin"},
-    {RoutePolicy::LeastOutstanding, "least-outstanding"},
-    {RoutePolicy::UserHash, "user-hash"},
-}};
-constexpr std::array<std::pair<ServiceDist, std::string_view>, 2> kDists{{
-    {ServiceDist::Constant, "constant"},
-    {ServiceDist::Exponential, "exponential"},
-}};
+constexpr std::array<std::pair<Strategy, std::string_view>, 4> kStrategies { {
+    { Strategy::Naive, "naive" },
+    { Strategy::RowLock, "row-lock" },
+    { Strategy::Atomic, "atomic" },
+    { Strategy::Sharded, "sharded" },
+} };
+constexpr std::array<std::pair<TrafficMode, std::string_view>, 2> kModes { {
+    { TrafficMode::Open, "open" },
+    { TrafficMode::Closed, "closed" },
+} };
+constexpr std::array<std::pair<RoutePolicy, std::string_view>, 3> kPolicies { {
+    { RoutePolicy::RoundRobin, "round-robin" },
+    { RoutePolicy::LeastOutstanding, "least-outstanding" },
+    { RoutePolicy::UserHash, "user-hash" },
+} };
+constexpr std::array<std::pair<ServiceDist, std::string_view>, 2> kDists { {
+    { ServiceDist::Constant, "constant" },
+    { ServiceDist::Exponential, "exponential" },
+} };
 
 bool finiteAtLeast(double v, double lo) { return std::isfinite(v) && v >= lo; }
 

@@ -28,11 +28,11 @@ const std::vector<std::string_view> &strategyNames();
 
 struct TrafficConfig {
     TrafficMode mode = TrafficMode::Open;
-    double ratePerS = 2000;        // open loop: Poisson arrival rate
-    int clients = 64;              // closed loop: concurrent clients, each as fast as possible
-    std::int64_t users = 1000000;  // user id population
-    int skus = 1;                  // SKU 0 is the hot one
-    double skuSkew = 0.0;          // Zipf exponent over SKUs; 0 = uniform
+    double ratePerS = 2000; // open loop: Poisson arrival rate
+    int clients = 64; // closed loop: concurrent clients, each as fast as possible
+    std::int64_t users = 1000000; // user id population
+    int skus = 1; // SKU 0 is the hot one
+    double skuSkew = 0.0; // Zipf exponent over SKUs; 0 = uniform
 };
 
 struct GatewayConfig {
@@ -42,29 +42,29 @@ struct GatewayConfig {
 
 struct NodeConfig {
     int count = 4;
-    int capacity = 64;          // requests served at once
-    int queueLimit = 1000;      // FIFO backlog beyond capacity; full backlog rejects
+    int capacity = 64; // requests served at once
+    int queueLimit = 1000; // FIFO backlog beyond capacity; full backlog rejects
     double serviceMs = 0.5;
     ServiceDist serviceDist = ServiceDist::Constant;
     std::optional<double> timeoutMs;
 };
 
 struct StoreConfig {
-    double latencyMs = 1.0;     // one round trip to the store; holds no lock by itself
-    double writeMs = 0.05;      // how long a write holds its row (the commit); caps a row at 1/writeMs
-    int buckets = 8;            // stock buckets per SKU for `sharded`
+    double latencyMs = 1.0; // one round trip to the store; holds no lock by itself
+    double writeMs = 0.05; // how long a write holds its row (the commit); caps a row at 1/writeMs
+    int buckets = 8; // stock buckets per SKU for `sharded`
 };
 
 struct EngineConfig {
     std::string name = "custom";
     std::uint64_t seed = 42;
     Strategy strategy = Strategy::Naive;
-    std::int64_t stock = 1000;  // initial units per SKU
+    std::int64_t stock = 1000; // initial units per SKU
     TrafficConfig traffic;
     GatewayConfig gateway;
     NodeConfig nodes;
     StoreConfig store;
-    int threads = 0;            // engine worker threads; 0 = hardware concurrency
+    int threads = 0; // engine worker threads; 0 = hardware concurrency
 };
 
 // Limits the engine enforces; the loaders check against the same numbers.

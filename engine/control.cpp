@@ -105,10 +105,7 @@ int EngineImpl::shardClients(int shard) const
     return static_cast<int>(total / n + (shard < total % n ? 1 : 0));
 }
 
-double EngineImpl::runTime() const
-{
-    return static_cast<double>(now() - m_runStart) * 1e-9;
-}
+double EngineImpl::runTime() const { return static_cast<double>(now() - m_runStart) * 1e-9; }
 
 void EngineImpl::start()
 {
@@ -159,10 +156,7 @@ void EngineImpl::regenerateAll()
     }
 }
 
-void EngineImpl::bumpTopology()
-{
-    m_topology.fetch_add(1, std::memory_order_acq_rel);
-}
+void EngineImpl::bumpTopology() { m_topology.fetch_add(1, std::memory_order_acq_rel); }
 
 int EngineImpl::upNodes() const
 {
@@ -175,7 +169,7 @@ int EngineImpl::upNodes() const
 void EngineImpl::mark(std::string label)
 {
     std::lock_guard h(m_historyMutex);
-    m_markers.push_back({m_started ? runTime() : 0.0, std::move(label)});
+    m_markers.push_back({ m_started ? runTime() : 0.0, std::move(label) });
     while (m_markers.size() > kMaxMarkers)
         m_markers.pop_front();
 }
@@ -274,13 +268,11 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
         if (used + e.count > kNodeSlots)
             return CommandResult::fail("add node: node ids are used up; reset the run");
         for (int i = 0; i < e.count; ++i)
-            m_nodes[static_cast<std::size_t>(used + i)].init(used + i, m_config.nodes.capacity,
-                                                             m_config.nodes.queueLimit);
+            m_nodes[static_cast<std::size_t>(used + i)].init(
+                used + i, m_config.nodes.capacity, m_config.nodes.queueLimit);
         m_slotsUsed.store(used + e.count, std::memory_order_release);
-        m_nextNodeId = used + e.count;
         bumpTopology();
-        mark(e.count == 1 ? "node " + std::to_string(used) + " added"
-                          : std::to_string(e.count) + " nodes added");
+        mark(e.count == 1 ? "node " + std::to_string(used) + " added" : std::to_string(e.count) + " nodes added");
         return {};
     }
     case EventKind::RemoveNode: {
@@ -288,7 +280,8 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
         const int used = m_slotsUsed.load();
         if (e.node) {
             id = *e.node;
-            const auto st = (id >= 0 && id < used) ? m_nodes[static_cast<std::size_t>(id)].state() : NodeSlotState::Free;
+            const auto st
+                = (id >= 0 && id < used) ? m_nodes[static_cast<std::size_t>(id)].state() : NodeSlotState::Free;
             if (st != NodeSlotState::Up && st != NodeSlotState::Dead)
                 return CommandResult::fail("remove node " + std::to_string(id) + ": no such node is up");
         } else {
@@ -316,7 +309,8 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
         const int used = m_slotsUsed.load();
         if (e.node) {
             id = *e.node;
-            const auto st = (id >= 0 && id < used) ? m_nodes[static_cast<std::size_t>(id)].state() : NodeSlotState::Free;
+            const auto st
+                = (id >= 0 && id < used) ? m_nodes[static_cast<std::size_t>(id)].state() : NodeSlotState::Free;
             if (st != NodeSlotState::Up && st != NodeSlotState::Draining)
                 return CommandResult::fail("kill node " + std::to_string(id) + ": no such node is running");
         } else {
@@ -349,7 +343,8 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
     }
     case EventKind::Restock: {
         if (e.units < 1 || e.units > kMaxStock - m_suppliedPerSku)
-            return CommandResult::fail("restock: units must be between 1 and " + std::to_string(kMaxStock - m_suppliedPerSku));
+            return CommandResult::fail(
+                "restock: units must be between 1 and " + std::to_string(kMaxStock - m_suppliedPerSku));
         const bool spread = m_strategy.load() == Strategy::Sharded;
         for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
             if (!spread) {
@@ -385,16 +380,31 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
     body;                                                                                                              \
     return applyEvent(e)
 
-CommandResult EngineImpl::setRate(double perSecond) { STAMPEDE_COMMAND(e.kind = EventKind::SetRate; e.rate = perSecond); }
+CommandResult EngineImpl::setRate(double perSecond)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::SetRate; e.rate = perSecond);
+}
 CommandResult EngineImpl::spike(double factor, double seconds)
 {
     STAMPEDE_COMMAND(e.kind = EventKind::Spike; e.factor = factor; e.forS = seconds);
 }
 CommandResult EngineImpl::addNodes(int count) { STAMPEDE_COMMAND(e.kind = EventKind::AddNodes; e.count = count); }
-CommandResult EngineImpl::removeNode(std::optional<int> id) { STAMPEDE_COMMAND(e.kind = EventKind::RemoveNode; e.node = id); }
-CommandResult EngineImpl::killNode(std::optional<int> id) { STAMPEDE_COMMAND(e.kind = EventKind::KillNode; e.node = id); }
-CommandResult EngineImpl::switchStrategy(Strategy s) { STAMPEDE_COMMAND(e.kind = EventKind::SwitchStrategy; e.strategy = s); }
-CommandResult EngineImpl::restock(std::int64_t units) { STAMPEDE_COMMAND(e.kind = EventKind::Restock; e.units = units); }
+CommandResult EngineImpl::removeNode(std::optional<int> id)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::RemoveNode; e.node = id);
+}
+CommandResult EngineImpl::killNode(std::optional<int> id)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::KillNode; e.node = id);
+}
+CommandResult EngineImpl::switchStrategy(Strategy s)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::SwitchStrategy; e.strategy = s);
+}
+CommandResult EngineImpl::restock(std::int64_t units)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::Restock; e.units = units);
+}
 CommandResult EngineImpl::setPaused(bool paused)
 {
     STAMPEDE_COMMAND(e.kind = paused ? EventKind::Pause : EventKind::Resume);
@@ -467,7 +477,7 @@ void EngineImpl::finishReset()
 {
     for (int i = 0, n = m_slotsUsed.load(); i < n; ++i) {
         Request *list = m_nodes[static_cast<std::size_t>(i)].takeBacklog();
-        while (list) {  // their owners drop them: the epoch moved on
+        while (list) { // their owners drop them: the epoch moved on
             Request *r = list;
             list = list->next;
             r->next = nullptr;
@@ -476,7 +486,6 @@ void EngineImpl::finishReset()
         m_nodes[static_cast<std::size_t>(i)].setState(NodeSlotState::Free);
     }
     m_slotsUsed.store(0, std::memory_order_release);
-    m_nextNodeId = 0;
     m_strategy.store(m_config.strategy);
     m_rate.store(m_config.traffic.ratePerS);
     m_mode.store(m_config.traffic.mode);
@@ -557,7 +566,8 @@ void EngineImpl::tickLocked()
 
     TickSample x;
     x.t = t;
-    x.offeredRate = m_paused.load() || m_mode.load() == TrafficMode::Closed ? 0.0 : m_rate.load() * m_spikeFactor.load();
+    x.offeredRate
+        = m_paused.load() || m_mode.load() == TrafficMode::Closed ? 0.0 : m_rate.load() * m_spikeFactor.load();
     x.attempts = rate(cur.attempts, m_prevTotals.attempts);
     x.succeeded = rate(cur.succeeded, m_prevTotals.succeeded);
     x.soldOut = rate(cur.soldOut, m_prevTotals.soldOut);
@@ -657,7 +667,9 @@ void EngineImpl::publish(double t)
             continue;
         NodeView v;
         v.id = i;
-        v.state = st == NodeSlotState::Up ? NodeState::Up : st == NodeSlotState::Draining ? NodeState::Draining : NodeState::Dead;
+        v.state = st == NodeSlotState::Up   ? NodeState::Up
+            : st == NodeSlotState::Draining ? NodeState::Draining
+                                            : NodeState::Dead;
         v.capacity = node.capacity();
         v.busy = st == NodeSlotState::Dead ? 0 : static_cast<int>(node.busy());
         v.backlog = st == NodeSlotState::Dead ? 0 : static_cast<int>(node.queued());
@@ -666,7 +678,7 @@ void EngineImpl::publish(double t)
     }
     for (int b = 0; b < m_buckets; ++b) {
         StockRow &rw = row(0, b);
-        s->hotRows.push_back({0, b, rw.value(), rw.locked(), rw.waiters()});
+        s->hotRows.push_back({ 0, b, rw.value(), rw.locked(), rw.waiters() });
     }
     {
         std::lock_guard h(m_historyMutex);
@@ -702,13 +714,13 @@ void EngineImpl::publish(double t)
 std::vector<TickSample> EngineImpl::timeline() const
 {
     std::lock_guard h(m_historyMutex);
-    return {m_history.begin(), m_history.end()};
+    return { m_history.begin(), m_history.end() };
 }
 
 std::vector<Marker> EngineImpl::markers() const
 {
     std::lock_guard h(m_historyMutex);
-    return {m_markers.begin(), m_markers.end()};
+    return { m_markers.begin(), m_markers.end() };
 }
 
 // ---- end of run ----
@@ -760,7 +772,7 @@ RunResult EngineImpl::stopAndDrain(double maxWaitS)
     }
     // Headless and tests only. First a barrier: after it no shard starts new traffic.
     auto barrier = [this] {
-        std::atomic<int> pending{static_cast<int>(m_shards.size())};
+        std::atomic<int> pending { static_cast<int>(m_shards.size()) };
         for (auto &s : m_shards)
             boost::asio::post(s->io(), [&pending] { pending.fetch_sub(1, std::memory_order_release); });
         while (pending.load(std::memory_order_acquire) > 0)
@@ -771,13 +783,14 @@ RunResult EngineImpl::stopAndDrain(double maxWaitS)
     auto live = [this] {
         std::int64_t n = 0;
         for (auto &s : m_shards)
-            n += static_cast<std::int64_t>(s->counters.allocated.get()) - static_cast<std::int64_t>(s->counters.freed.get());
+            n += static_cast<std::int64_t>(s->counters.allocated.get())
+                - static_cast<std::int64_t>(s->counters.freed.get());
         return n;
     };
     const auto deadline = Clock::now() + std::chrono::duration<double>(std::max(0.0, maxWaitS));
     while (live() > 0 && Clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    barrier();  // makes every shard's last counter writes visible to the audit below
+    barrier(); // makes every shard's last counter writes visible to the audit below
 
     RunResult result;
     {
@@ -799,7 +812,8 @@ RunResult EngineImpl::stopAndDrain(double maxWaitS)
             result.timeline.assign(m_history.begin(), m_history.end());
             result.markers.assign(m_markers.begin(), m_markers.end());
         }
-        const auto answered = result.final.succeeded + result.final.soldOut + result.final.rateLimited + result.final.failed;
+        const auto answered
+            = result.final.succeeded + result.final.soldOut + result.final.rateLimited + result.final.failed;
         result.meanThroughput = result.trafficS > 0 ? static_cast<double>(answered) / result.trafficS : 0.0;
     }
     // Shut down by cancelling work, not by stopping the io_contexts.

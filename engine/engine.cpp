@@ -32,9 +32,12 @@ RunResult Engine::stopAndDrain(double maxWaitS) { return m_impl->stopAndDrain(ma
 std::string_view toString(NodeState s)
 {
     switch (s) {
-    case NodeState::Up: return "up";
-    case NodeState::Draining: return "draining";
-    case NodeState::Dead: return "dead";
+    case NodeState::Up:
+        return "up";
+    case NodeState::Draining:
+        return "draining";
+    case NodeState::Dead:
+        return "dead";
     }
     return "?";
 }

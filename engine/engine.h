@@ -20,19 +20,19 @@ enum class EventKind { Spike, SetRate, AddNodes, RemoveNode, KillNode, SwitchStr
 struct TimedEvent {
     double atS = 0;
     EventKind kind = EventKind::Spike;
-    double factor = 1;            // Spike
-    double forS = 0;              // Spike
-    double rate = 0;              // SetRate
-    int count = 1;                // AddNodes
-    std::optional<int> node;      // RemoveNode / KillNode; empty = the engine picks
+    double factor = 1; // Spike
+    double forS = 0; // Spike
+    double rate = 0; // SetRate
+    int count = 1; // AddNodes
+    std::optional<int> node; // RemoveNode / KillNode; empty = the engine picks
     Strategy strategy = Strategy::Naive; // SwitchStrategy
-    std::int64_t units = 0;       // Restock (per SKU)
+    std::int64_t units = 0; // Restock (per SKU)
 };
 
 struct CommandResult {
     bool ok = true;
-    std::string error;            // one line when !ok
-    static CommandResult fail(std::string e) { return {false, std::move(e)}; }
+    std::string error; // one line when !ok
+    static CommandResult fail(std::string e) { return { false, std::move(e) }; }
 };
 
 class EngineImpl;
@@ -51,12 +51,12 @@ public:
     void setTimeline(std::vector<TimedEvent> events);
 
     // Live commands, callable from any thread while running.
-    CommandResult setRate(double perSecond);         // open loop at this rate
-    CommandResult setClosedLoop(int clients);         // `max`: clients send as fast as answered
+    CommandResult setRate(double perSecond); // open loop at this rate
+    CommandResult setClosedLoop(int clients); // `max`: clients send as fast as answered
     CommandResult spike(double factor, double seconds);
     CommandResult addNodes(int count = 1);
     CommandResult removeNode(std::optional<int> id = {}); // drain, then remove
-    CommandResult killNode(std::optional<int> id = {});   // in-flight and queued work fails
+    CommandResult killNode(std::optional<int> id = {}); // in-flight and queued work fails
     CommandResult switchStrategy(Strategy s);
     CommandResult restock(std::int64_t unitsPerSku);
     CommandResult setPaused(bool paused);

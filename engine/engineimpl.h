@@ -13,8 +13,8 @@
 #include "shard.h"
 #include "stockrow.h"
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
@@ -45,8 +45,8 @@ public:
             && !m_resetting.load(std::memory_order_acquire) && !m_stopping.load(std::memory_order_acquire);
     }
     TrafficMode mode() const { return m_mode.load(std::memory_order_acquire); }
-    double shardRate() const;              // open loop arrivals/s for one shard
-    int shardClients(int shard) const;     // closed loop clients for one shard
+    double shardRate() const; // open loop arrivals/s for one shard
+    int shardClients(int shard) const; // closed loop clients for one shard
     std::uint64_t epoch() const { return m_epoch.load(std::memory_order_acquire); }
     const EngineConfig &config() const { return m_config; }
     int shardCount() const { return static_cast<int>(m_shards.size()); }
@@ -113,31 +113,30 @@ private:
     const Clock::time_point m_origin = Clock::now();
     int m_buckets = 1;
     std::unique_ptr<StockRow[]> m_rows;
-    std::unique_ptr<AppNode[]> m_nodes;         // kNodeSlots
-    std::vector<double> m_skuCdf;               // empty when there is one SKU
+    std::unique_ptr<AppNode[]> m_nodes; // kNodeSlots
+    std::vector<double> m_skuCdf; // empty when there is one SKU
     std::vector<std::unique_ptr<Shard>> m_shards;
 
     // settings read on the request path
     std::atomic<Strategy> m_strategy;
     std::atomic<TrafficMode> m_mode;
     std::atomic<double> m_rate;
-    std::atomic<double> m_spikeFactor{1.0};
+    std::atomic<double> m_spikeFactor { 1.0 };
     std::atomic<int> m_clients;
-    std::atomic<std::uint64_t> m_topology{0};
-    std::atomic<int> m_slotsUsed{0};            // node slots [0, n) have been initialised
-    std::atomic<std::uint64_t> m_epoch{1};
-    std::atomic<bool> m_running{false}, m_paused{false}, m_resetting{false}, m_stopping{false};
-    std::atomic<int> m_resetAcks{0};
+    std::atomic<std::uint64_t> m_topology { 0 };
+    std::atomic<int> m_slotsUsed { 0 }; // node slots [0, n) have been initialised
+    std::atomic<std::uint64_t> m_epoch { 1 };
+    std::atomic<bool> m_running { false }, m_paused { false }, m_resetting { false }, m_stopping { false };
+    std::atomic<int> m_resetAcks { 0 };
     Nanos m_serviceNs = 0, m_latencyNs = 0, m_writeNs = 0, m_timeoutNs = 0;
 
     // control state: m_controlMutex
     mutable std::mutex m_controlMutex;
-    boost::asio::io_context m_control{1};
+    boost::asio::io_context m_control { 1 };
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_controlGuard;
     boost::asio::steady_timer m_tickTimer;
     boost::asio::steady_timer m_rebalanceTimer;
     std::thread m_controlThread;
-    int m_nextNodeId = 0;
     Nanos m_runStart = 0;
     double m_spikeEndsAt = -1;
     double m_trafficStoppedAt = 0;
@@ -151,8 +150,7 @@ private:
     // tick state (control thread / m_controlMutex)
     struct Totals {
         std::uint64_t attempts = 0, succeeded = 0, soldOut = 0, rateLimited = 0, nodeDown = 0, timeout = 0,
-                      overloaded = 0, lockWaits = 0, lockWaitNs = 0,
-                      lockHolds = 0, lockHoldNs = 0;
+                      overloaded = 0, lockWaits = 0, lockWaitNs = 0, lockHolds = 0, lockHoldNs = 0;
     };
     Totals m_prevTotals;
     LogHistogram m_prevLatency, m_runLatency, m_prevLockWait;
@@ -163,7 +161,7 @@ private:
     double m_runMaxNs = 0;
     std::uint64_t m_seq = 0;
 
-    mutable std::mutex m_historyMutex;          // guards the two deques below
+    mutable std::mutex m_historyMutex; // guards the two deques below
     std::deque<TickSample> m_history;
     std::deque<Marker> m_markers;
 

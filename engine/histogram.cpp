@@ -10,9 +10,9 @@ int LogHistogram::bucketOf(std::uint64_t v)
 {
     if (v < 2 * kSub)
         return static_cast<int>(v);
-    const int msb = 63 - std::countl_zero(v);           // >= kSubBits + 1
+    const int msb = 63 - std::countl_zero(v); // >= kSubBits + 1
     const int shift = std::min(msb - kSubBits, kMaxShift);
-    const std::uint64_t top = v >> shift;               // in [kSub, 2*kSub) unless clamped
+    const std::uint64_t top = v >> shift; // in [kSub, 2*kSub) unless clamped
     if (top >= 2 * kSub)
         return kBuckets - 1;
     return 2 * kSub + (shift - 1) * kSub + static_cast<int>(top - kSub);
@@ -79,7 +79,8 @@ double LogHistogram::quantile(double q) const
         return 0;
     q = std::clamp(q, 0.0, 1.0);
     // nearest rank: the smallest value with at least ceil(q*n) samples at or below it
-    const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(m_total))));
+    const auto rank
+        = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(m_total))));
     std::uint64_t seen = 0;
     for (int i = 0; i < kBuckets; ++i) {
         seen += m_counts[static_cast<std::size_t>(i)];

@@ -25,7 +25,8 @@ KeyPlacement::KeyPlacement(Placement placement, std::vector<int> nodeIds, int vi
     m_ring.reserve(m_nodes.size() * static_cast<std::size_t>(virtualNodes));
     for (int id : m_nodes)
         for (int v = 0; v < virtualNodes; ++v)
-            m_ring.emplace_back(hash((static_cast<std::uint64_t>(id) << 32) ^ static_cast<std::uint64_t>(v) ^ 0x5bd1e995ULL), id);
+            m_ring.emplace_back(
+                hash((static_cast<std::uint64_t>(id) << 32) ^ static_cast<std::uint64_t>(v) ^ 0x5bd1e995ULL), id);
     std::sort(m_ring.begin(), m_ring.end());
 }
 
@@ -64,8 +65,8 @@ std::vector<double> KeyPlacement::shares() const
     return out;
 }
 
-double KeyPlacement::movedFraction(const KeyPlacement &before, const KeyPlacement &after,
-                                   const std::vector<std::uint64_t> &keys)
+double KeyPlacement::movedFraction(
+    const KeyPlacement &before, const KeyPlacement &after, const std::vector<std::uint64_t> &keys)
 {
     if (keys.empty())
         return 0.0;

@@ -26,8 +26,8 @@ public:
     std::vector<double> shares() const;
 
     // Fraction of `keys` whose owner differs between the two placements.
-    static double movedFraction(const KeyPlacement &before, const KeyPlacement &after,
-                                const std::vector<std::uint64_t> &keys);
+    static double movedFraction(
+        const KeyPlacement &before, const KeyPlacement &after, const std::vector<std::uint64_t> &keys);
     // A fixed universe of key hashes for measuring moves: n well-mixed 64-bit values.
     static std::vector<std::uint64_t> sampleKeys(std::size_t n);
 
@@ -35,8 +35,8 @@ public:
 
 private:
     Placement m_placement;
-    std::vector<int> m_nodes;                              // sorted ids
-    std::vector<std::pair<std::uint64_t, int>> m_ring;     // (point, node id), sorted by point
+    std::vector<int> m_nodes; // sorted ids
+    std::vector<std::pair<std::uint64_t, int>> m_ring; // (point, node id), sorted by point
 };
 
 } // namespace stampede

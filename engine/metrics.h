@@ -14,32 +14,32 @@ namespace stampede {
 
 inline constexpr double kTickSeconds = 0.1;
 inline constexpr std::size_t kHistoryTicks = 36000; // one hour of ticks kept for the CSV
-inline constexpr std::size_t kRecentTicks = 600;    // last 60 s, carried by every snapshot
+inline constexpr std::size_t kRecentTicks = 600; // last 60 s, carried by every snapshot
 inline constexpr std::size_t kMaxMarkers = 1000;
 
 // One 100 ms tick. Rates are per second over the tick; levels are at the tick's end.
 struct TickSample {
-    double t = 0;                 // seconds since start (or last reset)
-    double offeredRate = 0;       // configured arrival rate incl. spike (open loop), 0 when paused
-    double attempts = 0;          // per second
+    double t = 0; // seconds since start (or last reset)
+    double offeredRate = 0; // configured arrival rate incl. spike (open loop), 0 when paused
+    double attempts = 0; // per second
     double succeeded = 0;
     double soldOut = 0;
     double rateLimited = 0;
-    double failed = 0;            // sum of the three below
+    double failed = 0; // sum of the three below
     double failedNodeDown = 0;
     double failedTimeout = 0;
     double failedOverloaded = 0;
-    double p50Ms = 0, p95Ms = 0, p99Ms = 0, maxMs = 0;  // answers within this tick
-    double lockWaitMeanMs = 0;    // row-lock waits granted within this tick
+    double p50Ms = 0, p95Ms = 0, p99Ms = 0, maxMs = 0; // answers within this tick
+    double lockWaitMeanMs = 0; // row-lock waits granted within this tick
     double lockWaitMaxMs = 0;
-    double lockHoldMeanMs = 0;    // how long each released row lock was held
-    double utilisation = 0;       // busy workers / capacity over up nodes, 0..1
-    std::int64_t inFlight = 0;    // requests admitted and not answered
-    std::int64_t backlog = 0;     // waiting in node backlogs
+    double lockHoldMeanMs = 0; // how long each released row lock was held
+    double utilisation = 0; // busy workers / capacity over up nodes, 0..1
+    std::int64_t inFlight = 0; // requests admitted and not answered
+    std::int64_t backlog = 0; // waiting in node backlogs
     int nodesUp = 0;
     std::int64_t stockRemaining = 0;
-    std::int64_t sold = 0;        // units persisted as orders
-    std::int64_t confirmed = 0;   // units confirmed to shoppers
+    std::int64_t sold = 0; // units persisted as orders
+    std::int64_t confirmed = 0; // units confirmed to shoppers
     std::int64_t oversold = 0;
     std::int64_t lostOrders = 0;
     std::int64_t falseSoldOut = 0; // cumulative "sold out" answers while stock remained
@@ -50,12 +50,12 @@ enum class NodeState { Up, Draining, Dead };
 std::string_view toString(NodeState s);
 
 struct NodeView {
-    int id = 0;                   // stable while the node exists; new nodes get new ids
+    int id = 0; // stable while the node exists; new nodes get new ids
     NodeState state = NodeState::Up;
     int capacity = 0;
-    int busy = 0;                 // workers serving a request
+    int busy = 0; // workers serving a request
     int backlog = 0;
-    double throughput = 0;        // answers per second over the last tick
+    double throughput = 0; // answers per second over the last tick
 };
 
 struct RowView {
@@ -68,56 +68,56 @@ struct RowView {
 
 struct Marker {
     double t = 0;
-    std::string label;            // e.g. "spike ×10 for 5 s", "node 3 killed"
+    std::string label; // e.g. "spike ×10 for 5 s", "node 3 killed"
 };
 
 struct Snapshot {
-    std::uint64_t seq = 0;        // increments with every published snapshot
+    std::uint64_t seq = 0; // increments with every published snapshot
     double t = 0;
     bool paused = false;
     bool running = false;
     Strategy strategy = Strategy::Naive;
-    double ratePerS = 0;          // base rate (open loop)
-    double spikeFactor = 1;       // current multiplier, 1 when no spike
+    double ratePerS = 0; // base rate (open loop)
+    double spikeFactor = 1; // current multiplier, 1 when no spike
     TrafficMode mode = TrafficMode::Open;
     int threads = 0;
     std::vector<NodeView> nodes;
-    std::vector<RowView> hotRows;  // rows of SKU 0
+    std::vector<RowView> hotRows; // rows of SKU 0
     std::vector<TickSample> recent; // last kRecentTicks ticks, oldest first
-    std::vector<Marker> markers;    // markers within the recent window
+    std::vector<Marker> markers; // markers within the recent window
     // run totals
     std::int64_t attempts = 0, succeeded = 0, soldOut = 0, rateLimited = 0, failed = 0;
     std::int64_t failedNodeDown = 0, failedTimeout = 0, failedOverloaded = 0;
-    std::int64_t stockInitial = 0;  // initial stock plus restocks, all SKUs
+    std::int64_t stockInitial = 0; // initial stock plus restocks, all SKUs
     double p50Ms = 0, p95Ms = 0, p99Ms = 0, maxMs = 0; // whole run
-    double peakThroughput = 0;      // best tick, answers of any outcome per second
+    double peakThroughput = 0; // best tick, answers of any outcome per second
 };
 
 // The end-of-run audit (DESIGN.md "Measured quantities").
 struct Audit {
-    std::int64_t supplied = 0;    // initial + restocked units, all SKUs
+    std::int64_t supplied = 0; // initial + restocked units, all SKUs
     std::int64_t confirmed = 0;
-    std::int64_t persisted = 0;   // orders written
+    std::int64_t persisted = 0; // orders written
     std::int64_t remaining = 0;
     std::int64_t oversold = 0;
     std::int64_t lostOrders = 0;
     std::int64_t duplicateOrders = 0;
     std::int64_t staleReads = 0;
     std::int64_t falseSoldOut = 0;
-    bool conserved = false;       // persisted + remaining == supplied for every SKU
-    bool drained = false;         // nothing was left in flight when audited
-    bool invariantsOk = false;    // conserved, drained, no oversell, no lost or duplicate order
+    bool conserved = false; // persisted + remaining == supplied for every SKU
+    bool drained = false; // nothing was left in flight when audited
+    bool invariantsOk = false; // conserved, drained, no oversell, no lost or duplicate order
 };
 
 struct RunResult {
     Snapshot final;
     Audit audit;
-    std::vector<TickSample> timeline;  // every tick of the run (bounded by kHistoryTicks)
+    std::vector<TickSample> timeline; // every tick of the run (bounded by kHistoryTicks)
     std::vector<Marker> markers;
-    double durationS = 0;              // from start (or the last reset) to the end of the drain
-    double trafficS = 0;               // from start (or the last reset) until traffic stopped
-    double drainS = 0;                 // waiting for requests in flight after traffic stopped
-    double meanThroughput = 0;         // answered requests per second over trafficS
+    double durationS = 0; // from start (or the last reset) to the end of the drain
+    double trafficS = 0; // from start (or the last reset) until traffic stopped
+    double drainS = 0; // waiting for requests in flight after traffic stopped
+    double meanThroughput = 0; // answered requests per second over trafficS
 };
 
 } // namespace stampede

@@ -13,15 +13,15 @@ namespace stampede {
 using Nanos = std::int64_t;
 
 enum class Stage : std::uint8_t {
-    Admit,        // at the gateway
-    Serve,        // holds a worker of its node
-    Store,        // service done, talks to the store
-    NaiveRead,    // read round trip done: read the row
-    NaiveWrite,   // write round trip done: blind write
-    RowGranted,   // row lock granted
-    RowRead,      // SELECT ... FOR UPDATE round trip done
-    RowCommit,    // UPDATE + COMMIT done
-    AtomicTrip,   // round trip to the bucket's row done
+    Admit, // at the gateway
+    Serve, // holds a worker of its node
+    Store, // service done, talks to the store
+    NaiveRead, // read round trip done: read the row
+    NaiveWrite, // write round trip done: blind write
+    RowGranted, // row lock granted
+    RowRead, // SELECT ... FOR UPDATE round trip done
+    RowCommit, // UPDATE + COMMIT done
+    AtomicTrip, // round trip to the bucket's row done
     AtomicGranted,
     AtomicCommit,
 };
@@ -29,23 +29,23 @@ enum class Stage : std::uint8_t {
 enum class Outcome : std::uint8_t { Success, SoldOut, RateLimited, NodeDown, Timeout, Overloaded };
 
 struct Request {
-    Request *next = nullptr;      // intrusive link: free list, node backlog or row waiters
-    std::uint64_t epoch = 0;      // engine epoch at arrival; a reset makes older requests void
+    Request *next = nullptr; // intrusive link: free list, node backlog or row waiters
+    std::uint64_t epoch = 0; // engine epoch at arrival; a reset makes older requests void
     Nanos arrival = 0;
     Nanos lockAsked = 0;
     Nanos lockGranted = 0;
     std::uint64_t user = 0;
-    std::int64_t readValue = 0;   // what `naive` read
+    std::int64_t readValue = 0; // what `naive` read
     int sku = 0;
-    int node = -1;                // node slot once admitted
+    int node = -1; // node slot once admitted
     int bucket = 0;
     int probes = 0;
     int shard = 0;
     Strategy strategy = Strategy::Naive;
     Stage stage = Stage::Admit;
     bool holdsLock = false;
-    bool client = false;          // issued by a closed-loop client
-    bool failOnDispatch = false;  // handed back by a killed node: answer "node down"
+    bool client = false; // issued by a closed-loop client
+    bool failOnDispatch = false; // handed back by a killed node: answer "node down"
 };
 
 } // namespace stampede

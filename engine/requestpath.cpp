@@ -65,7 +65,7 @@ bool EngineImpl::route(Shard &s, Request *r)
         break;
     case RoutePolicy::LeastOutstanding: {
         std::int64_t best = INT64_MAX;
-        const auto start = s.roundRobin++ % n;  // rotate ties
+        const auto start = s.roundRobin++ % n; // rotate ties
         for (std::size_t k = 0; k < n; ++k) {
             const int i = s.routable[(start + k) % n];
             const auto f = m_nodes[static_cast<std::size_t>(i)].inFlight();
@@ -85,7 +85,7 @@ bool EngineImpl::route(Shard &s, Request *r)
     case AppNode::Admit::Queued:
         r->node = pick;
         r->stage = Stage::Serve;
-        return false;  // the worker that frees up dispatches it
+        return false; // the worker that frees up dispatches it
     case AppNode::Admit::Rejected:
         answer(s, r, Outcome::Overloaded);
         return false;
@@ -166,7 +166,7 @@ void EngineImpl::step(Shard &s, Request *r)
                 r->bucket = 0;
                 r->lockAsked = now();
                 if (!row(r->sku, 0).lockOrWait(r))
-                    return;  // the holder hands the lock over with dispatch()
+                    return; // the holder hands the lock over with dispatch()
                 continue;
             case Strategy::Atomic:
             case Strategy::Sharded:
@@ -245,7 +245,7 @@ void EngineImpl::step(Shard &s, Request *r)
                     nextProbe(s, r);
                     return;
                 case StockRow::Take::Locked:
-                    break;  // someone holds the row: queue for it like any writer
+                    break; // someone holds the row: queue for it like any writer
                 }
             }
             r->stage = Stage::AtomicGranted;
@@ -363,14 +363,26 @@ void EngineImpl::persistAndConfirm(Shard &s, Request *r)
 void EngineImpl::answer(Shard &s, Request *r, Outcome o)
 {
     if (r->holdsLock)
-        releaseLock(s, r, 0);  // roll back
+        releaseLock(s, r, 0); // roll back
     switch (o) {
-    case Outcome::Success: s.counters.succeeded.add(); break;
-    case Outcome::SoldOut: s.counters.soldOut.add(); break;
-    case Outcome::RateLimited: s.counters.rateLimited.add(); break;
-    case Outcome::NodeDown: s.counters.nodeDown.add(); break;
-    case Outcome::Timeout: s.counters.timeout.add(); break;
-    case Outcome::Overloaded: s.counters.overloaded.add(); break;
+    case Outcome::Success:
+        s.counters.succeeded.add();
+        break;
+    case Outcome::SoldOut:
+        s.counters.soldOut.add();
+        break;
+    case Outcome::RateLimited:
+        s.counters.rateLimited.add();
+        break;
+    case Outcome::NodeDown:
+        s.counters.nodeDown.add();
+        break;
+    case Outcome::Timeout:
+        s.counters.timeout.add();
+        break;
+    case Outcome::Overloaded:
+        s.counters.overloaded.add();
+        break;
     }
     const Nanos t = now();
     s.latency.record(static_cast<std::uint64_t>(std::max<Nanos>(0, t - r->arrival)));

@@ -10,10 +10,10 @@
 namespace stampede {
 
 namespace {
-constexpr std::size_t kChunk = 4096;        // requests per pool growth step
-constexpr int kBurst = 512;                 // arrivals or client requests per handler run
+constexpr std::size_t kChunk = 4096; // requests per pool growth step
+constexpr int kBurst = 512; // arrivals or client requests per handler run
 constexpr Nanos kMaxGeneratorLag = 1'000'000'000; // beyond 1 s behind, skip instead of bursting
-constexpr Nanos kSpinNs = 200'000;          // poll, rather than sleep, the last 200 us before a due time
+constexpr Nanos kSpinNs = 200'000; // poll, rather than sleep, the last 200 us before a due time
 } // namespace
 
 Shard::Shard(EngineImpl &engine, int index, std::uint64_t seed)
@@ -28,10 +28,7 @@ Shard::Shard(EngineImpl &engine, int index, std::uint64_t seed)
     m_heap.reserve(kChunk);
 }
 
-Shard::~Shard()
-{
-    join();
-}
+Shard::~Shard() { join(); }
 
 void Shard::startThread()
 {
@@ -63,7 +60,7 @@ Request *Shard::allocate()
     }
     Request *r = m_freeList;
     m_freeList = r->next;
-    *r = Request{};
+    *r = Request {};
     r->shard = m_index;
     counters.allocated.add();
     return r;
@@ -79,17 +76,14 @@ void Shard::free(Request *r)
 void Shard::pushDue(Due d)
 {
     if (m_stopped)
-        return;  // shutting down: scheduled work is dropped, its memory stays in the pool
+        return; // shutting down: scheduled work is dropped, its memory stays in the pool
     m_heap.push_back(d);
-    std::push_heap(m_heap.begin(), m_heap.end(), std::greater<>{});
+    std::push_heap(m_heap.begin(), m_heap.end(), std::greater<> {});
     if (d.due < m_armedFor)
         arm(d.due);
 }
 
-void Shard::delay(Request *r, Nanos d)
-{
-    pushDue({m_engine.now() + d, r, 0});
-}
+void Shard::delay(Request *r, Nanos d) { pushDue({ m_engine.now() + d, r, 0 }); }
 
 void Shard::arm(Nanos due)
 {
@@ -129,7 +123,7 @@ void Shard::onTimer()
     m_armedFor = INT64_MIN;
     int handled = 0;
     while (!m_heap.empty() && m_heap.front().due <= now && handled < 4 * kBurst) {
-        std::pop_heap(m_heap.begin(), m_heap.end(), std::greater<>{});
+        std::pop_heap(m_heap.begin(), m_heap.end(), std::greater<> {});
         const Due d = m_heap.back();
         m_heap.pop_back();
         ++handled;
@@ -147,7 +141,7 @@ void Shard::regenerate()
 {
     if (m_stopped)
         return;
-    ++m_genEpoch;  // voids a pending generator wake
+    ++m_genEpoch; // voids a pending generator wake
     m_generating = false;
     if (!m_engine.generating())
         return;
@@ -157,7 +151,7 @@ void Shard::regenerate()
             return;
         m_generating = true;
         m_nextArrival = m_engine.now() + static_cast<Nanos>(rng.exponential(1e9 / rate));
-        pushDue({m_nextArrival, nullptr, m_genEpoch});
+        pushDue({ m_nextArrival, nullptr, m_genEpoch });
     } else {
         runClients();
     }
@@ -191,7 +185,7 @@ void Shard::generate(Nanos now)
                 generate(m_engine.now());
         });
     } else {
-        pushDue({m_nextArrival, nullptr, m_genEpoch});
+        pushDue({ m_nextArrival, nullptr, m_genEpoch });
     }
 }
 
@@ -205,7 +199,7 @@ void Shard::runClients()
     while (m_activeClients < target && n < kBurst && m_engine.generating()) {
         ++m_activeClients;
         ++n;
-        m_engine.arrive(*this, m_engine.now(), true);  // may answer inline and call clientDone()
+        m_engine.arrive(*this, m_engine.now(), true); // may answer inline and call clientDone()
     }
     if (m_activeClients < target && !m_clientsScheduled) {
         m_clientsScheduled = true;
@@ -225,10 +219,9 @@ void Shard::clientDone()
 void Shard::clearCounters()
 {
     // Only this thread writes these, so zeroing here cannot lose an increment.
-    for (auto *c : {&counters.attempts, &counters.succeeded, &counters.soldOut, &counters.rateLimited,
-                    &counters.nodeDown, &counters.timeout, &counters.overloaded, &counters.falseSoldOut,
-                    &counters.lockWaits, &counters.lockWaitNs, &counters.lockHolds, &counters.lockHoldNs,
-                    &counters.generatorSkipped})
+    for (auto *c : { &counters.attempts, &counters.succeeded, &counters.soldOut, &counters.rateLimited,
+             &counters.nodeDown, &counters.timeout, &counters.overloaded, &counters.falseSoldOut, &counters.lockWaits,
+             &counters.lockWaitNs, &counters.lockHolds, &counters.lockHoldNs, &counters.generatorSkipped })
         c->zero();
     for (auto &c : nodeAnswers)
         c.zero();

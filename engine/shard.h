@@ -25,11 +25,11 @@ namespace stampede {
 
 class EngineImpl;
 
-inline constexpr int kNodeSlots = 1024;  // nodes ever added between two resets
+inline constexpr int kNodeSlots = 1024; // nodes ever added between two resets
 
 // A counter written by one thread and read by others: relaxed load+store, no RMW.
 struct OwnedCounter {
-    std::atomic<std::uint64_t> v{0};
+    std::atomic<std::uint64_t> v { 0 };
     void add(std::uint64_t n = 1) { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
     std::uint64_t get() const { return v.load(std::memory_order_relaxed); }
     void zero() { v.store(0, std::memory_order_relaxed); }
@@ -38,7 +38,7 @@ struct OwnedCounter {
 struct ShardCounters {
     OwnedCounter attempts, succeeded, soldOut, rateLimited, nodeDown, timeout, overloaded;
     OwnedCounter falseSoldOut, lockWaits, lockWaitNs, lockHolds, lockHoldNs, generatorSkipped;
-    OwnedCounter allocated, freed;        // live requests = allocated - freed
+    OwnedCounter allocated, freed; // live requests = allocated - freed
 };
 
 class Shard {
@@ -59,15 +59,15 @@ public:
     // --- called on this shard's thread only ---
     Request *allocate();
     void free(Request *r);
-    void delay(Request *r, Nanos d);   // continue r after d (0 = now, inline by the caller)
-    void regenerate();                 // traffic settings changed: restart generation
-    void clientDone();                 // a closed-loop client's request was answered
+    void delay(Request *r, Nanos d); // continue r after d (0 = now, inline by the caller)
+    void regenerate(); // traffic settings changed: restart generation
+    void clientDone(); // a closed-loop client's request was answered
     void clearCounters();
-    void shutdown();                   // cancel timers and drop scheduled work
+    void shutdown(); // cancel timers and drop scheduled work
 
     ShardCounters counters;
-    ConcurrentHistogram latency;        // ns, arrival to answer
-    ConcurrentHistogram lockWait;       // ns, lock asked to granted
+    ConcurrentHistogram latency; // ns, arrival to answer
+    ConcurrentHistogram lockWait; // ns, lock asked to granted
     std::array<OwnedCounter, kNodeSlots> nodeAnswers;
     std::unique_ptr<OwnedCounter[]> skuConfirmed;
     std::unique_ptr<OwnedCounter[]> skuPersisted;
@@ -77,14 +77,14 @@ public:
     std::uint64_t topoSeen = ~std::uint64_t(0);
     std::vector<int> routable;
     std::uint64_t roundRobin = 0;
-    double tokens = 0;                  // gateway token bucket share
+    double tokens = 0; // gateway token bucket share
     Nanos tokensAt = 0;
 
 private:
     struct Due {
         Nanos due;
-        Request *r;                     // nullptr: generator wake
-        std::uint64_t tag;              // generator epoch for wakes
+        Request *r; // nullptr: generator wake
+        std::uint64_t tag; // generator epoch for wakes
         bool operator>(const Due &o) const { return due > o.due; }
     };
     void arm(Nanos due);
@@ -95,11 +95,11 @@ private:
 
     EngineImpl &m_engine;
     const int m_index;
-    boost::asio::io_context m_io{1};
+    boost::asio::io_context m_io { 1 };
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_guard;
     boost::asio::steady_timer m_timer;
     std::thread m_thread;
-    std::vector<Due> m_heap;            // min-heap on due
+    std::vector<Due> m_heap; // min-heap on due
     Nanos m_armedFor = INT64_MAX;
     std::uint64_t m_armGeneration = 0;
     std::vector<std::unique_ptr<Request[]>> m_chunks;

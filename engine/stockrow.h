@@ -48,8 +48,8 @@ public:
         for (;;) {
             if ((w & kLock) || static_cast<std::int64_t>(w & kValue) < k)
                 return false;
-            if (m_word.compare_exchange_weak(w, w - static_cast<std::uint64_t>(k), std::memory_order_acq_rel,
-                                             std::memory_order_relaxed))
+            if (m_word.compare_exchange_weak(
+                    w, w - static_cast<std::uint64_t>(k), std::memory_order_acq_rel, std::memory_order_relaxed))
                 return true;
         }
     }
@@ -62,8 +62,7 @@ public:
     {
         std::uint64_t w = m_word.load(std::memory_order_relaxed);
         while (!m_word.compare_exchange_weak(w, (w & ~kValue) | (static_cast<std::uint64_t>(v) & kValue),
-                                             std::memory_order_acq_rel, std::memory_order_relaxed)) {
-        }
+            std::memory_order_acq_rel, std::memory_order_relaxed)) { }
     }
 
     // Acquires the lock now (true) or queues r, which is handed the lock later (false).
@@ -103,8 +102,8 @@ public:
         const auto d = static_cast<std::uint64_t>(delta);
         std::uint64_t w = m_word.load(std::memory_order_relaxed);
         while (!(w & kWaiters)) {
-            if (m_word.compare_exchange_weak(w, ((w & kValue) + d) & kValue, std::memory_order_acq_rel,
-                                             std::memory_order_relaxed))
+            if (m_word.compare_exchange_weak(
+                    w, ((w & kValue) + d) & kValue, std::memory_order_acq_rel, std::memory_order_relaxed))
                 return nullptr;
         }
         std::lock_guard g(m_mutex);
@@ -116,9 +115,8 @@ public:
         m_waiterCount.fetch_sub(1, std::memory_order_relaxed);
         const std::uint64_t flags = kLock | (m_head ? kWaiters : 0);
         w = m_word.load(std::memory_order_relaxed);
-        while (!m_word.compare_exchange_weak(w, flags | (((w & kValue) + d) & kValue), std::memory_order_acq_rel,
-                                             std::memory_order_relaxed)) {
-        }
+        while (!m_word.compare_exchange_weak(
+            w, flags | (((w & kValue) + d) & kValue), std::memory_order_acq_rel, std::memory_order_relaxed)) { }
         return r;
     }
 
@@ -126,9 +124,9 @@ public:
     void setValue(std::int64_t v) { blindWrite(v); }
 
 private:
-    alignas(64) std::atomic<std::uint64_t> m_word{0};
-    std::atomic<int> m_waiterCount{0};
-    std::mutex m_mutex;            // guards the waiter list only
+    alignas(64) std::atomic<std::uint64_t> m_word { 0 };
+    std::atomic<int> m_waiterCount { 0 };
+    std::mutex m_mutex; // guards the waiter list only
     Request *m_head = nullptr;
     Request *m_tail = nullptr;
 };
