@@ -252,9 +252,8 @@ void TestHeadless::shortRunWritesReportAndCsv()
 void TestHeadless::naiveOversells()
 {
     const QString report = m_dir.filePath(u"naive.json"_s);
-    const Outcome o = run(
-        { u"--headless"_s, u"--preset"_s, u"black-friday-naive"_s, u"--duration"_s, u"1"_s, u"--stock"_s, u"500"_s,
-            u"--report"_s, report });
+    const Outcome o = run({ u"--headless"_s, u"--preset"_s, u"black-friday-naive"_s, u"--duration"_s, u"1"_s,
+        u"--stock"_s, u"500"_s, u"--report"_s, report });
     QVERIFY2(o.exitCode == 0, qPrintable(o.err));
     QFile rf(report);
     QVERIFY(rf.open(QIODevice::ReadOnly));

@@ -40,7 +40,7 @@ void TestCache::addingANodeMoves_data()
     // Ring: the new node takes about its 1/(N+1) share. The spread of a 160-point ring's arcs
     // gives a few percent either way, hence the tolerances. Modulo: almost every key changes
     // owner, N/(N+1), and keys are hashed uniformly so the count is tight.
-    for (int n : {2, 4, 8}) {
+    for (int n : { 2, 4, 8 }) {
         QTest::addRow("ring %d->%d", n, n + 1) << n << true << 1.0 / (n + 1) << 0.35 / (n + 1);
         QTest::addRow("modulo %d->%d", n, n + 1) << n << false << double(n) / (n + 1) << 0.02;
     }
@@ -57,7 +57,7 @@ void TestCache::addingANodeMoves()
     const KeyPlacement after(p, ids(nodes + 1));
     const double moved = KeyPlacement::movedFraction(before, after, KeyPlacement::sampleKeys(100000));
     QVERIFY2(std::abs(moved - expected) <= tolerance,
-             qPrintable(QStringLiteral("moved %1, expected %2 ± %3").arg(moved).arg(expected).arg(tolerance)));
+        qPrintable(QStringLiteral("moved %1, expected %2 ± %3").arg(moved).arg(expected).arg(tolerance)));
     if (ring) {
         // Every key that moved went to the new node: nothing shuffles between old nodes.
         for (auto k : KeyPlacement::sampleKeys(20000))
@@ -68,8 +68,8 @@ void TestCache::addingANodeMoves()
 
 void TestCache::removingARingNodeMovesOnlyItsKeys()
 {
-    const KeyPlacement before(Placement::Ring, {0, 1, 2, 3, 4});
-    const KeyPlacement after(Placement::Ring, {0, 1, 3, 4});
+    const KeyPlacement before(Placement::Ring, { 0, 1, 2, 3, 4 });
+    const KeyPlacement after(Placement::Ring, { 0, 1, 3, 4 });
     std::size_t moved = 0, owned = 0;
     for (auto k : KeyPlacement::sampleKeys(50000)) {
         const bool wasTwo = before.owner(k) == 2;
@@ -94,7 +94,7 @@ void TestCache::ringSharesAreBalanced()
         QVERIFY2(s > 0.6 / 6 && s < 1.4 / 6, qPrintable(QString::number(s)));
     }
     QVERIFY(std::abs(sum - 1.0) < 1e-9);
-    const KeyPlacement single(Placement::Ring, {7});
+    const KeyPlacement single(Placement::Ring, { 7 });
     QCOMPARE(single.shares().front(), 1.0);
 }
 
@@ -102,14 +102,14 @@ void TestCache::ownerIsStableAndTotal()
 {
     const KeyPlacement empty(Placement::Ring, {});
     QCOMPARE(empty.owner(123), -1);
-    const KeyPlacement a(Placement::Ring, {5, 9, 2});
-    const KeyPlacement b(Placement::Ring, {2, 5, 9, 9});
+    const KeyPlacement a(Placement::Ring, { 5, 9, 2 });
+    const KeyPlacement b(Placement::Ring, { 2, 5, 9, 9 });
     for (auto k : KeyPlacement::sampleKeys(1000)) {
         const int o = a.owner(k);
         QVERIFY(o == 2 || o == 5 || o == 9);
-        QCOMPARE(b.owner(k), o);  // order and duplicates of ids do not matter
+        QCOMPARE(b.owner(k), o); // order and duplicates of ids do not matter
     }
-    const KeyPlacement m(Placement::Modulo, {3, 1});
+    const KeyPlacement m(Placement::Modulo, { 3, 1 });
     QCOMPARE(m.owner(0), 1);
     QCOMPARE(m.owner(1), 3);
 }
@@ -120,8 +120,8 @@ void TestCache::lruEvictsLeastRecentlyUsed()
     c.set(1, 10, CacheStore::kNever);
     c.set(2, 20, CacheStore::kNever);
     c.set(3, 30, CacheStore::kNever);
-    QCOMPARE(c.get(1, 0).value_or(-1), 10);  // 1 is now the most recent
-    c.set(4, 40, CacheStore::kNever);        // evicts 2
+    QCOMPARE(c.get(1, 0).value_or(-1), 10); // 1 is now the most recent
+    c.set(4, 40, CacheStore::kNever); // evicts 2
     QCOMPARE(c.size(), std::size_t(3));
     QCOMPARE(c.evictions(), std::uint64_t(1));
     QVERIFY(!c.get(2, 0));
@@ -139,7 +139,7 @@ void TestCache::ttlExpires()
     QVERIFY(!c.get(7, 1000));
     QCOMPARE(c.expired(), std::uint64_t(1));
     QCOMPARE(c.size(), std::size_t(0));
-    c.set(7, 71, 5000);  // refilled after the miss
+    c.set(7, 71, 5000); // refilled after the miss
     QCOMPARE(c.get(7, 1001).value_or(-1), 71);
 }
 

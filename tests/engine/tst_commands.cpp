@@ -33,7 +33,7 @@ Q_DECLARE_METATYPE(stampede::TrafficMode)
 namespace {
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
-constexpr double kDeadlineS = 30.0;  // bounds a failure only
+constexpr double kDeadlineS = 30.0; // bounds a failure only
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 SnapshotPtr waitFor(const Engine &e, const std::function<bool(const Snapshot &)> &pred, double timeoutS = kDeadlineS)
@@ -59,7 +59,8 @@ SnapshotPtr nextTick(const Engine &e)
 
 SnapshotPtr waitForRunTime(const Engine &e, double t)
 {
-    return waitFor(e, [t](const Snapshot &s) { return s.t >= t; }, t + kDeadlineS);
+    return waitFor(
+        e, [t](const Snapshot &s) { return s.t >= t; }, t + kDeadlineS);
 }
 
 const NodeView *findNode(const Snapshot &s, int id)
@@ -81,7 +82,8 @@ QByteArray stateOf(const Snapshot &s, int id)
 
 int nodesInState(const Snapshot &s, NodeState st)
 {
-    return static_cast<int>(std::count_if(s.nodes.begin(), s.nodes.end(), [st](const NodeView &n) { return n.state == st; }));
+    return static_cast<int>(
+        std::count_if(s.nodes.begin(), s.nodes.end(), [st](const NodeView &n) { return n.state == st; }));
 }
 
 std::int64_t hotStock(const Snapshot &s)
@@ -94,8 +96,8 @@ std::int64_t hotStock(const Snapshot &s)
 
 bool hasMarker(const std::vector<Marker> &markers, const std::string &label, double atLeastT = -1)
 {
-    return std::any_of(markers.begin(), markers.end(),
-                       [&](const Marker &m) { return m.label == label && m.t >= atLeastT; });
+    return std::any_of(
+        markers.begin(), markers.end(), [&](const Marker &m) { return m.label == label && m.t >= atLeastT; });
 }
 
 QString labels(const std::vector<Marker> &markers)
@@ -124,7 +126,7 @@ EngineConfig baseConfig()
 
 // Mean of `field` over ticks of s.recent accepted by `use`.
 double meanOver(const Snapshot &s, const std::function<bool(const TickSample &, const TickSample &)> &use,
-                double TickSample::*field, int *n = nullptr)
+    double TickSample::*field, int *n = nullptr)
 {
     double sum = 0;
     int k = 0;
@@ -139,8 +141,7 @@ double meanOver(const Snapshot &s, const std::function<bool(const TickSample &, 
 }
 
 // Enums compared by their DESIGN.md names (readable when a comparison fails).
-template <typename E>
-QByteArray name(E e)
+template<typename E> QByteArray name(E e)
 {
     const auto n = toString(e);
     return QByteArray(n.data(), qsizetype(n.size()));
@@ -150,8 +151,7 @@ QByteArray err(const CommandResult &r) { return r.ok ? QByteArray() : QByteArray
 
 } // namespace
 
-class TestCommands : public QObject
-{
+class TestCommands : public QObject {
     Q_OBJECT
 
 private slots:
@@ -193,30 +193,55 @@ void TestCommands::constructorRejectsInvalidConfig_data()
     auto row = [](const char *name, ConfigEdit edit, const char *field) {
         QTest::newRow(name) << edit << QString::fromLatin1(field);
     };
-    row("stock -1", [](EngineConfig &c) { c.stock = -1; }, "stock");
-    row("stock above max", [](EngineConfig &c) { c.stock = kMaxStock + 1; }, "stock");
-    row("rate 0", [](EngineConfig &c) { c.traffic.ratePerS = 0; }, "rate");
-    row("rate NaN", [](EngineConfig &c) { c.traffic.ratePerS = kNaN; }, "rate");
-    row("rate above max", [](EngineConfig &c) { c.traffic.ratePerS = 2e6; }, "rate");
-    row("clients 0", [](EngineConfig &c) { c.traffic.clients = 0; }, "clients");
-    row("users 0", [](EngineConfig &c) { c.traffic.users = 0; }, "users");
-    row("skus 0", [](EngineConfig &c) { c.traffic.skus = 0; }, "skus");
-    row("skus 1025", [](EngineConfig &c) { c.traffic.skus = kMaxSkus + 1; }, "skus");
-    row("sku skew NaN", [](EngineConfig &c) { c.traffic.skuSkew = kNaN; }, "sku_skew");
-    row("sku skew -1", [](EngineConfig &c) { c.traffic.skuSkew = -1; }, "sku_skew");
-    row("rate limit 0", [](EngineConfig &c) { c.gateway.rateLimitPerS = 0.0; }, "rate_limit");
-    row("nodes 0", [](EngineConfig &c) { c.nodes.count = 0; }, "nodes.count");
-    row("nodes 65", [](EngineConfig &c) { c.nodes.count = kMaxNodes + 1; }, "nodes.count");
-    row("capacity 0", [](EngineConfig &c) { c.nodes.capacity = 0; }, "capacity");
-    row("queue limit -1", [](EngineConfig &c) { c.nodes.queueLimit = -1; }, "queue_limit");
-    row("service NaN", [](EngineConfig &c) { c.nodes.serviceMs = kNaN; }, "service_ms");
-    row("service -1", [](EngineConfig &c) { c.nodes.serviceMs = -1; }, "service_ms");
-    row("timeout 0", [](EngineConfig &c) { c.nodes.timeoutMs = 0.0; }, "timeout_ms");
-    row("latency inf", [](EngineConfig &c) { c.store.latencyMs = std::numeric_limits<double>::infinity(); }, "latency_ms");
-    row("write -0.1", [](EngineConfig &c) { c.store.writeMs = -0.1; }, "write_ms");
-    row("buckets 0", [](EngineConfig &c) { c.store.buckets = 0; }, "buckets");
-    row("buckets 257", [](EngineConfig &c) { c.store.buckets = kMaxBuckets + 1; }, "buckets");
-    row("threads -1", [](EngineConfig &c) { c.threads = -1; }, "threads");
+    row(
+        "stock -1", [](EngineConfig &c) { c.stock = -1; }, "stock");
+    row(
+        "stock above max", [](EngineConfig &c) { c.stock = kMaxStock + 1; }, "stock");
+    row(
+        "rate 0", [](EngineConfig &c) { c.traffic.ratePerS = 0; }, "rate");
+    row(
+        "rate NaN", [](EngineConfig &c) { c.traffic.ratePerS = kNaN; }, "rate");
+    row(
+        "rate above max", [](EngineConfig &c) { c.traffic.ratePerS = 2e6; }, "rate");
+    row(
+        "clients 0", [](EngineConfig &c) { c.traffic.clients = 0; }, "clients");
+    row(
+        "users 0", [](EngineConfig &c) { c.traffic.users = 0; }, "users");
+    row(
+        "skus 0", [](EngineConfig &c) { c.traffic.skus = 0; }, "skus");
+    row(
+        "skus 1025", [](EngineConfig &c) { c.traffic.skus = kMaxSkus + 1; }, "skus");
+    row(
+        "sku skew NaN", [](EngineConfig &c) { c.traffic.skuSkew = kNaN; }, "sku_skew");
+    row(
+        "sku skew -1", [](EngineConfig &c) { c.traffic.skuSkew = -1; }, "sku_skew");
+    row(
+        "rate limit 0", [](EngineConfig &c) { c.gateway.rateLimitPerS = 0.0; }, "rate_limit");
+    row(
+        "nodes 0", [](EngineConfig &c) { c.nodes.count = 0; }, "nodes.count");
+    row(
+        "nodes 65", [](EngineConfig &c) { c.nodes.count = kMaxNodes + 1; }, "nodes.count");
+    row(
+        "capacity 0", [](EngineConfig &c) { c.nodes.capacity = 0; }, "capacity");
+    row(
+        "queue limit -1", [](EngineConfig &c) { c.nodes.queueLimit = -1; }, "queue_limit");
+    row(
+        "service NaN", [](EngineConfig &c) { c.nodes.serviceMs = kNaN; }, "service_ms");
+    row(
+        "service -1", [](EngineConfig &c) { c.nodes.serviceMs = -1; }, "service_ms");
+    row(
+        "timeout 0", [](EngineConfig &c) { c.nodes.timeoutMs = 0.0; }, "timeout_ms");
+    row(
+        "latency inf", [](EngineConfig &c) { c.store.latencyMs = std::numeric_limits<double>::infinity(); },
+        "latency_ms");
+    row(
+        "write -0.1", [](EngineConfig &c) { c.store.writeMs = -0.1; }, "write_ms");
+    row(
+        "buckets 0", [](EngineConfig &c) { c.store.buckets = 0; }, "buckets");
+    row(
+        "buckets 257", [](EngineConfig &c) { c.store.buckets = kMaxBuckets + 1; }, "buckets");
+    row(
+        "threads -1", [](EngineConfig &c) { c.threads = -1; }, "threads");
 }
 
 void TestCommands::constructorRejectsInvalidConfig()
@@ -269,33 +294,60 @@ void TestCommands::invalidCommandsFailAndChangeNothing_data()
     auto row = [](const char *name, int nodes, Command cmd, const char *needle) {
         QTest::newRow(name) << nodes << cmd << QString::fromLatin1(needle);
     };
-    row("setRate(-1)", 4, [](Engine &e) { return e.setRate(-1); }, "rate");
-    row("setRate(0)", 4, [](Engine &e) { return e.setRate(0); }, "rate");
-    row("setRate(2e6)", 4, [](Engine &e) { return e.setRate(2e6); }, "rate");
-    row("setRate(NaN)", 4, [](Engine &e) { return e.setRate(kNaN); }, "rate");
-    row("setRate(inf)", 4, [](Engine &e) { return e.setRate(std::numeric_limits<double>::infinity()); }, "rate");
-    row("setClosedLoop(0)", 4, [](Engine &e) { return e.setClosedLoop(0); }, "clients");
-    row("setClosedLoop(100001)", 4, [](Engine &e) { return e.setClosedLoop(kMaxClients + 1); }, "clients");
-    row("spike factor 0", 4, [](Engine &e) { return e.spike(0, 5); }, "factor");
-    row("spike factor -3", 4, [](Engine &e) { return e.spike(-3, 5); }, "factor");
-    row("spike factor NaN", 4, [](Engine &e) { return e.spike(kNaN, 5); }, "factor");
-    row("spike factor 1001", 4, [](Engine &e) { return e.spike(1001, 5); }, "factor");
-    row("spike duration 0", 4, [](Engine &e) { return e.spike(2, 0); }, "duration");
-    row("spike duration NaN", 4, [](Engine &e) { return e.spike(2, kNaN); }, "duration");
-    row("removeNode() on the last node", 1, [](Engine &e) { return e.removeNode(); }, "last node");
-    row("removeNode(0) on the last node", 1, [](Engine &e) { return e.removeNode(0); }, "last node");
-    row("removeNode(99)", 4, [](Engine &e) { return e.removeNode(99); }, "no such node");
-    row("removeNode(-1)", 4, [](Engine &e) { return e.removeNode(-1); }, "no such node");
-    row("killNode(99)", 4, [](Engine &e) { return e.killNode(99); }, "no such node");
-    row("killNode(4) (next id, not added)", 4, [](Engine &e) { return e.killNode(4); }, "no such node");
-    row("killNode(-1)", 4, [](Engine &e) { return e.killNode(-1); }, "no such node");
-    row("addNodes(0)", 4, [](Engine &e) { return e.addNodes(0); }, "count");
-    row("addNodes(-2)", 4, [](Engine &e) { return e.addNodes(-2); }, "count");
-    row("addNodes beyond 64 up", 60, [](Engine &e) { return e.addNodes(5); }, "64");
-    row("addNodes(65) from 1", 1, [](Engine &e) { return e.addNodes(64); }, "64");
-    row("restock(0)", 4, [](Engine &e) { return e.restock(0); }, "units");
-    row("restock(-5)", 4, [](Engine &e) { return e.restock(-5); }, "units");
-    row("restock beyond max stock", 4, [](Engine &e) { return e.restock(kMaxStock); }, "units");
+    row(
+        "setRate(-1)", 4, [](Engine &e) { return e.setRate(-1); }, "rate");
+    row(
+        "setRate(0)", 4, [](Engine &e) { return e.setRate(0); }, "rate");
+    row(
+        "setRate(2e6)", 4, [](Engine &e) { return e.setRate(2e6); }, "rate");
+    row(
+        "setRate(NaN)", 4, [](Engine &e) { return e.setRate(kNaN); }, "rate");
+    row(
+        "setRate(inf)", 4, [](Engine &e) { return e.setRate(std::numeric_limits<double>::infinity()); }, "rate");
+    row(
+        "setClosedLoop(0)", 4, [](Engine &e) { return e.setClosedLoop(0); }, "clients");
+    row(
+        "setClosedLoop(100001)", 4, [](Engine &e) { return e.setClosedLoop(kMaxClients + 1); }, "clients");
+    row(
+        "spike factor 0", 4, [](Engine &e) { return e.spike(0, 5); }, "factor");
+    row(
+        "spike factor -3", 4, [](Engine &e) { return e.spike(-3, 5); }, "factor");
+    row(
+        "spike factor NaN", 4, [](Engine &e) { return e.spike(kNaN, 5); }, "factor");
+    row(
+        "spike factor 1001", 4, [](Engine &e) { return e.spike(1001, 5); }, "factor");
+    row(
+        "spike duration 0", 4, [](Engine &e) { return e.spike(2, 0); }, "duration");
+    row(
+        "spike duration NaN", 4, [](Engine &e) { return e.spike(2, kNaN); }, "duration");
+    row(
+        "removeNode() on the last node", 1, [](Engine &e) { return e.removeNode(); }, "last node");
+    row(
+        "removeNode(0) on the last node", 1, [](Engine &e) { return e.removeNode(0); }, "last node");
+    row(
+        "removeNode(99)", 4, [](Engine &e) { return e.removeNode(99); }, "no such node");
+    row(
+        "removeNode(-1)", 4, [](Engine &e) { return e.removeNode(-1); }, "no such node");
+    row(
+        "killNode(99)", 4, [](Engine &e) { return e.killNode(99); }, "no such node");
+    row(
+        "killNode(4) (next id, not added)", 4, [](Engine &e) { return e.killNode(4); }, "no such node");
+    row(
+        "killNode(-1)", 4, [](Engine &e) { return e.killNode(-1); }, "no such node");
+    row(
+        "addNodes(0)", 4, [](Engine &e) { return e.addNodes(0); }, "count");
+    row(
+        "addNodes(-2)", 4, [](Engine &e) { return e.addNodes(-2); }, "count");
+    row(
+        "addNodes beyond 64 up", 60, [](Engine &e) { return e.addNodes(5); }, "64");
+    row(
+        "addNodes(65) from 1", 1, [](Engine &e) { return e.addNodes(64); }, "64");
+    row(
+        "restock(0)", 4, [](Engine &e) { return e.restock(0); }, "units");
+    row(
+        "restock(-5)", 4, [](Engine &e) { return e.restock(-5); }, "units");
+    row(
+        "restock beyond max stock", 4, [](Engine &e) { return e.restock(kMaxStock); }, "units");
 }
 
 void TestCommands::invalidCommandsFailAndChangeNothing()
@@ -355,11 +407,12 @@ void TestCommands::addNodes()
     QCOMPARE(findNode(*s, 4)->capacity, c.nodes.capacity);
     QVERIFY(hasMarker(e.markers(), "2 nodes added"));
     // the new nodes take traffic (round robin)
-    QVERIFY2(waitFor(e, [](const Snapshot &x) {
-                 const auto *a = findNode(x, 3), *b = findNode(x, 4);
-                 return a && b && a->throughput > 0 && b->throughput > 0;
-             }),
-             "the added nodes get no traffic");
+    QVERIFY2(waitFor(e,
+                 [](const Snapshot &x) {
+                     const auto *a = findNode(x, 3), *b = findNode(x, 4);
+                     return a && b && a->throughput > 0 && b->throughput > 0;
+                 }),
+        "the added nodes get no traffic");
     // one more: the next id
     QCOMPARE(err(e.addNodes(1)), QByteArray());
     const auto s2 = nextTick(e);
@@ -374,12 +427,15 @@ void TestCommands::removeNodeDrainsToGone()
     EngineConfig c = baseConfig();
     c.nodes.count = 3;
     c.nodes.capacity = 64;
-    c.nodes.serviceMs = 500;   // ~30 requests per node in service: the drain takes a while
+    c.nodes.serviceMs = 500; // ~30 requests per node in service: the drain takes a while
     c.traffic.ratePerS = 150;
     c.stock = 1000000;
     Engine e(c);
     e.start();
-    QVERIFY(waitFor(e, [](const Snapshot &s) { const auto *n = findNode(s, 1); return n && n->busy >= 5; }));
+    QVERIFY(waitFor(e, [](const Snapshot &s) {
+        const auto *n = findNode(s, 1);
+        return n && n->busy >= 5;
+    }));
     QCOMPARE(err(e.removeNode(1)), QByteArray());
     // still finishing its work, no longer up
     const auto s = nextTick(e);
@@ -397,7 +453,7 @@ void TestCommands::removeNodeDrainsToGone()
     QVERIFY2(hasMarker(m, "node 1 draining") && hasMarker(m, "node 1 removed"), qPrintable(labels(m)));
     QVERIFY(waitForRunTime(e, gone->t + 0.3));
     const RunResult r = e.stopAndDrain(10);
-    QCOMPARE(r.final.failed, std::int64_t(0));   // a drain is graceful
+    QCOMPARE(r.final.failed, std::int64_t(0)); // a drain is graceful
     QVERIFY(r.audit.invariantsOk);
     QCOMPARE(stateOf(r.final, 1), QByteArray("gone"));
 }
@@ -406,12 +462,15 @@ void TestCommands::killNodeMarksDead()
 {
     EngineConfig c = baseConfig();
     c.nodes.count = 3;
-    c.nodes.serviceMs = 200;   // ~20 requests in service per node when it is killed
+    c.nodes.serviceMs = 200; // ~20 requests in service per node when it is killed
     c.traffic.ratePerS = 300;
     c.stock = 1000000;
     Engine e(c);
     e.start();
-    QVERIFY(waitFor(e, [](const Snapshot &s) { const auto *n = findNode(s, 2); return n && n->busy >= 5; }));
+    QVERIFY(waitFor(e, [](const Snapshot &s) {
+        const auto *n = findNode(s, 2);
+        return n && n->busy >= 5;
+    }));
     const auto before = e.snapshot();
     QCOMPARE(before->failed, std::int64_t(0));
     QCOMPARE(err(e.killNode(2)), QByteArray());
@@ -422,7 +481,8 @@ void TestCommands::killNodeMarksDead()
     QCOMPARE(s->recent.back().nodesUp, 2);
     QVERIFY(hasMarker(e.markers(), "node 2 killed"));
     // its requests in flight failed with "node down"
-    const auto failedNow = waitFor(e, [](const Snapshot &x) { return x.failed > 0; }, 10);
+    const auto failedNow = waitFor(
+        e, [](const Snapshot &x) { return x.failed > 0; }, 10);
     QVERIFY2(failedNow, "killing a busy node failed nothing");
     // killing it again is an error; killNode() picks the first node up
     QVERIFY(QString::fromStdString(e.killNode(2).error).contains(QStringLiteral("no such node")));
@@ -443,7 +503,7 @@ void TestCommands::killNodeMarksDead()
     const auto later = waitForRunTime(e, settled->t + 0.5);
     QVERIFY(later);
     QCOMPARE(later->failed, settled->failed);
-    QVERIFY(later->succeeded > settled->succeeded);   // node 1 serves on
+    QVERIFY(later->succeeded > settled->succeeded); // node 1 serves on
     const RunResult r = e.stopAndDrain(10);
     QVERIFY(r.audit.invariantsOk);
 }
@@ -469,7 +529,8 @@ void TestCommands::killNodeFailsItsBacklog()
     QCOMPARE(err(e.killNode(1)), QByteArray());
     // the backlog and the request in service fail at once (at least what was queued at the
     // last tick: the backlog only grew since)
-    const auto s = waitFor(e, [&](const Snapshot &x) { return x.failed >= backlog + 1; }, 10);
+    const auto s = waitFor(
+        e, [&](const Snapshot &x) { return x.failed >= backlog + 1; }, 10);
     QVERIFY2(s, qPrintable(QStringLiteral("failed %1 of a backlog of %2").arg(e.snapshot()->failed).arg(backlog)));
     QCOMPARE(stateOf(*s, 1), QByteArray("dead"));
     QCOMPARE(findNode(*s, 1)->backlog, 0);
@@ -477,7 +538,8 @@ void TestCommands::killNodeFailsItsBacklog()
     QCOMPARE(err(e.killNode(0)), QByteArray());
     const auto none = nextTick(e);
     QCOMPARE(none->recent.back().nodesUp, 0);
-    QVERIFY(waitFor(e, [](const Snapshot &x) { return x.recent.back().failedNodeDown > 0 && x.recent.back().inFlight == 0; }, 10));
+    QVERIFY(waitFor(
+        e, [](const Snapshot &x) { return x.recent.back().failedNodeDown > 0 && x.recent.back().inFlight == 0; }, 10));
     const RunResult r = e.stopAndDrain(5);
     QVERIFY2(r.audit.drained, "killed backlogs left requests behind");
     QCOMPARE(r.final.attempts, r.final.succeeded + r.final.soldOut + r.final.rateLimited + r.final.failed);
@@ -493,7 +555,7 @@ void TestCommands::switchStrategyMovesStock()
     c.stock = 1000;
     c.store.buckets = 8;
     Engine e(c);
-    QCOMPARE(err(e.setPaused(true)), QByteArray());   // no traffic: the stock must stay exactly
+    QCOMPARE(err(e.setPaused(true)), QByteArray()); // no traffic: the stock must stay exactly
     e.start();
     auto s = nextTick(e);
     QCOMPARE(name(s->strategy), name(Strategy::RowLock));
@@ -540,7 +602,8 @@ void TestCommands::switchStrategyUnderLoadKeepsInvariants()
     c.store.buckets = 8;
     Engine e(c);
     e.start();
-    const Strategy order[] = {Strategy::Sharded, Strategy::RowLock, Strategy::Sharded, Strategy::Atomic, Strategy::Sharded};
+    const Strategy order[]
+        = { Strategy::Sharded, Strategy::RowLock, Strategy::Sharded, Strategy::Atomic, Strategy::Sharded };
     double t = 0.15;
     for (Strategy st : order) {
         QVERIFY(waitForRunTime(e, t));
@@ -582,14 +645,14 @@ void TestCommands::pauseAndResume()
 
     QCOMPARE(err(e.setPaused(true)), QByteArray());
     // within a few ticks no attempts are made any more
-    const auto quiet = waitFor(e, [](const Snapshot &s) {
-        return s.paused && s.recent.back().attempts == 0 && s.recent.back().inFlight == 0;
-    }, 10);
+    const auto quiet = waitFor(
+        e, [](const Snapshot &s) { return s.paused && s.recent.back().attempts == 0 && s.recent.back().inFlight == 0; },
+        10);
     QVERIFY2(quiet, "attempts did not stop after pause");
     QCOMPARE(quiet->recent.back().offeredRate, 0.0);
     const auto frozen = waitForRunTime(e, quiet->t + 0.35);
     QVERIFY(frozen);
-    QCOMPARE(frozen->attempts, quiet->attempts);   // totals stop growing
+    QCOMPARE(frozen->attempts, quiet->attempts); // totals stop growing
     QCOMPARE(frozen->succeeded, quiet->succeeded);
     for (const auto &x : frozen->recent)
         if (x.t > quiet->t)
@@ -600,9 +663,10 @@ void TestCommands::pauseAndResume()
     QCOMPARE(int(std::count_if(m.begin(), m.end(), [](const Marker &x) { return x.label == "paused"; })), 1);
 
     QCOMPARE(err(e.setPaused(false)), QByteArray());
-    const auto again = waitFor(e, [&](const Snapshot &s) {
-        return !s.paused && s.recent.back().attempts > 0 && s.attempts > frozen->attempts;
-    }, 10);
+    const auto again = waitFor(
+        e,
+        [&](const Snapshot &s) { return !s.paused && s.recent.back().attempts > 0 && s.attempts > frozen->attempts; },
+        10);
     QVERIFY2(again, "attempts did not restart after resume");
     if (mode == TrafficMode::Open)
         QCOMPARE(again->recent.back().offeredRate, c.traffic.ratePerS);
@@ -644,15 +708,15 @@ void TestCommands::resetWhilePaused()
     QCOMPARE(s->soldOut, std::int64_t(0));
     QCOMPARE(s->failed, std::int64_t(0));
     QCOMPARE(int(s->nodes.size()), 3);
-    for (int id : {0, 1, 2})
+    for (int id : { 0, 1, 2 })
         QCOMPARE(stateOf(*s, id), QByteArray("up"));
     QCOMPARE(name(s->strategy), name(Strategy::Atomic));
     QCOMPARE(s->ratePerS, c.traffic.ratePerS);
     QCOMPARE(s->spikeFactor, 1.0);
     QCOMPARE(name(s->mode), name(TrafficMode::Open));
-    QVERIFY(s->paused);                       // traffic keeps its paused state
+    QVERIFY(s->paused); // traffic keeps its paused state
     QCOMPARE(hotStock(*s), std::int64_t(500));
-    QCOMPARE(s->hotRows[0].stock, std::int64_t(500));  // atomic: one row
+    QCOMPARE(s->hotRows[0].stock, std::int64_t(500)); // atomic: one row
     // the timeline restarted: the next ticks count from 0
     const auto later = nextTick(e);
     QVERIFY(later->t < 1.0);
@@ -698,7 +762,7 @@ void TestCommands::resetUnderLoad()
     c.traffic.ratePerS = 1000;
     c.traffic.clients = 64;
     c.nodes.count = 3;
-    c.nodes.queueLimit = 50;   // bounds the row-lock queue, so the final drain is short
+    c.nodes.queueLimit = 50; // bounds the row-lock queue, so the final drain is short
     c.nodes.serviceMs = latencyMs > 0 ? 0.5 : 0.0;
     c.store.latencyMs = latencyMs;
     c.store.writeMs = latencyMs > 0 ? 0.05 : 0.0;
@@ -719,14 +783,16 @@ void TestCommands::resetUnderLoad()
         QCOMPARE(nodesInState(*s, NodeState::Up), c.nodes.count);
         QCOMPARE(name(s->mode), name(mode));
     }
-    QVERIFY(waitFor(e, [](const Snapshot &s) {
-        return s.attempts >= 400 && s.t > 0.3 && s.recent.back().stockRemaining == 0;
-    }));
+    QVERIFY(waitFor(
+        e, [](const Snapshot &s) { return s.attempts >= 400 && s.t > 0.3 && s.recent.back().stockRemaining == 0; }));
     const RunResult r = e.stopAndDrain(10);
     const Audit &a = r.audit;
     QVERIFY2(a.invariantsOk && a.conserved && a.oversold == 0 && a.drained,
-             qPrintable(QStringLiteral("supplied %1 persisted %2 confirmed %3 remaining %4")
-                            .arg(a.supplied).arg(a.persisted).arg(a.confirmed).arg(a.remaining)));
+        qPrintable(QStringLiteral("supplied %1 persisted %2 confirmed %3 remaining %4")
+                       .arg(a.supplied)
+                       .arg(a.persisted)
+                       .arg(a.confirmed)
+                       .arg(a.remaining)));
     QCOMPARE(a.supplied, c.stock);
     QCOMPARE(a.persisted, c.stock);
     QCOMPARE(r.final.succeeded, a.confirmed);
@@ -758,7 +824,7 @@ void TestCommands::restock()
     QCOMPARE(s->stockInitial, std::int64_t(600));
     QCOMPARE(s->recent.back().stockRemaining, std::int64_t(600));
 
-    QCOMPARE(err(e.restock(250)), QByteArray());     // per SKU
+    QCOMPARE(err(e.restock(250)), QByteArray()); // per SKU
     s = nextTick(e);
     QCOMPARE(s->stockInitial, std::int64_t(1350));
     QCOMPARE(s->recent.back().stockRemaining, std::int64_t(1350));
@@ -833,11 +899,11 @@ void TestCommands::setRateChangesArrivals()
     QVERIFY(high);
     QCOMPARE(high->ratePerS, 1500.0);
     int nLow = 0, nHigh = 0;
-    const double before = meanOver(*low, [](const TickSample &, const TickSample &x) { return x.t > 0.15; },
-                                   &TickSample::attempts, &nLow);
-    const double after = meanOver(*high, [&](const TickSample &p, const TickSample &x) {
-        return p.t >= changed->t && x.offeredRate == 1500.0;
-    }, &TickSample::attempts, &nHigh);
+    const double before = meanOver(
+        *low, [](const TickSample &, const TickSample &x) { return x.t > 0.15; }, &TickSample::attempts, &nLow);
+    const double after = meanOver(
+        *high, [&](const TickSample &p, const TickSample &x) { return p.t >= changed->t && x.offeredRate == 1500.0; },
+        &TickSample::attempts, &nHigh);
     QVERIFY(nLow >= 3 && nHigh >= 3);
     const double ratio = after / before;
     QVERIFY2(ratio > 3.5 && ratio < 7.0, qPrintable(QStringLiteral("%1/s -> %2/s").arg(before).arg(after)));
@@ -853,22 +919,29 @@ void TestCommands::spikeRaisesOfferedRate()
     e.start();
     QVERIFY(waitForRunTime(e, 0.5));
     QCOMPARE(err(e.spike(4, 0.8)), QByteArray());
-    const auto in = waitFor(e, [](const Snapshot &s) { return s.spikeFactor == 4.0 && s.recent.back().offeredRate == 2000.0; });
+    const auto in
+        = waitFor(e, [](const Snapshot &s) { return s.spikeFactor == 4.0 && s.recent.back().offeredRate == 2000.0; });
     QVERIFY2(in, "no tick showed the spike");
     QVERIFY(hasMarker(e.markers(), "spike ×4 for 0.8 s"));
     // it ends by itself
-    const auto out = waitFor(e, [](const Snapshot &s) { return s.spikeFactor == 1.0 && s.recent.back().offeredRate == 500.0; });
+    const auto out
+        = waitFor(e, [](const Snapshot &s) { return s.spikeFactor == 1.0 && s.recent.back().offeredRate == 500.0; });
     QVERIFY2(out, "the spike did not end");
     QVERIFY(out->t >= in->t);
     // attempts followed: ticks wholly inside the spike against ticks before it
     int nBase = 0, nSpike = 0;
-    const double base = meanOver(*out, [](const TickSample &p, const TickSample &x) {
-        return x.t > 0.15 && p.offeredRate == 500.0 && x.offeredRate == 500.0 && x.t < 0.55;
-    }, &TickSample::attempts, &nBase);
-    const double spike = meanOver(*out, [](const TickSample &p, const TickSample &x) {
-        return p.offeredRate == 2000.0 && x.offeredRate == 2000.0;
-    }, &TickSample::attempts, &nSpike);
-    QVERIFY2(nBase >= 2 && nSpike >= 3, qPrintable(QStringLiteral("%1 base ticks, %2 spike ticks").arg(nBase).arg(nSpike)));
+    const double base = meanOver(
+        *out,
+        [](const TickSample &p, const TickSample &x) {
+            return x.t > 0.15 && p.offeredRate == 500.0 && x.offeredRate == 500.0 && x.t < 0.55;
+        },
+        &TickSample::attempts, &nBase);
+    const double spike = meanOver(
+        *out,
+        [](const TickSample &p, const TickSample &x) { return p.offeredRate == 2000.0 && x.offeredRate == 2000.0; },
+        &TickSample::attempts, &nSpike);
+    QVERIFY2(
+        nBase >= 2 && nSpike >= 3, qPrintable(QStringLiteral("%1 base ticks, %2 spike ticks").arg(nBase).arg(nSpike)));
     const double ratio = spike / base;
     QVERIFY2(ratio > 2.8 && ratio < 5.5, qPrintable(QStringLiteral("base %1/s, spike %2/s").arg(base).arg(spike)));
     e.stopAndDrain(10);
@@ -889,7 +962,7 @@ void TestCommands::timelineFires()
     ev.atS = 1.0;
     ev.kind = EventKind::SwitchStrategy;
     ev.strategy = Strategy::Sharded;
-    events.push_back(ev);                // out of order on purpose: the engine sorts
+    events.push_back(ev); // out of order on purpose: the engine sorts
     ev = {};
     ev.atS = 0.3;
     ev.kind = EventKind::Spike;
@@ -909,7 +982,7 @@ void TestCommands::timelineFires()
     ev = {};
     ev.atS = 0.8;
     ev.kind = EventKind::KillNode;
-    ev.node = 99;                        // fails: reported as a marker, the rest goes on
+    ev.node = 99; // fails: reported as a marker, the rest goes on
     events.push_back(ev);
     ev = {};
     ev.atS = 0.9;
@@ -929,7 +1002,8 @@ void TestCommands::timelineFires()
     QVERIFY2(hasMarker(m, "event failed: kill node 99: no such node is running", 0.8), qPrintable(all));
     QVERIFY2(hasMarker(m, "rate 600/s", 0.9), qPrintable(all));
     QVERIFY2(hasMarker(m, "strategy sharded", 1.0), qPrintable(all));
-    QVERIFY2(std::is_sorted(m.begin(), m.end(), [](const Marker &a, const Marker &b) { return a.t < b.t; }), qPrintable(all));
+    QVERIFY2(std::is_sorted(m.begin(), m.end(), [](const Marker &a, const Marker &b) { return a.t < b.t; }),
+        qPrintable(all));
     // fired in time order
     auto at = [&](const std::string &label) {
         return std::find_if(m.begin(), m.end(), [&](const Marker &x) { return x.label == label; }) - m.begin();
@@ -944,9 +1018,8 @@ void TestCommands::timelineFires()
     QCOMPARE(stateOf(*s, 0), QByteArray("dead"));
     QCOMPARE(s->ratePerS, 600.0);
     QCOMPARE(s->spikeFactor, 1.0);
-    const bool sawSpike = std::any_of(s->recent.begin(), s->recent.end(), [](const TickSample &x) {
-        return x.offeredRate == 1200.0 && x.t >= 0.3;
-    });
+    const bool sawSpike = std::any_of(
+        s->recent.begin(), s->recent.end(), [](const TickSample &x) { return x.offeredRate == 1200.0 && x.t >= 0.3; });
     QVERIFY2(sawSpike, "no tick with the spiked offered rate");
     QVERIFY(e.stopAndDrain(10).audit.invariantsOk);
 }
@@ -968,7 +1041,7 @@ void TestCommands::markersAndHistoryAreBounded()
     QCOMPARE(err(e.restock(7)), QByteArray());
     const auto m = e.markers();
     QCOMPARE(m.size(), kMaxMarkers);
-    QCOMPARE(m.back().label, std::string("restock +7"));   // the oldest were dropped
+    QCOMPARE(m.back().label, std::string("restock +7")); // the oldest were dropped
     const auto s = nextTick(e);
     QVERIFY(s->markers.size() <= kMaxMarkers);
     QVERIFY(hasMarker(s->markers, "restock +7"));
@@ -980,10 +1053,11 @@ void TestCommands::markersAndHistoryAreBounded()
     QVERIFY(later->recent.size() >= 8);
     for (std::size_t i = 1; i < later->recent.size(); ++i)
         QVERIFY(later->recent[i].t > later->recent[i - 1].t);
-    const auto tl = e.timeline();   // read later: may have a few more ticks at its end
+    const auto tl = e.timeline(); // read later: may have a few more ticks at its end
     QVERIFY(tl.size() >= later->recent.size());
     QVERIFY(tl.size() <= kHistoryTicks);
-    const auto end = std::find_if(tl.begin(), tl.end(), [&](const TickSample &x) { return x.t == later->recent.back().t; });
+    const auto end
+        = std::find_if(tl.begin(), tl.end(), [&](const TickSample &x) { return x.t == later->recent.back().t; });
     QVERIFY(end != tl.end());
     const auto n = static_cast<std::ptrdiff_t>(later->recent.size());
     QVERIFY(end - tl.begin() + 1 >= n);
@@ -1005,8 +1079,8 @@ void TestCommands::commandsAfterStopFail()
     QVERIFY(!r.final.running);
     QVERIFY(r.durationS > 0);
     QVERIFY(!e.snapshot()->running);
-    for (const CommandResult &res : {e.setRate(100), e.addNodes(1), e.killNode(), e.restock(1), e.reset(),
-                                     e.setPaused(true), e.setClosedLoop(4), e.spike(2, 1), e.switchStrategy(Strategy::Naive)}) {
+    for (const CommandResult &res : { e.setRate(100), e.addNodes(1), e.killNode(), e.restock(1), e.reset(),
+             e.setPaused(true), e.setClosedLoop(4), e.spike(2, 1), e.switchStrategy(Strategy::Naive) }) {
         QVERIFY(!res.ok);
         QVERIFY2(QString::fromStdString(res.error).contains(QStringLiteral("ended")), res.error.c_str());
     }
@@ -1055,7 +1129,7 @@ void TestCommands::destructorWhileRunning()
     auto e = std::make_unique<Engine>(c);
     if (start) {
         e->start();
-        e->start();   // idempotent
+        e->start(); // idempotent
         QVERIFY(waitFor(*e, [](const Snapshot &s) { return s.attempts > 0 && s.running; }));
     }
     const auto t0 = std::chrono::steady_clock::now();

@@ -25,7 +25,7 @@ using Samples = std::vector<std::uint64_t>;
 Samples makeSamples(const QByteArray &kind, std::uint64_t seed)
 {
     Samples s;
-    if (kind == "uniform") {            // every integer 1..1e6 once
+    if (kind == "uniform") { // every integer 1..1e6 once
         s.reserve(1000000);
         for (std::uint64_t v = 1; v <= 1000000; ++v)
             s.push_back(v);
@@ -34,17 +34,17 @@ Samples makeSamples(const QByteArray &kind, std::uint64_t seed)
         std::exponential_distribution<double> d(1.0 / 1e6);
         for (int i = 0; i < 200000; ++i)
             s.push_back(static_cast<std::uint64_t>(d(rng)));
-    } else if (kind == "lognormal") {   // heavy tail over many powers of two
+    } else if (kind == "lognormal") { // heavy tail over many powers of two
         std::mt19937_64 rng(seed);
         std::lognormal_distribution<double> d(std::log(2e5), 2.5);
         for (int i = 0; i < 200000; ++i)
             s.push_back(static_cast<std::uint64_t>(std::min(d(rng), 1e12)));
-    } else if (kind == "tiny") {        // 0..127, exact buckets
+    } else if (kind == "tiny") { // 0..127, exact buckets
         std::mt19937_64 rng(seed);
         std::uniform_int_distribution<std::uint64_t> d(0, 127);
         for (int i = 0; i < 50000; ++i)
             s.push_back(d(rng));
-    } else if (kind == "bimodal") {     // fast path and slow path, far apart
+    } else if (kind == "bimodal") { // fast path and slow path, far apart
         std::mt19937_64 rng(seed);
         std::normal_distribution<double> fast(3e5, 2e4), slow(5e7, 5e6);
         std::bernoulli_distribution isSlow(0.03);
@@ -96,8 +96,7 @@ bool withinError(double got, const Samples &sorted, double q, QString *why)
 
 } // namespace
 
-class TestHistogram : public QObject
-{
+class TestHistogram : public QObject {
     Q_OBJECT
 
 private slots:
@@ -145,7 +144,7 @@ void TestHistogram::percentilesMatchSortedSample()
     QCOMPARE(h.count(), s.size());
     std::sort(s.begin(), s.end());
 
-    for (double q : {0.0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999, 1.0}) {
+    for (double q : { 0.0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999, 1.0 }) {
         QString why;
         QVERIFY2(withinError(h.quantile(q), s, q, &why), qPrintable(why));
     }
@@ -153,7 +152,8 @@ void TestHistogram::percentilesMatchSortedSample()
     double prev = -1;
     for (int i = 0; i <= 1000; ++i) {
         const double v = h.quantile(i / 1000.0);
-        QVERIFY2(v >= prev, qPrintable(QStringLiteral("quantile(%1)=%2 < previous %3").arg(i / 1000.0).arg(v).arg(prev)));
+        QVERIFY2(
+            v >= prev, qPrintable(QStringLiteral("quantile(%1)=%2 < previous %3").arg(i / 1000.0).arg(v).arg(prev)));
         prev = v;
     }
     // the mean from bucket middles is within the relative error of the true mean
@@ -162,7 +162,7 @@ void TestHistogram::percentilesMatchSortedSample()
         sum += v;
     const double trueMean = static_cast<double>(sum / s.size());
     QVERIFY2(std::abs(h.mean() - trueMean) <= trueMean * LogHistogram::kRelativeError + 0.5,
-             qPrintable(QStringLiteral("mean %1 vs true %2").arg(h.mean()).arg(trueMean)));
+        qPrintable(QStringLiteral("mean %1 vs true %2").arg(h.mean()).arg(trueMean)));
     QVERIFY(withinError(h.maxValue(), s, 1.0, nullptr));
 }
 
@@ -188,7 +188,7 @@ void TestHistogram::uniformKnownPercentiles()
     // one rank of slack is one unit here; the rest is the bucket's relative error
     const double tol = expected * LogHistogram::kRelativeError + 1;
     QVERIFY2(std::abs(got - expected) <= tol,
-             qPrintable(QStringLiteral("quantile(%1) = %2, expected %3 ± %4").arg(q).arg(got).arg(expected).arg(tol)));
+        qPrintable(QStringLiteral("quantile(%1) = %2, expected %3 ± %4").arg(q).arg(got).arg(expected).arg(tol)));
 }
 
 // ---- a constant value: every quantile is the same bucket middle ----
@@ -218,10 +218,10 @@ void TestHistogram::constantValue()
     const double v = static_cast<double>(value);
     const double first = h.quantile(0.0);
     QVERIFY2(std::abs(first - v) <= v * LogHistogram::kRelativeError,
-             qPrintable(QStringLiteral("reported %1 for constant %2").arg(first).arg(v)));
+        qPrintable(QStringLiteral("reported %1 for constant %2").arg(first).arg(v)));
     if (value < 2 * LogHistogram::kSub)
         QCOMPARE(first, v);
-    for (double q : {0.0, 0.01, 0.5, 0.99, 0.999999, 1.0})
+    for (double q : { 0.0, 0.01, 0.5, 0.99, 0.999999, 1.0 })
         QCOMPARE(h.quantile(q), first);
     QCOMPARE(h.maxValue(), first);
     QCOMPARE(h.mean(), first);
@@ -233,7 +233,7 @@ void TestHistogram::constantValue()
 void TestHistogram::tinyValuesAreExact_data()
 {
     QTest::addColumn<quint64>("value");
-    for (quint64 v : {0, 1, 2, 3, 7, 63, 64, 65, 100, 126, 127})
+    for (quint64 v : { 0, 1, 2, 3, 7, 63, 64, 65, 100, 126, 127 })
         QTest::newRow(qPrintable(QString::number(v))) << v;
 }
 
@@ -262,7 +262,7 @@ void TestHistogram::tinyValuesAreExact()
 void TestHistogram::bucketRoundTrip_data()
 {
     QTest::addColumn<quint64>("value");
-    for (int k = 0; k <= 40; ++k) {      // 1 ns .. ~1.1e12 ns
+    for (int k = 0; k <= 40; ++k) { // 1 ns .. ~1.1e12 ns
         const quint64 p = quint64(1) << k;
         QTest::addRow("2^%d-1", k) << p - 1;
         QTest::addRow("2^%d", k) << p;
@@ -271,7 +271,7 @@ void TestHistogram::bucketRoundTrip_data()
     }
     quint64 d = 1;
     for (int j = 0; j <= 12; ++j, d *= 10)
-        QTest::addRow("1e%d", j) << d;   // 1 ns .. 1e12 ns
+        QTest::addRow("1e%d", j) << d; // 1 ns .. 1e12 ns
     QTest::newRow("2^46-1 (top of range)") << (quint64(1) << 46) - 1;
 }
 
@@ -283,11 +283,11 @@ void TestHistogram::bucketRoundTrip()
     const auto lo = LogHistogram::bucketLow(b);
     const auto hi = LogHistogram::bucketHigh(b);
     QVERIFY2(lo <= value && value < hi,
-             qPrintable(QStringLiteral("%1 in bucket %2 = [%3, %4)").arg(value).arg(b).arg(lo).arg(hi)));
+        qPrintable(QStringLiteral("%1 in bucket %2 = [%3, %4)").arg(value).arg(b).arg(lo).arg(hi)));
     // width bounded by the relative error: (hi - lo) / lo <= 1/64 above the exact range
     if (value >= 2 * LogHistogram::kSub)
         QVERIFY2(static_cast<double>(hi - lo) <= static_cast<double>(lo) * 2 * LogHistogram::kRelativeError,
-                 qPrintable(QStringLiteral("bucket [%1, %2) too wide").arg(lo).arg(hi)));
+            qPrintable(QStringLiteral("bucket [%1, %2) too wide").arg(lo).arg(hi)));
     // neighbours are in the same or adjacent buckets, in order
     if (value > 0)
         QVERIFY(LogHistogram::bucketOf(value - 1) == b || LogHistogram::bucketOf(value - 1) == b - 1);
@@ -297,7 +297,7 @@ void TestHistogram::bucketRoundTrip()
     h.add(value);
     const double v = static_cast<double>(value);
     QVERIFY2(std::abs(h.quantile(0.5) - v) <= v * LogHistogram::kRelativeError,
-             qPrintable(QStringLiteral("reported %1 for %2").arg(h.quantile(0.5)).arg(v)));
+        qPrintable(QStringLiteral("reported %1 for %2").arg(h.quantile(0.5)).arg(v)));
 }
 
 void TestHistogram::bucketLayoutIsContiguousAndMonotone()
@@ -357,7 +357,7 @@ void TestHistogram::mergeAndSubtract()
     for (int i = 0; i < LogHistogram::kBuckets; ++i)
         QCOMPARE(merged.at(i), hall.at(i));
     std::sort(all.begin(), all.end());
-    for (double q : {0.0, 0.5, 0.9, 0.99, 0.999, 1.0}) {
+    for (double q : { 0.0, 0.5, 0.9, 0.99, 0.999, 1.0 }) {
         QCOMPARE(merged.quantile(q), hall.quantile(q));
         QString why;
         QVERIFY2(withinError(merged.quantile(q), all, q, &why), qPrintable(why));
@@ -369,7 +369,7 @@ void TestHistogram::mergeAndSubtract()
     QCOMPARE(interval.count(), hb.count());
     for (int i = 0; i < LogHistogram::kBuckets; ++i)
         QCOMPARE(interval.at(i), hb.at(i));
-    for (double q : {0.0, 0.5, 0.99, 1.0})
+    for (double q : { 0.0, 0.5, 0.99, 1.0 })
         QCOMPARE(interval.quantile(q), hb.quantile(q));
 
     // subtracting everything leaves an empty histogram
@@ -401,7 +401,7 @@ void TestHistogram::emptyHistogram()
 {
     LogHistogram h;
     QCOMPARE(h.count(), quint64(0));
-    for (double q : {0.0, 0.5, 0.99, 1.0})
+    for (double q : { 0.0, 0.5, 0.99, 1.0 })
         QCOMPARE(h.quantile(q), 0.0);
     QCOMPARE(h.maxValue(), 0.0);
     QCOMPARE(h.mean(), 0.0);

@@ -48,7 +48,8 @@ SnapshotPtr waitFor(const Engine &e, const std::function<bool(const Snapshot &)>
 // The first snapshot published at or after run time t (seconds).
 SnapshotPtr waitForRunTime(const Engine &e, double t)
 {
-    return waitFor(e, [t](const Snapshot &s) { return s.t >= t; }, t + kDeadlineS);
+    return waitFor(
+        e, [t](const Snapshot &s) { return s.t >= t; }, t + kDeadlineS);
 }
 
 const NodeView *findNode(const Snapshot &s, int id)
@@ -145,8 +146,7 @@ double succeededRate(const Snapshot &a, const Snapshot &b)
 
 } // namespace
 
-class TestStrategies : public QObject
-{
+class TestStrategies : public QObject {
     Q_OBJECT
 
 private slots:
@@ -162,10 +162,7 @@ private slots:
     void sameSeedSameArrivalCount();
 };
 
-void TestStrategies::initTestCase()
-{
-    QCOMPARE(strategyNames().size(), std::size_t(4));
-}
+void TestStrategies::initTestCase() { QCOMPARE(strategyNames().size(), std::size_t(4)); }
 
 // ---- (a) safe strategies, closed loop at full speed, nodes added/drained/killed mid-run ----
 
@@ -181,14 +178,14 @@ void TestStrategies::safeStrategiesClosedLoopWithNodeChurn()
     c.stock = 5000;
     c.traffic.mode = TrafficMode::Closed;
     c.traffic.clients = 64;
-    c.nodes.count = 4;          // ids 0..3
+    c.nodes.count = 4; // ids 0..3
     c.nodes.capacity = 64;
     c.nodes.queueLimit = 1000;
-    c.nodes.serviceMs = 0;      // all latencies 0: requests run synchronously, millions per second
+    c.nodes.serviceMs = 0; // all latencies 0: requests run synchronously, millions per second
     c.store.latencyMs = 0;
     c.store.writeMs = 0;
     c.store.buckets = 8;
-    c.threads = 4;              // more threads than cores: preemption inside every critical window
+    c.threads = 4; // more threads than cores: preemption inside every critical window
     Engine e(c);
     e.start();
     std::int64_t supplied = c.stock;
@@ -201,12 +198,12 @@ void TestStrategies::safeStrategiesClosedLoopWithNodeChurn()
     auto ok = [](const CommandResult &r) { return r.ok ? QByteArray() : QByteArray(r.error.c_str()); };
     QCOMPARE(ok(e.restock(5000)), QByteArray());
     supplied += 5000;
-    QCOMPARE(ok(e.addNodes(2)), QByteArray());      // ids 4, 5
-    QCOMPARE(ok(e.removeNode(0)), QByteArray());    // drain, then gone
-    QCOMPARE(ok(e.killNode(1)), QByteArray());      // its work fails
+    QCOMPARE(ok(e.addNodes(2)), QByteArray()); // ids 4, 5
+    QCOMPARE(ok(e.removeNode(0)), QByteArray()); // drain, then gone
+    QCOMPARE(ok(e.killNode(1)), QByteArray()); // its work fails
     QCOMPARE(ok(e.restock(5000)), QByteArray());
     supplied += 5000;
-    QCOMPARE(ok(e.addNodes(1)), QByteArray());      // id 6
+    QCOMPARE(ok(e.addNodes(1)), QByteArray()); // id 6
     QCOMPARE(ok(e.removeNode(4)), QByteArray());
     const auto before = e.snapshot()->attempts;
     QVERIFY(waitFor(e, [before](const Snapshot &s) { return s.attempts >= before + 20000; }));
@@ -214,7 +211,7 @@ void TestStrategies::safeStrategiesClosedLoopWithNodeChurn()
     // outage: kill every node that is up; requests now fail with "node down"
     QCOMPARE(ok(e.restock(2000)), QByteArray());
     supplied += 2000;
-    for (int id : {2, 3, 5, 6})
+    for (int id : { 2, 3, 5, 6 })
         QCOMPARE(ok(e.killNode(id)), QByteArray());
     const auto outage = waitFor(e, [](const Snapshot &s) {
         return s.failed > 0 && !s.recent.empty() && s.recent.back().nodesUp == 0 && s.recent.back().failedNodeDown > 0;
@@ -222,8 +219,8 @@ void TestStrategies::safeStrategiesClosedLoopWithNodeChurn()
     QVERIFY2(outage, "no request failed with node down while no node was up");
 
     // recover: new nodes, clear a dead one, more stock
-    QCOMPARE(ok(e.addNodes(2)), QByteArray());      // ids 7, 8
-    QCOMPARE(ok(e.removeNode(1)), QByteArray());    // dead: cleared at once
+    QCOMPARE(ok(e.addNodes(2)), QByteArray()); // ids 7, 8
+    QCOMPARE(ok(e.removeNode(1)), QByteArray()); // dead: cleared at once
     QCOMPARE(ok(e.restock(5000)), QByteArray());
     supplied += 5000;
     const auto seqAfter = e.snapshot()->seq;
@@ -240,20 +237,20 @@ void TestStrategies::safeStrategiesClosedLoopWithNodeChurn()
     if (QTest::currentTestFailed())
         return;
     QCOMPARE(r.audit.supplied, supplied);
-    const std::int64_t contended = r.final.succeeded + r.final.soldOut;  // answered by the store
+    const std::int64_t contended = r.final.succeeded + r.final.soldOut; // answered by the store
     QVERIFY2(r.final.attempts >= 100000, qPrintable(auditText(r)));
     QVERIFY2(contended >= 100000, qPrintable(auditText(r)));
-    QVERIFY2(contended >= 4 * supplied, qPrintable(auditText(r)));  // far more buyers than units
+    QVERIFY2(contended >= 4 * supplied, qPrintable(auditText(r))); // far more buyers than units
     QVERIFY(r.final.failed > 0);
     QVERIFY(sumFailedNodeDown(r.timeline) > 0);
     // the topology the commands asked for
     const Snapshot &f = r.final;
-    QCOMPARE(stateOf(f, 0), QByteArray("gone"));     // drained and removed
-    QCOMPARE(stateOf(f, 1), QByteArray("gone"));     // dead, then cleared
+    QCOMPARE(stateOf(f, 0), QByteArray("gone")); // drained and removed
+    QCOMPARE(stateOf(f, 1), QByteArray("gone")); // dead, then cleared
     QCOMPARE(stateOf(f, 4), QByteArray("gone"));
-    for (int id : {2, 3, 5, 6})
+    for (int id : { 2, 3, 5, 6 })
         QCOMPARE(stateOf(f, id), QByteArray("dead"));
-    for (int id : {7, 8})
+    for (int id : { 7, 8 })
         QCOMPARE(stateOf(f, id), QByteArray("up"));
     QCOMPARE(f.nodes.size(), std::size_t(6));
 }
@@ -286,19 +283,19 @@ void TestStrategies::safeStrategiesOpenLoopModeled()
     e.start();
 
     QVERIFY(waitForRunTime(e, 0.3));
-    QVERIFY(e.addNodes(1).ok);        // id 4
+    QVERIFY(e.addNodes(1).ok); // id 4
     QVERIFY(waitForRunTime(e, 0.5));
     const auto beforeKill = e.snapshot();
     QVERIFY(e.killNode(0).ok);
     QVERIFY(e.killNode(1).ok);
     QVERIFY(e.removeNode(2).ok);
     // the killed nodes' requests in flight fail with "node down"
-    QVERIFY2(waitFor(e, [&](const Snapshot &s) { return s.failed > beforeKill->failed; }, 10),
-             "killing two busy nodes failed no request");
+    QVERIFY2(waitFor(
+                 e, [&](const Snapshot &s) { return s.failed > beforeKill->failed; }, 10),
+        "killing two busy nodes failed no request");
     // run on, until the stock is gone and for at least 1.6 s
-    const auto end = waitFor(e, [](const Snapshot &s) {
-        return s.t >= 1.6 && !s.recent.empty() && s.recent.back().stockRemaining == 0;
-    });
+    const auto end = waitFor(
+        e, [](const Snapshot &s) { return s.t >= 1.6 && !s.recent.empty() && s.recent.back().stockRemaining == 0; });
     QVERIFY2(end, "stock not sold out");
 
     const RunResult r = e.stopAndDrain(20);
@@ -312,7 +309,7 @@ void TestStrategies::safeStrategiesOpenLoopModeled()
     // Stock only ever decreased here, so "sold out" was only said once it was all gone
     // (for `sharded`: after probing every bucket).
     QCOMPARE(r.audit.falseSoldOut, std::int64_t(0));
-    QCOMPARE(stateOf(r.final, 2), QByteArray("gone"));   // drained and removed
+    QCOMPARE(stateOf(r.final, 2), QByteArray("gone")); // drained and removed
     QCOMPARE(stateOf(r.final, 0), QByteArray("dead"));
     QCOMPARE(stateOf(r.final, 1), QByteArray("dead"));
     QCOMPARE(stateOf(r.final, 3), QByteArray("up"));
@@ -337,16 +334,15 @@ void TestStrategies::naiveOversells()
     c.seed = seed;
     c.strategy = Strategy::Naive;
     c.stock = 200;
-    c.traffic.ratePerS = 2000;  // ~2 reads inside every 1 ms read-write window
+    c.traffic.ratePerS = 2000; // ~2 reads inside every 1 ms read-write window
     c.nodes.count = 4;
     c.store.latencyMs = 1.0;
     c.store.writeMs = 0.05;
     c.threads = 2;
     Engine e(c);
     e.start();
-    QVERIFY(waitFor(e, [](const Snapshot &s) {
-        return s.t >= 1.0 && !s.recent.empty() && s.recent.back().stockRemaining == 0;
-    }));
+    QVERIFY(waitFor(
+        e, [](const Snapshot &s) { return s.t >= 1.0 && !s.recent.empty() && s.recent.back().stockRemaining == 0; }));
     const RunResult r = e.stopAndDrain(20);
     qInfo("%s", qPrintable(auditText(r)));
     const Audit &a = r.audit;
@@ -354,11 +350,11 @@ void TestStrategies::naiveOversells()
     QVERIFY2(a.drained, qPrintable(text));
     QVERIFY2(a.oversold > 0, qPrintable(text));
     QVERIFY2(a.confirmed > a.supplied, qPrintable(text));
-    QCOMPARE(a.oversold, a.confirmed - a.supplied);           // one SKU: the definition
-    QVERIFY2(!a.conserved, qPrintable(text));                 // lost updates: more sold than left the row
+    QCOMPARE(a.oversold, a.confirmed - a.supplied); // one SKU: the definition
+    QVERIFY2(!a.conserved, qPrintable(text)); // lost updates: more sold than left the row
     QVERIFY2(a.persisted > a.supplied - a.remaining, qPrintable(text));
     QVERIFY2(!a.invariantsOk, qPrintable(text));
-    QCOMPARE(a.lostOrders, std::int64_t(0));                  // its failure is overselling, not losing orders
+    QCOMPARE(a.lostOrders, std::int64_t(0)); // its failure is overselling, not losing orders
     QCOMPARE(r.final.succeeded, a.confirmed);
     QCOMPARE(r.timeline.back().oversold, a.oversold);
 }
@@ -371,8 +367,8 @@ void TestStrategies::rowLockThroughputIndependentOfNodes()
         EngineConfig c;
         c.name = "row-lock-" + std::to_string(nodes);
         c.strategy = Strategy::RowLock;
-        c.stock = std::int64_t(1) << 30;     // never runs out
-        c.traffic.ratePerS = 5000;           // ~10x the row's cap
+        c.stock = std::int64_t(1) << 30; // never runs out
+        c.traffic.ratePerS = 5000; // ~10x the row's cap
         c.nodes.count = nodes;
         // 16+16 per node keeps dozens of requests queued on the row (it never idles) while
         // the drain at the end stays short; the excess is rejected as overloaded.
@@ -384,8 +380,8 @@ void TestStrategies::rowLockThroughputIndependentOfNodes()
         c.threads = 2;
         return c;
     };
-    constexpr double holdMs = 2 * 1.0 + 0.05;     // SELECT FOR UPDATE + UPDATE/COMMIT
-    constexpr double cap = 1000.0 / holdMs;        // ~488/s, an upper bound however slow the machine
+    constexpr double holdMs = 2 * 1.0 + 0.05; // SELECT FOR UPDATE + UPDATE/COMMIT
+    constexpr double cap = 1000.0 / holdMs; // ~488/s, an upper bound however slow the machine
 
     // Both run at the same time so they share whatever the machine is doing.
     Engine two(config(2)), eight(config(8));
@@ -400,11 +396,11 @@ void TestStrategies::rowLockThroughputIndependentOfNodes()
     qInfo("%s", qPrintable(text));
 
     // every lock hold lasts at least the modeled hold time
-    for (const auto *s : {b2.get(), b8.get()})
+    for (const auto *s : { b2.get(), b8.get() })
         for (const auto &x : s->recent)
             if (x.lockHoldMeanMs > 0)
                 QVERIFY2(x.lockHoldMeanMs >= holdMs * 0.999,
-                         qPrintable(QStringLiteral("lock held %1 ms < %2 ms").arg(x.lockHoldMeanMs).arg(holdMs)));
+                    qPrintable(QStringLiteral("lock held %1 ms < %2 ms").arg(x.lockHoldMeanMs).arg(holdMs)));
     // offered far above the cap: the row was the bottleneck, the nodes turned work away
     QVERIFY2(b2->failed > 0 && b8->failed > 0, qPrintable(text));
 
@@ -432,7 +428,7 @@ void TestStrategies::shardedThroughputGrowsWithBuckets()
         c.nodes.queueLimit = 64;
         c.nodes.serviceMs = 0.1;
         c.store.latencyMs = 0.1;
-        c.store.writeMs = 1.0;     // each bucket commits at most 1000/s
+        c.store.writeMs = 1.0; // each bucket commits at most 1000/s
         c.store.buckets = buckets;
         c.threads = 2;
         return c;
@@ -450,7 +446,7 @@ void TestStrategies::shardedThroughputGrowsWithBuckets()
     const RunResult end1 = one.stopAndDrain(20), end8 = eight.stopAndDrain(20);
     QVERIFY(end1.audit.invariantsOk && end8.audit.invariantsOk);
 
-    QVERIFY2(r1 <= 1.10 * 1000.0, qPrintable(text));        // one row: at most 1/write_ms
+    QVERIFY2(r1 <= 1.10 * 1000.0, qPrintable(text)); // one row: at most 1/write_ms
     QVERIFY2(r8 <= 1.10 * 8 * 1000.0, qPrintable(text));
     QVERIFY2(r8 >= 2.5 * r1, qPrintable(text));
     // large stock: nothing sold out, so no false sold-out either

@@ -1,0 +1,24 @@
+#include "appentry.h"
+
+#include "window.h"
+
+#include <QApplication>
+
+int runWindow(int &argc, char **argv, const CliOptions &options)
+{
+    QApplication app(argc, argv);
+    stampede::ui::WindowOptions w;
+    w.preset = options.preset;
+    w.scenarioFile = options.scenarioFile;
+    w.screenshotFile = options.screenshotFile;
+    if (options.afterS)
+        w.afterSeconds = *options.afterS;
+    w.strategy = options.strategy;
+    w.nodes = options.nodes;
+    w.rate = options.rate;
+    w.rateMax = options.rateMax;
+    w.stock = options.stock;
+    w.seed = options.seed;
+    w.threads = options.threads;
+    return stampede::ui::runWindow(app, w);
+}

@@ -1,0 +1,112 @@
+#include "format.h"
+
+#include <QLocale>
+#include <QRegularExpression>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace stampede::ui {
+
+QString fromStd(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+
+QString compactNumber(double v)
+{
+    if (!std::isfinite(v))
+        return u"–"_s;
+    const double a = std::abs(v);
+    struct Unit {
+        double scale;
+        const char16_t *suffix;
+    };
+    static constexpr Unit units[] = { { 1e9, u" G" }, { 1e6, u" M" }, { 1e3, u" k" } };
+    for (const Unit &u : units) {
+        if (a >= u.scale * 0.9995) {
+            const double x = v / u.scale;
+            const int decimals = std::abs(x) >= 99.95 ? 0 : std::abs(x) >= 9.995 ? 1 : 2;
+            return QString::number(x, 'f', decimals) + QString::fromUtf16(u.suffix);
+        }
+    }
+    if (a >= 100 || a == std::floor(a))
+        return QString::number(std::llround(v));
+    return QString::number(v, 'f', a >= 10 ? 1 : 2);
+}
+
+QString groupedNumber(std::int64_t v)
+{
+    const bool negative = v < 0;
+    const std::uint64_t magnitude = negative ? std::uint64_t(0) - std::uint64_t(v) : std::uint64_t(v);
+    QString digits = QString::number(magnitude);
+    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
+        digits.insert(i, QChar(0x2009)); // thin space
+    if (negative)
+        digits.prepend(QChar(0x2212)); // minus sign
+    return digits;
+}
+
+QString countText(std::int64_t v)
+{
+    return (v > -1000000 && v < 1000000) ? groupedNumber(v) : compactNumber(double(v));
+}
+
+QString compactRate(double perSecond) { return compactNumber(perSecond) + u"/s"_s; }
+
+QString durationMs(double ms)
+{
+    if (!std::isfinite(ms) || ms <= 0)
+        return u"0 ms"_s;
+    if (ms >= 1000)
+        return QString::number(ms / 1000, 'f', ms >= 10000 ? 0 : 1) + u" s"_s;
+    if (ms >= 10)
+        return QString::number(std::llround(ms)) + u" ms"_s;
+    return QString::number(ms, 'f', ms >= 1 ? 1 : 2) + u" ms"_s;
+}
+
+QString shortMarkerLabel(const std::string &label)
+{
+    const QString s = QString::fromStdString(label);
+    struct Rule {
+        QRegularExpression re;
+        QString replacement;
+    };
+    static const Rule rules[] = {
+        { QRegularExpression(u"^spike (×\\S+) for .*$"_s), u"spike \\1"_s },
+        { QRegularExpression(u"^node (\\d+) added$"_s), u"+node \\1"_s },
+        { QRegularExpression(u"^(\\d+) nodes added$"_s), u"+\\1 nodes"_s },
+        { QRegularExpression(u"^node (\\d+) draining$"_s), u"drain \\1"_s },
+        { QRegularExpression(u"^node (\\d+) (removed|cleared)$"_s), u"−node \\1"_s },
+        { QRegularExpression(u"^node (\\d+) killed$"_s), u"kill \\1"_s },
+        { QRegularExpression(u"^strategy (.*)$"_s), u"\\1"_s },
+        { QRegularExpression(u"^rate (.*)/s$"_s), u"rate \\1"_s },
+        { QRegularExpression(u"^max rate.*$"_s), u"max rate"_s },
+        { QRegularExpression(u"^event failed.*$"_s), u"failed"_s },
+    };
+    for (const Rule &r : rules) {
+        const QRegularExpressionMatch m = r.re.match(s);
+        if (!m.hasMatch())
+            continue;
+        QString out = r.replacement;
+        for (int i = m.lastCapturedIndex(); i >= 1; --i)
+            out.replace(u"\\"_s + QString::number(i), m.captured(i));
+        return out;
+    }
+    return s.size() <= 14 ? s : QString(s.left(13) + u'…');
+}
+
+bool parseNumber(const QString &text, double *value)
+{
+    const QString t = text.trimmed();
+    if (t.isEmpty())
+        return false;
+    bool ok = false;
+    double v = QLocale::c().toDouble(t, &ok);
+    if (!ok)
+        v = QLocale().toDouble(t, &ok);
+    if (!ok || !std::isfinite(v))
+        return false;
+    *value = v;
+    return true;
+}
+
+} // namespace stampede::ui

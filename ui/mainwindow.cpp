@@ -1,0 +1,650 @@
+#include "mainwindow.h"
+
+#include "actionset.h"
+#include "chartspanel.h"
+#include "controlpanel.h"
+#include "counterspanel.h"
+#include "enginehost.h"
+#include "exportdialogs.h"
+#include "format.h"
+#include "icons.h"
+#include "livechart.h"
+#include "shortcutsdialog.h"
+#include "stallmeter.h"
+#include "topologyview.h"
+
+#include "scenario.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QComboBox>
+#include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QToolBar>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace stampede::ui {
+
+namespace {
+
+const QString kFilePrefix = u"file:"_s; // preset combo data of a scenario loaded from a file
+
+QString strategyName(Strategy s) { return fromStd(toString(s)); }
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_theme(Theme::make(false, false))
+{
+    setObjectName(u"mainWindow"_s);
+    setWindowTitle(u"Stampede"_s);
+    m_host = new EngineHost(this);
+    m_actions = new ActionSet(this);
+    // (m_exports is made with the charts, in buildCentre)
+    m_stall = new StallMeter(this);
+
+    buildCentre();
+    buildToolBar();
+    buildMenus();
+    connectActions();
+
+    m_message = new QLabel;
+    m_message->setObjectName(u"statusMessage"_s);
+    m_statusLine = new QLabel;
+    m_statusLine->setObjectName(u"statusLine"_s);
+    statusBar()->addWidget(m_message, 1);
+    statusBar()->addPermanentWidget(m_statusLine);
+    statusBar()->setSizeGripEnabled(false);
+    m_messageTimer.setSingleShot(true);
+    m_messageTimer.setInterval(10000);
+    connect(&m_messageTimer, &QTimer::timeout, m_message, &QLabel::clear);
+
+    connect(m_host, &EngineHost::engineReplaced, this, &MainWindow::onEngineReplaced);
+    m_frameTimer.setInterval(kFrameIntervalMs);
+    connect(&m_frameTimer, &QTimer::timeout, this, &MainWindow::poll);
+    m_clock.start();
+    m_frameTimer.start();
+    m_stall->start();
+    applyTheme();
+    resize(1600, 1000);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::WindowStateChange) // e.g. the window manager left full screen
+        m_actions->fullScreen->setChecked(isFullScreen());
+}
+
+// ---------------------------------------------------------------- building
+
+void MainWindow::buildCentre()
+{
+    m_controls = new ControlPanel(*m_actions);
+    m_topology = new TopologyView;
+    m_counters = new CountersPanel;
+    m_charts = new ChartsPanel;
+
+    auto *controlsScroll = new QScrollArea;
+    controlsScroll->setWidget(m_controls);
+    controlsScroll->setWidgetResizable(true);
+    controlsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    controlsScroll->setFrameShape(QFrame::NoFrame);
+    m_controlsScroll = controlsScroll;
+
+    auto *top = new QSplitter(Qt::Horizontal);
+    top->setObjectName(u"topSplitter"_s);
+    top->addWidget(controlsScroll);
+    top->addWidget(m_topology);
+    top->addWidget(m_counters);
+    top->setStretchFactor(0, 0);
+    top->setStretchFactor(1, 1);
+    top->setStretchFactor(2, 0);
+    top->setSizes({ 290, 1010, 300 });
+    top->setChildrenCollapsible(false);
+
+    auto *vertical = m_vertical = new QSplitter(Qt::Vertical);
+    vertical->setObjectName(u"mainSplitter"_s);
+    vertical->addWidget(top);
+    vertical->addWidget(m_charts);
+    vertical->setStretchFactor(0, 3);
+    vertical->setStretchFactor(1, 2);
+    vertical->setSizes({ 560, 380 });
+    vertical->setChildrenCollapsible(false);
+    setCentralWidget(vertical);
+
+    connect(m_controls, &ControlPanel::rateRequested, this, &MainWindow::setRate);
+    connect(m_controls, &ControlPanel::inputRejected, this, [this](const QString &m) { showMessage(m, true); });
+    connect(m_topology, &TopologyView::selectedNodeChanged, m_controls, &ControlPanel::setSelectedNode);
+    connect(m_topology, &TopologyView::removeNodeRequested, this, &MainWindow::removeNode);
+    connect(m_topology, &TopologyView::killNodeRequested, this, &MainWindow::killNode);
+    m_exports = new ExportDialogs(this, m_charts, m_host);
+    connect(m_exports, &ExportDialogs::aboutToRender, this, &MainWindow::showLatest);
+    connect(m_exports, &ExportDialogs::message, this, &MainWindow::showMessage);
+    connect(m_charts, &ChartsPanel::exportRequested, m_exports, &ExportDialogs::askChart);
+}
+
+void MainWindow::buildToolBar()
+{
+    QToolBar *bar = addToolBar(u"Run"_s);
+    bar->setObjectName(u"runToolBar"_s);
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+
+    bar->addWidget(new QLabel(u" Lesson "_s));
+    m_presetCombo = new QComboBox;
+    m_presetCombo->setObjectName(u"presetCombo"_s);
+    m_presetCombo->setToolTip(u"Preset (Lessons menu, Ctrl+1…)"_s);
+    m_presetCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    for (const QString &name : presetNames()) {
+        QString error;
+        const std::optional<Scenario> s = ::loadPreset(name, &error);
+        m_presetCombo->addItem(name, name);
+        m_actions->addLesson(name, s ? s->title : QString());
+    }
+    connect(m_presetCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const QString data = m_presetCombo->itemData(index).toString();
+        if (data.startsWith(kFilePrefix))
+            loadScenarioFile(data.mid(kFilePrefix.size()));
+        else if (!data.isEmpty())
+            loadPreset(data);
+    });
+    bar->addWidget(m_presetCombo);
+
+    bar->addWidget(new QLabel(u"   Strategy "_s));
+    m_strategyCombo = new QComboBox;
+    m_strategyCombo->setObjectName(u"strategyCombo"_s);
+    m_strategyCombo->setToolTip(u"Stock strategy (keys 1–4)"_s);
+    for (std::string_view name : strategyNames())
+        m_strategyCombo->addItem(fromStd(name));
+    connect(m_strategyCombo, &QComboBox::currentIndexChanged, this, &MainWindow::switchStrategy);
+    bar->addWidget(m_strategyCombo);
+    bar->addSeparator();
+
+    bar->addAction(m_actions->startPause);
+    bar->addAction(m_actions->reset);
+    bar->addSeparator();
+    bar->addAction(m_actions->spike);
+    bar->addAction(m_actions->addNode);
+    bar->addAction(m_actions->killNode);
+}
+
+void MainWindow::buildMenus()
+{
+    const auto menus = m_actions->byMenu();
+    for (const auto &[title, list] : menus) {
+        QMenu *menu = menuBar()->addMenu(u'&' + title);
+        for (QAction *a : list) {
+            // separators between groups of related actions
+            if (a == m_actions->quit || a == m_actions->fullScreen || a == m_actions->reset || a == m_actions->maxRate
+                || a == m_actions->strategies[0] || a == m_actions->about)
+                menu->addSeparator();
+            menu->addAction(a);
+        }
+    }
+}
+
+void MainWindow::connectActions()
+{
+    ActionSet &a = *m_actions;
+    connect(a.openScenario, &QAction::triggered, this, &MainWindow::openScenarioDialog);
+    connect(a.exportScreenshot, &QAction::triggered, m_exports, [this] { m_exports->askScreenshot(1.0); });
+    connect(a.exportScreenshot2x, &QAction::triggered, m_exports, [this] { m_exports->askScreenshot(2.0); });
+    connect(a.exportChart, &QAction::triggered, m_exports, [this] { m_exports->askChart(-1); });
+    connect(a.exportCsv, &QAction::triggered, m_exports, &ExportDialogs::askTimelineCsv);
+    connect(a.copyScreenshot, &QAction::triggered, m_exports, &ExportDialogs::copyScreenshot);
+    connect(a.quit, &QAction::triggered, this, &QWidget::close);
+
+    connect(a.projectorMode, &QAction::triggered, this, &MainWindow::setProjectorMode);
+    connect(a.darkTheme, &QAction::triggered, this, &MainWindow::setDarkTheme);
+    connect(a.controlsPanel, &QAction::toggled, m_controlsScroll, &QWidget::setVisible);
+    connect(a.fullScreen, &QAction::triggered, this, [this](bool on) { on ? showFullScreen() : showNormal(); });
+
+    connect(a.startPause, &QAction::triggered, this, &MainWindow::togglePause);
+    connect(a.spike, &QAction::triggered, this, &MainWindow::spike);
+    connect(a.addNode, &QAction::triggered, this, &MainWindow::addNode);
+    connect(a.removeNode, &QAction::triggered, this, [this] { removeNode(m_topology->selectedNode()); });
+    connect(a.killNode, &QAction::triggered, this, [this] { killNode(m_topology->selectedNode()); });
+    connect(a.restock, &QAction::triggered, this, &MainWindow::restock);
+    connect(a.reset, &QAction::triggered, this, &MainWindow::reset);
+    connect(a.maxRate, &QAction::triggered, this, &MainWindow::setMaxRate);
+    connect(a.rateUp, &QAction::triggered, this, [this] { scaleRate(2.0); });
+    connect(a.rateDown, &QAction::triggered, this, [this] { scaleRate(0.5); });
+    for (QAction *s : a.strategies)
+        if (s)
+            connect(s, &QAction::triggered, this, [this, s] { m_strategyCombo->setCurrentIndex(s->data().toInt()); });
+    for (QAction *l : std::as_const(a.lessons))
+        connect(l, &QAction::triggered, this, [this, l] { loadPreset(l->data().toString()); });
+
+    connect(a.shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
+    connect(a.about, &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+// ---------------------------------------------------------------- scenarios and engine
+
+bool MainWindow::loadPreset(const QString &name)
+{
+    QString error;
+    const std::optional<Scenario> s = ::loadPreset(name, &error);
+    if (!s) {
+        showMessage(error, true);
+        return false;
+    }
+    return loadScenario(*s, name);
+}
+
+bool MainWindow::loadScenarioFile(const QString &path)
+{
+    QString error;
+    const std::optional<Scenario> s = ::loadScenarioFile(path, &error);
+    if (!s) {
+        showMessage(error, true);
+        return false;
+    }
+    return loadScenario(*s, QString::fromStdString(s->config.name), path);
+}
+
+bool MainWindow::loadScenario(const Scenario &scenario, const QString &name, const QString &sourceFile)
+{
+    QString error;
+    if (!m_host->load(scenario, name, &error)) {
+        showMessage(error, true);
+        return false;
+    }
+    m_scenarioFile = sourceFile.isEmpty() ? QString() : QFileInfo(sourceFile).absoluteFilePath();
+    if (!m_scenarioFile.isEmpty()) {
+        // The file gets its own entry in the preset box so that it can be chosen again.
+        const QSignalBlocker block(m_presetCombo);
+        const QString data = kFilePrefix + m_scenarioFile;
+        int index = m_presetCombo->findData(data);
+        if (index < 0) {
+            m_presetCombo->addItem(QFileInfo(sourceFile).fileName() + u" (file)"_s, data);
+            index = m_presetCombo->count() - 1;
+        }
+        m_presetCombo->setCurrentIndex(index);
+        for (QAction *l : std::as_const(m_actions->lessons))
+            l->setChecked(false);
+    }
+    return true;
+}
+
+void MainWindow::onEngineReplaced()
+{
+    const Scenario &s = m_host->scenario();
+    const QString name = m_host->name();
+    setWindowTitle(u"Stampede — "_s + name);
+    m_topology->setConfig(s.config);
+    m_topology->setLesson(s.title.isEmpty() ? name : s.title, s.description);
+    m_controls->setRestockUnits(s.config.stock);
+    {
+        const QSignalBlocker block(m_presetCombo);
+        const int index = m_presetCombo->findData(name);
+        if (index >= 0)
+            m_presetCombo->setCurrentIndex(index);
+    }
+    for (QAction *l : std::as_const(m_actions->lessons))
+        l->setChecked(l->data().toString() == name);
+    m_lastSeq = ~quint64(0);
+    m_staleUpTo = 0; // a new engine counts from 1 again
+    showMessage(u"Loaded "_s + name + u": "_s + strategyName(s.config.strategy) + u", "_s
+            + QString::number(s.config.nodes.count) + u" nodes, seed "_s + QString::number(s.config.seed),
+        false);
+    poll();
+}
+
+Engine *MainWindow::engine() const { return m_host->engine(); }
+QString MainWindow::scenarioName() const { return m_host->name(); }
+
+void MainWindow::setSnapshotSource(SnapshotSource source)
+{
+    m_source = std::move(source);
+    m_lastSeq = ~quint64(0);
+    m_staleUpTo = 0;
+}
+
+// ---------------------------------------------------------------- frames
+
+void MainWindow::poll()
+{
+    const qint64 now = m_clock.nsecsElapsed();
+    const double dt = std::clamp(double(now - m_lastFrameNs) / 1e9, 0.0, 0.2);
+    m_lastFrameNs = now;
+    const std::shared_ptr<const Snapshot> snap = m_source ? m_source() : m_host->snapshot();
+    if (snap) {
+        m_topology->setSnapshot(snap);
+        m_topology->advance(dt);
+        m_topology->update(); // the flow moves every frame
+        if (snap->seq != m_lastSeq) {
+            m_lastSeq = snap->seq;
+            m_charts->setSnapshot(snap);
+            showSnapshot(*snap);
+            emit snapshotShown(snap->seq);
+        }
+    }
+    // Snapshots come every 100 ms, frames every 33 ms: two charts a frame keeps all five current
+    // while no single frame redraws them all.
+    m_charts->refresh(2);
+    if (now - m_statusAtNs >= 500'000'000)
+        updateStatus();
+}
+
+void MainWindow::showLatest()
+{
+    poll();
+    m_charts->refresh(int(m_charts->charts().size()));
+}
+
+void MainWindow::showSnapshot(const Snapshot &s)
+{
+    m_counters->showSnapshot(s);
+    if (!s.recent.empty()) {
+        const TickSample &t = s.recent.back();
+        m_engineRate = t.succeeded + t.soldOut + t.rateLimited + t.failed;
+    } else {
+        m_engineRate = 0;
+    }
+    // Controls follow the engine (timeline events change rate and strategy too), but not from a
+    // snapshot taken before the last command: the control would jump back for a frame.
+    if (s.seq <= m_staleUpTo)
+        return;
+    m_controls->showSnapshot(s);
+
+    const int strategy = int(s.strategy);
+    if (m_strategyCombo->currentIndex() != strategy) {
+        const QSignalBlocker block(m_strategyCombo);
+        m_strategyCombo->setCurrentIndex(strategy);
+    }
+    if (strategy >= 0 && std::size_t(strategy) < m_actions->strategies.size()
+        && m_actions->strategies[std::size_t(strategy)])
+        m_actions->strategies[std::size_t(strategy)]->setChecked(true);
+    m_actions->maxRate->setChecked(s.mode == TrafficMode::Closed);
+    if (s.paused != m_paused) {
+        m_paused = s.paused;
+        showPauseState();
+    }
+}
+
+void MainWindow::showPauseState()
+{
+    ActionSet::setLabel(m_actions->startPause, m_paused ? u"Start"_s : u"Pause"_s);
+    m_actions->startPause->setIcon(m_paused ? icons::play(m_theme.text) : icons::pause(m_theme.text));
+}
+
+void MainWindow::updateStatus()
+{
+    const qint64 now = m_clock.nsecsElapsed();
+    const quint64 frames = m_topology->framesPainted();
+    if (m_statusAtNs > 0)
+        m_fps = double(frames - m_framesAtStatus) * 1e9 / double(std::max<qint64>(1, now - m_statusAtNs));
+    m_framesAtStatus = frames;
+    m_statusAtNs = now;
+    m_statusLine->setText(statusText());
+}
+
+QString MainWindow::statusText() const
+{
+    QString text = u"engine "_s + compactNumber(m_engineRate) + u" req/s · UI "_s + QString::number(std::lround(m_fps))
+        + u" fps · stall p99 "_s + QString::number(std::lround(stallP99Ms())) + u" ms"_s;
+    if (const Engine *e = engine()) {
+        const std::shared_ptr<const Snapshot> s = e->snapshot();
+        text += u" · seed "_s + QString::number(e->config().seed) + u" · "_s + strategyName(s->strategy);
+    }
+    return text;
+}
+
+double MainWindow::stallP99Ms() const { return m_stall->p99Ms(); }
+
+QString MainWindow::statusMessage() const { return m_message->text(); }
+
+void MainWindow::showMessage(const QString &text, bool error)
+{
+    m_message->setText(text);
+    QPalette p = m_message->palette();
+    p.setColor(QPalette::WindowText, error ? m_theme.dead : m_theme.text);
+    m_message->setPalette(p);
+    QFont f = m_message->font();
+    f.setBold(error);
+    m_message->setFont(f);
+    m_messageTimer.start();
+    if (error)
+        emit errorShown(text);
+}
+
+bool MainWindow::check(const CommandResult &result)
+{
+    if (!result.ok) {
+        showMessage(QString::fromStdString(result.error), true);
+        return false;
+    }
+    if (const Engine *e = engine())
+        m_staleUpTo = e->snapshot()->seq;
+    return true;
+}
+
+// ---------------------------------------------------------------- commands
+
+void MainWindow::togglePause()
+{
+    if (Engine *e = engine(); e && check(e->setPaused(!m_paused))) {
+        m_paused = !m_paused;
+        showPauseState();
+    }
+}
+
+void MainWindow::spike()
+{
+    if (Engine *e = engine())
+        check(e->spike(m_controls->spikeFactor(), m_controls->spikeSeconds()));
+}
+
+void MainWindow::addNode()
+{
+    if (Engine *e = engine())
+        check(e->addNodes(1));
+}
+
+void MainWindow::removeNode(int id)
+{
+    if (Engine *e = engine())
+        check(e->removeNode(id >= 0 ? std::optional<int>(id) : std::nullopt));
+}
+
+void MainWindow::killNode(int id)
+{
+    if (Engine *e = engine())
+        check(e->killNode(id >= 0 ? std::optional<int>(id) : std::nullopt));
+}
+
+void MainWindow::restock()
+{
+    if (Engine *e = engine())
+        check(e->restock(m_controls->restockUnits()));
+}
+
+void MainWindow::reset()
+{
+    if (Engine *e = engine()) {
+        m_topology->setSelectedNode(-1);
+        check(e->reset());
+    }
+}
+
+void MainWindow::setMaxRate(bool on)
+{
+    Engine *e = engine();
+    if (!e)
+        return;
+    const bool ok = on ? check(e->setClosedLoop(std::max(1, e->config().traffic.clients)))
+                       : check(e->setRate(m_controls->rate() > 0 ? m_controls->rate() : e->config().traffic.ratePerS));
+    if (!ok)
+        m_actions->maxRate->setChecked(!on);
+}
+
+void MainWindow::setRate(double perSecond)
+{
+    if (Engine *e = engine())
+        check(e->setRate(perSecond));
+}
+
+void MainWindow::scaleRate(double factor)
+{
+    Engine *e = engine();
+    if (!e)
+        return;
+    const double current = m_controls->rate() > 0 ? m_controls->rate() : e->snapshot()->ratePerS;
+    const double next = std::clamp(current * factor, kMinRatePerS, kMaxRatePerS);
+    if (next == current) {
+        showMessage(u"Rate: already at the "_s + (factor > 1 ? u"maximum, 1 M/s"_s : u"minimum, 1/s"_s), true);
+        return;
+    }
+    setRate(next);
+}
+
+void MainWindow::switchStrategy(int index)
+{
+    const auto &names = strategyNames();
+    Engine *e = engine();
+    if (!e || index < 0 || std::size_t(index) >= names.size())
+        return;
+    if (const std::optional<Strategy> s = parseStrategy(names[std::size_t(index)]))
+        check(e->switchStrategy(*s));
+}
+
+// ---------------------------------------------------------------- exports
+
+bool MainWindow::exportScreenshot(const QString &path, double dpr, QString *error)
+{
+    return m_exports->screenshot(path, dpr, error);
+}
+
+bool MainWindow::exportChart(int index, const QString &path, QString *error)
+{
+    return m_exports->chart(index, path, error);
+}
+
+bool MainWindow::exportTimelineCsv(const QString &path, QString *error) { return m_exports->timelineCsv(path, error); }
+
+QString MainWindow::defaultExportPath(const QString &what, const QString &suffix) const
+{
+    return m_exports->defaultPath(what, suffix);
+}
+
+// ---------------------------------------------------------------- dialogs
+
+void MainWindow::openScenarioDialog()
+{
+    const QString dir = m_scenarioFile.isEmpty() ? QDir::homePath() : QFileInfo(m_scenarioFile).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, u"Open scenario"_s, dir, u"Scenario (*.json)"_s);
+    if (!path.isEmpty())
+        loadScenarioFile(path);
+}
+
+void MainWindow::showShortcuts()
+{
+    ShortcutsDialog dialog(*m_actions, this);
+    dialog.exec();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, u"About Stampede"_s,
+        u"<h3>Stampede "_s + QApplication::applicationVersion()
+            + u"</h3><p>A desktop lab for high-concurrency system design: a real multithreaded "
+              "engine runs shoppers, a gateway, app nodes and a stock store; the window shows "
+              "throughput, latency, consistency and oversell as you change them.</p>"_s);
+}
+
+// ---------------------------------------------------------------- appearance and settings
+
+void MainWindow::setProjectorMode(bool on)
+{
+    m_actions->projectorMode->setChecked(on);
+    if (on == m_theme.projector)
+        return;
+    m_theme = Theme::make(m_theme.dark, on);
+    applyTheme();
+    // Large type needs the room: the keys drive the run (F9 brings the controls back), numbers
+    // and charts take two columns and two rows.
+    m_actions->controlsPanel->setChecked(!on);
+    const int h = m_vertical->height() > 100 ? m_vertical->height() : 900; // before the first show
+    m_vertical->setSizes(on ? QList<int> { h * 9 / 20, h * 11 / 20 } : QList<int> { h * 3 / 5, h * 2 / 5 });
+}
+
+void MainWindow::setDarkTheme(bool on)
+{
+    m_actions->darkTheme->setChecked(on);
+    if (on == m_theme.dark)
+        return;
+    m_theme = Theme::make(on, m_theme.projector);
+    applyTheme();
+}
+
+void MainWindow::applyTheme()
+{
+    QApplication::setPalette(m_theme.palette);
+    QFont f = QApplication::font();
+    f.setPointSizeF(m_theme.basePointSize);
+    QApplication::setFont(f);
+    setFont(f);
+    const int icon = int(20 * m_theme.scale);
+    for (QToolBar *bar : findChildren<QToolBar *>())
+        bar->setIconSize(QSize(icon, icon));
+    m_controls->applyTheme(m_theme);
+    // the whole panel width stays visible: only vertical scrolling
+    m_controlsScroll->setMinimumWidth(
+        m_controls->minimumSizeHint().width() + m_controlsScroll->verticalScrollBar()->sizeHint().width());
+    m_topology->applyTheme(m_theme);
+    m_counters->applyTheme(m_theme);
+    m_counters->setColumns(m_theme.projector ? 2 : 1);
+    m_charts->applyTheme(m_theme);
+    m_charts->setRows(m_theme.projector ? 2 : 1);
+    QFont status = f;
+    status.setPointSizeF(m_theme.basePointSize * 0.95);
+    m_statusLine->setFont(status);
+    m_actions->projectorMode->setChecked(m_theme.projector);
+    m_actions->darkTheme->setChecked(m_theme.dark);
+    m_actions->reset->setIcon(icons::reset(m_theme.text));
+    showPauseState();
+}
+
+QString MainWindow::lastPresetSetting() { return QSettings().value(u"window/lastPreset"_s).toString(); }
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (const QByteArray g = settings.value(u"window/geometry"_s).toByteArray(); !g.isEmpty())
+        restoreGeometry(g);
+    setDarkTheme(settings.value(u"window/dark"_s, false).toBool());
+    setProjectorMode(settings.value(u"window/projector"_s, false).toBool());
+    m_exports->setLastDirectory(settings.value(u"window/exportDirectory"_s).toString());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(u"window/geometry"_s, saveGeometry());
+    settings.setValue(u"window/dark"_s, m_theme.dark);
+    settings.setValue(u"window/projector"_s, m_theme.projector);
+    if (m_scenarioFile.isEmpty() && !scenarioName().isEmpty())
+        settings.setValue(u"window/lastPreset"_s, scenarioName());
+    settings.setValue(u"window/exportDirectory"_s, m_exports->lastDirectory());
+}
+
+} // namespace stampede::ui

@@ -1,0 +1,162 @@
+#pragma once
+
+// The window: toolbar, controls on the left, topology in the centre, counters on the right,
+// charts along the bottom, status line below. It owns the engine (through EngineHost), polls
+// its snapshot at display rate and turns every action into one non-blocking engine command.
+
+#include "theme.h"
+
+#include "engine.h"
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QScrollArea;
+class QSplitter;
+struct Scenario;
+
+namespace stampede::ui {
+
+class ActionSet;
+class ChartsPanel;
+class ControlPanel;
+class CountersPanel;
+class EngineHost;
+class ExportDialogs;
+class StallMeter;
+class TopologyView;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    using SnapshotSource = std::function<std::shared_ptr<const Snapshot>()>;
+    static constexpr int kFrameIntervalMs = 33;
+
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Loading replaces the engine; on failure the running one stays and the error is shown.
+    bool loadPreset(const QString &name);
+    bool loadScenarioFile(const QString &path);
+    // `sourceFile`: the file the scenario came from (it gets an entry in the preset box).
+    bool loadScenario(const Scenario &scenario, const QString &name, const QString &sourceFile = {});
+
+    Engine *engine() const;
+    QString scenarioName() const;
+    // Tests: where poll() reads snapshots from (an empty function: the engine).
+    void setSnapshotSource(SnapshotSource source);
+
+    ActionSet *actions() const { return m_actions; }
+    ControlPanel *controlPanel() const { return m_controls; }
+    TopologyView *topologyView() const { return m_topology; }
+    CountersPanel *countersPanel() const { return m_counters; }
+    ChartsPanel *chartsPanel() const { return m_charts; }
+    QComboBox *presetCombo() const { return m_presetCombo; }
+    QComboBox *strategyCombo() const { return m_strategyCombo; }
+
+    double stallP99Ms() const;
+    double framesPerSecond() const { return m_fps; }
+    QString statusText() const; // the permanent status line
+    QString statusMessage() const; // the last message (errors, saved files)
+
+    // Exports without dialogs (see ExportDialogs); false with a one-line *error when the file
+    // cannot be written.
+    bool exportScreenshot(const QString &path, double dpr, QString *error = nullptr);
+    bool exportChart(int index, const QString &path, QString *error = nullptr);
+    bool exportTimelineCsv(const QString &path, QString *error = nullptr);
+    QString defaultExportPath(const QString &what, const QString &suffix) const;
+
+    bool projectorMode() const { return m_theme.projector; }
+    bool darkTheme() const { return m_theme.dark; }
+    const Theme &theme() const { return m_theme; }
+    void setProjectorMode(bool on);
+    void setDarkTheme(bool on);
+
+    // QSettings: geometry, projector mode, theme, last preset. The caller decides whether a
+    // session persists (a screenshot run does not).
+    void restoreSettings();
+    void saveSettings() const;
+    static QString lastPresetSetting();
+
+public slots:
+    // One display frame: read the snapshot (never blocks), animate, redraw what changed.
+    void poll();
+    // poll() and bring every chart up to date at once (before a screenshot or export).
+    void showLatest();
+
+signals:
+    // An error shown in the status bar: a failed command, refused input, an unwritable file.
+    void errorShown(const QString &error);
+    void snapshotShown(quint64 seq);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void buildMenus();
+    void buildToolBar();
+    void buildCentre();
+    void connectActions();
+    void applyTheme();
+    void showSnapshot(const Snapshot &s);
+    void onEngineReplaced();
+    void updateStatus();
+    void showPauseState();
+    void showMessage(const QString &text, bool error);
+    bool check(const CommandResult &result); // shows a failed command's error; true on success
+
+    void togglePause();
+    void spike();
+    void addNode();
+    void removeNode(int id);
+    void killNode(int id);
+    void restock();
+    void reset();
+    void setMaxRate(bool on);
+    void setRate(double perSecond);
+    void scaleRate(double factor);
+    void switchStrategy(int index);
+
+    void openScenarioDialog();
+    void showShortcuts();
+    void showAbout();
+
+    EngineHost *m_host = nullptr;
+    ExportDialogs *m_exports = nullptr;
+    SnapshotSource m_source;
+    ActionSet *m_actions = nullptr;
+    ControlPanel *m_controls = nullptr;
+    QScrollArea *m_controlsScroll = nullptr;
+    QSplitter *m_vertical = nullptr;
+    TopologyView *m_topology = nullptr;
+    CountersPanel *m_counters = nullptr;
+    ChartsPanel *m_charts = nullptr;
+    QComboBox *m_presetCombo = nullptr;
+    QComboBox *m_strategyCombo = nullptr;
+    QLabel *m_statusLine = nullptr;
+    QLabel *m_message = nullptr;
+    QTimer m_messageTimer;
+    StallMeter *m_stall = nullptr;
+    Theme m_theme;
+
+    QTimer m_frameTimer;
+    QElapsedTimer m_clock;
+    qint64 m_lastFrameNs = 0;
+    qint64 m_statusAtNs = 0;
+    quint64 m_framesAtStatus = 0;
+    double m_fps = 0;
+    quint64 m_lastSeq = ~quint64(0);
+    quint64 m_staleUpTo = 0; // snapshots up to this seq predate the last command
+    bool m_paused = false;
+    double m_engineRate = 0; // answers per second, last tick
+    QString m_scenarioFile; // when the scenario came from a file
+};
+
+} // namespace stampede::ui

@@ -1,0 +1,38 @@
+#pragma once
+
+// Colours, sizes and fonts of the window. One value type built from two switches (dark, projector);
+// every panel takes it in applyTheme() and reads nothing else about appearance.
+
+#include <QColor>
+#include <QFont>
+#include <QPalette>
+
+namespace stampede::ui {
+
+struct Theme {
+    bool dark = false;
+    bool projector = false; // high contrast, everything at least 1.6x larger
+    double scale = 1.0; // fonts and line widths
+
+    QPalette palette;
+    QColor window, surface, text, mutedText, grid, border, accent;
+    QColor up, draining, dead; // node states
+    QColor succeeded, soldOut, rateLimited, failed;
+    QColor p50, p95, p99;
+    QColor remaining, sold, oversold, lockWait, utilisation;
+    QColor flow; // dots moving through the topology
+    QColor alarmBackground; // a chart or counter whose value must not be above 0
+
+    // Point sizes; base is the text of controls and menus.
+    double basePointSize = 10;
+    double counterPointSize = 30;
+    double captionPointSize = 11;
+    double chartTitlePointSize = 12;
+    double chartLabelPointSize = 10;
+    double lineWidth = 3; // chart series
+
+    QFont font(double pointSize, bool bold = false) const;
+    static Theme make(bool dark, bool projector);
+};
+
+} // namespace stampede::ui

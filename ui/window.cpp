@@ -1,0 +1,100 @@
+#include "window.h"
+
+#include "exporter.h"
+#include "mainwindow.h"
+
+#include "cli.h"
+
+#include <QApplication>
+#include <QScreen>
+#include <QTimer>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace stampede::ui {
+
+namespace {
+
+CliOptions toCliOptions(const WindowOptions &o)
+{
+    CliOptions c;
+    c.preset = o.preset;
+    c.scenarioFile = o.scenarioFile;
+    c.strategy = o.strategy;
+    c.nodes = o.nodes;
+    c.rate = o.rate;
+    c.rateMax = o.rateMax;
+    c.stock = o.stock;
+    c.seed = o.seed;
+    c.threads = o.threads;
+    c.screenshotFile = o.screenshotFile;
+    return c;
+}
+
+} // namespace
+
+int runWindow(QApplication &app, const WindowOptions &options)
+{
+    const bool screenshot = !options.screenshotFile.isEmpty();
+    CliOptions cli = toCliOptions(options);
+    if (cli.preset.isEmpty() && cli.scenarioFile.isEmpty() && !screenshot) {
+        const QString last = MainWindow::lastPresetSetting();
+        if (presetNames().contains(last))
+            cli.preset = last;
+    }
+    if (const QString problem = checkOutputs(cli); !problem.isEmpty()) {
+        printError(problem);
+        return kExitUsage;
+    }
+    QString error;
+    const std::optional<Scenario> scenario = resolveScenario(cli, &error);
+    if (!scenario) {
+        printError(error);
+        return kExitUsage;
+    }
+
+    QApplication::setStyle(u"Fusion"_s);
+    MainWindow window; // 1600 × 1000: screenshots are the same size everywhere
+    if (!screenshot) {
+        // at a desk: no larger than the screen, then whatever the person had last time
+        if (const QScreen *screen = QGuiApplication::primaryScreen())
+            window.resize(window.size().boundedTo(screen->availableSize() * 0.92));
+        window.restoreSettings();
+    }
+    if (options.dark)
+        window.setDarkTheme(*options.dark);
+    if (options.projector)
+        window.setProjectorMode(*options.projector);
+    // a preset goes by its name (the preset box and Lessons menu find it by that)
+    const QString name = !cli.scenarioFile.isEmpty() ? QString::fromStdString(scenario->config.name)
+        : cli.preset.isEmpty()                       ? defaultPresetName()
+                                                     : cli.preset;
+    if (!window.loadScenario(*scenario, name, cli.scenarioFile)) {
+        printError(window.statusMessage());
+        return kExitUsage;
+    }
+    window.show();
+
+    int code = 0;
+    if (screenshot) {
+        const int ms = int(std::lround(std::max(0.0, options.afterSeconds) * 1000));
+        QTimer::singleShot(ms, &window, [&] {
+            window.showLatest();
+            QApplication::processEvents();
+            const QImage image = window.grab().toImage();
+            if (!image.save(options.screenshotFile, "PNG")) {
+                printError(u"--screenshot: cannot write "_s + options.screenshotFile);
+                code = kExitUsage;
+            }
+            app.exit(code);
+        });
+    }
+    const int rc = app.exec();
+    if (!screenshot)
+        window.saveSettings();
+    return screenshot ? code : rc;
+}
+
+} // namespace stampede::ui

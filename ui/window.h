@@ -1,0 +1,38 @@
+#pragma once
+
+// The entry point of the window for app/main.cpp: builds the main window with a scenario loaded
+// and running, and optionally saves a screenshot after some seconds and quits.
+
+#include "config.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+class QApplication;
+
+namespace stampede::ui {
+
+struct WindowOptions {
+    QString preset; // empty: scenarioFile, else the last preset used, else the default
+    QString scenarioFile;
+    QString screenshotFile; // set: run afterSeconds, save a PNG of the window, quit
+    double afterSeconds = 5;
+    // Overrides of the scenario, as on the command line.
+    std::optional<Strategy> strategy;
+    std::optional<int> nodes;
+    std::optional<double> rate;
+    bool rateMax = false;
+    std::optional<std::int64_t> stock;
+    std::optional<std::uint64_t> seed;
+    std::optional<int> threads;
+    // Appearance; unset: the saved settings (a screenshot run uses light, normal mode).
+    std::optional<bool> projector;
+    std::optional<bool> dark;
+};
+
+// Exit code: 0, or 2 with a one-line error on stderr (bad scenario, screenshot not writable).
+int runWindow(QApplication &app, const WindowOptions &options);
+
+} // namespace stampede::ui
