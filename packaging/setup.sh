@@ -39,6 +39,11 @@ run)
     build dev
     if [ $# -eq 0 ]; then
         set -- --preset black-friday-naive
+        if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+            echo "setup: no display here, so the lesson runs headless for 10 s" \
+                 "(use xvfb-run, or a desktop session, for the window)" >&2
+            set -- --headless --preset black-friday-naive --duration 10
+        fi
     fi
     exec build/dev/app/stampede "$@"
     ;;
