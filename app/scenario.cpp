@@ -24,7 +24,7 @@ const QString kTopLevel = u"top level"_s;
 const QStringList &topLevelKeys()
 {
     static const QStringList keys { u"name"_s, u"title"_s, u"description"_s, u"seed"_s, u"duration_s"_s, u"strategy"_s,
-        u"stock"_s, u"threads"_s, u"traffic"_s, u"gateway"_s, u"nodes"_s, u"store"_s, u"events"_s };
+        u"stock"_s, u"threads"_s, u"traffic"_s, u"gateway"_s, u"nodes"_s, u"store"_s, u"cache"_s, u"events"_s };
     return keys;
 }
 
@@ -45,6 +45,11 @@ const std::vector<EventName> &eventNames()
         { EventKind::Restock, u"restock"_s },
         { EventKind::Pause, u"pause"_s },
         { EventKind::Resume, u"resume"_s },
+        { EventKind::AddCacheNodes, u"add_cache_node"_s },
+        { EventKind::RemoveCacheNode, u"remove_cache_node"_s },
+        { EventKind::KillCacheNode, u"kill_cache_node"_s },
+        { EventKind::SetPlacement, u"set_placement"_s },
+        { EventKind::SetSingleFlight, u"single_flight"_s },
     };
     return names;
 }
@@ -234,6 +239,55 @@ const std::vector<std::string_view> &distNames()
     return n;
 }
 
+const std::vector<std::string_view> &placementNames()
+{
+    static const std::vector<std::string_view> n { stampede::toString(stampede::Placement::Ring),
+        stampede::toString(stampede::Placement::Modulo) };
+    return n;
+}
+
+bool readBool(Reader &r, const QJsonValue &v, const QString &path, bool *out)
+{
+    if (!v.isBool())
+        return r.fail(path, u"must be true or false, got "_s + describe(v));
+    *out = v.toBool();
+    return true;
+}
+
+bool readCache(Reader &r, const QJsonValue &v, stampede::CacheConfig *c)
+{
+    const QString path = u"cache"_s;
+    QJsonObject o;
+    if (!r.object(v, path, &o)
+        || !r.knownKeys(o, path,
+            { u"nodes"_s, u"placement"_s, u"virtual_nodes"_s, u"latency_ms"_s, u"op_ms"_s, u"keys"_s, u"ttl_ms"_s,
+                u"ttl_jitter"_s, u"single_flight"_s }))
+        return false;
+    if (o.contains(u"nodes"_s) && !r.intField(o.value(u"nodes"_s), child(path, u"nodes"_s), &c->nodes))
+        return false;
+    if (o.contains(u"placement"_s)
+        && !r.choice(o.value(u"placement"_s), child(path, u"placement"_s), stampede::parsePlacement, placementNames(),
+            &c->placement))
+        return false;
+    if (o.contains(u"virtual_nodes"_s)
+        && !r.intField(o.value(u"virtual_nodes"_s), child(path, u"virtual_nodes"_s), &c->virtualNodes))
+        return false;
+    if (o.contains(u"latency_ms"_s) && !r.number(o.value(u"latency_ms"_s), child(path, u"latency_ms"_s), &c->latencyMs))
+        return false;
+    if (o.contains(u"op_ms"_s) && !r.number(o.value(u"op_ms"_s), child(path, u"op_ms"_s), &c->opMs))
+        return false;
+    if (o.contains(u"keys"_s) && !r.intField(o.value(u"keys"_s), child(path, u"keys"_s), &c->keys))
+        return false;
+    if (o.contains(u"ttl_ms"_s) && !r.number(o.value(u"ttl_ms"_s), child(path, u"ttl_ms"_s), &c->ttlMs))
+        return false;
+    if (o.contains(u"ttl_jitter"_s) && !r.number(o.value(u"ttl_jitter"_s), child(path, u"ttl_jitter"_s), &c->ttlJitter))
+        return false;
+    if (o.contains(u"single_flight"_s)
+        && !readBool(r, o.value(u"single_flight"_s), child(path, u"single_flight"_s), &c->singleFlight))
+        return false;
+    return true;
+}
+
 bool readTraffic(Reader &r, const QJsonValue &v, stampede::TrafficConfig *t)
 {
     const QString path = u"traffic"_s;
@@ -360,6 +414,26 @@ bool readAction(Reader &r, const QJsonValue &v, const QString &path, TimedEvent 
         e->units = units;
         return true;
     }
+    case EventKind::AddCacheNodes:
+        return r.intField(v, path, &e->count);
+    case EventKind::RemoveCacheNode:
+    case EventKind::KillCacheNode: {
+        if (v.isNull()) {
+            e->node.reset(); // the engine picks
+            return true;
+        }
+        if (!v.isDouble())
+            return r.fail(path, u"must be a cache node id (integer) or null, got "_s + describe(v));
+        int id = 0;
+        if (!r.intField(v, path, &id))
+            return false;
+        e->node = id;
+        return true;
+    }
+    case EventKind::SetPlacement:
+        return r.choice(v, path, stampede::parsePlacement, placementNames(), &e->placement);
+    case EventKind::SetSingleFlight:
+        return readBool(r, v, path, &e->on);
     case EventKind::Pause:
     case EventKind::Resume:
         if (v != QJsonValue(true))
@@ -427,9 +501,20 @@ QString checkEvent(const TimedEvent &e, double durationS)
         if (e.units < 1 || e.units > stampede::kMaxStock)
             return key + u": must be between 1 and "_s + QString::number(stampede::kMaxStock);
         break;
+    case EventKind::AddCacheNodes:
+        if (e.count < 1 || e.count > stampede::kMaxCacheNodes)
+            return key + u": must be between 1 and "_s + QString::number(stampede::kMaxCacheNodes);
+        break;
+    case EventKind::RemoveCacheNode:
+    case EventKind::KillCacheNode:
+        if (e.node && *e.node < 0)
+            return key + u": must be a cache node id (0 or more) or null"_s;
+        break;
     case EventKind::SwitchStrategy:
     case EventKind::Pause:
     case EventKind::Resume:
+    case EventKind::SetPlacement:
+    case EventKind::SetSingleFlight:
         break;
     }
     return {};
@@ -539,6 +624,8 @@ std::optional<Scenario> parseScenario(
             return false;
         if (o.contains(u"store"_s) && !readStore(r, o.value(u"store"_s), &s.config.store))
             return false;
+        if (o.contains(u"cache"_s) && !readCache(r, o.value(u"cache"_s), &s.config.cache))
+            return false;
         if (o.contains(u"events"_s)) {
             const QJsonValue ev = o.value(u"events"_s);
             if (!ev.isArray())
@@ -622,6 +709,17 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"write_ms"_s, c.store.writeMs },
         { u"buckets"_s, c.store.buckets },
     };
+    QJsonObject cache {
+        { u"nodes"_s, c.cache.nodes },
+        { u"placement"_s, fromStd(stampede::toString(c.cache.placement)) },
+        { u"virtual_nodes"_s, c.cache.virtualNodes },
+        { u"latency_ms"_s, c.cache.latencyMs },
+        { u"op_ms"_s, c.cache.opMs },
+        { u"keys"_s, c.cache.keys },
+        { u"ttl_ms"_s, c.cache.ttlMs },
+        { u"ttl_jitter"_s, c.cache.ttlJitter },
+        { u"single_flight"_s, c.cache.singleFlight },
+    };
     QJsonArray events;
     for (const TimedEvent &e : s.events) {
         QJsonValue action;
@@ -649,6 +747,19 @@ QJsonObject scenarioToJson(const Scenario &s)
         case EventKind::Resume:
             action = true;
             break;
+        case EventKind::AddCacheNodes:
+            action = e.count;
+            break;
+        case EventKind::RemoveCacheNode:
+        case EventKind::KillCacheNode:
+            action = e.node ? QJsonValue(*e.node) : QJsonValue(QJsonValue::Null);
+            break;
+        case EventKind::SetPlacement:
+            action = fromStd(stampede::toString(e.placement));
+            break;
+        case EventKind::SetSingleFlight:
+            action = e.on;
+            break;
         }
         events.append(QJsonObject { { u"at_s"_s, e.atS }, { eventKey(e.kind), action } });
     }
@@ -665,6 +776,7 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"gateway"_s, gateway },
         { u"nodes"_s, nodes },
         { u"store"_s, store },
+        { u"cache"_s, cache },
         { u"events"_s, events },
     };
 }

@@ -46,6 +46,11 @@ constexpr std::array<std::pair<ServiceDist, std::string_view>, 2> kDists { {
     { ServiceDist::Exponential, "exponential" },
 } };
 
+constexpr std::array<std::pair<Placement, std::string_view>, 2> kPlacements { {
+    { Placement::Ring, "ring" },
+    { Placement::Modulo, "modulo" },
+} };
+
 bool finiteAtLeast(double v, double lo) { return std::isfinite(v) && v >= lo; }
 
 } // namespace
@@ -54,6 +59,8 @@ std::string_view toString(Strategy s) { return name(kStrategies, s); }
 std::string_view toString(TrafficMode m) { return name(kModes, m); }
 std::string_view toString(RoutePolicy p) { return name(kPolicies, p); }
 std::string_view toString(ServiceDist d) { return name(kDists, d); }
+std::string_view toString(Placement p) { return name(kPlacements, p); }
+std::optional<Placement> parsePlacement(std::string_view s) { return lookup(kPlacements, s); }
 std::optional<Strategy> parseStrategy(std::string_view s) { return lookup(kStrategies, s); }
 std::optional<TrafficMode> parseTrafficMode(std::string_view s) { return lookup(kModes, s); }
 std::optional<RoutePolicy> parseRoutePolicy(std::string_view s) { return lookup(kPolicies, s); }
@@ -105,6 +112,21 @@ std::string validate(const EngineConfig &c)
         return "store.write_ms: must be between 0 and 60000";
     if (s.buckets < 1 || s.buckets > kMaxBuckets)
         return "store.buckets: must be between 1 and " + std::to_string(kMaxBuckets);
+    const auto &k = c.cache;
+    if (k.nodes < 0 || k.nodes > kMaxCacheNodes)
+        return "cache.nodes: must be between 0 and " + std::to_string(kMaxCacheNodes);
+    if (k.virtualNodes < 1 || k.virtualNodes > kMaxVirtualNodes)
+        return "cache.virtual_nodes: must be between 1 and " + std::to_string(kMaxVirtualNodes);
+    if (!finiteAtLeast(k.latencyMs, 0.0) || k.latencyMs > 60000)
+        return "cache.latency_ms: must be between 0 and 60000";
+    if (!finiteAtLeast(k.opMs, 0.0) || k.opMs > 60000)
+        return "cache.op_ms: must be between 0 and 60000";
+    if (k.keys < 1 || k.keys > kMaxCacheKeys)
+        return "cache.keys: must be between 1 and " + std::to_string(kMaxCacheKeys);
+    if (!finiteAtLeast(k.ttlMs, 0.001) || k.ttlMs > 3600000)
+        return "cache.ttl_ms: must be between 0.001 and 3600000";
+    if (!finiteAtLeast(k.ttlJitter, 0.0) || k.ttlJitter > 1.0)
+        return "cache.ttl_jitter: must be between 0 and 1";
     if (c.threads < 0 || c.threads > 256)
         return "threads: must be between 0 and 256";
     return {};

@@ -3,6 +3,8 @@
 // Settings of one run. Plain data: the scenario loader fills it, the engine copies it.
 // Names of enums match DESIGN.md exactly; toString/parse are the only place they are spelled.
 
+#include "keyplacement.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,10 +22,12 @@ std::string_view toString(Strategy s);
 std::string_view toString(TrafficMode m);
 std::string_view toString(RoutePolicy p);
 std::string_view toString(ServiceDist d);
+std::string_view toString(Placement p);
 std::optional<Strategy> parseStrategy(std::string_view s);
 std::optional<TrafficMode> parseTrafficMode(std::string_view s);
 std::optional<RoutePolicy> parseRoutePolicy(std::string_view s);
 std::optional<ServiceDist> parseServiceDist(std::string_view s);
+std::optional<Placement> parsePlacement(std::string_view s);
 const std::vector<std::string_view> &strategyNames();
 
 struct TrafficConfig {
@@ -55,6 +59,21 @@ struct StoreConfig {
     int buckets = 8; // stock buckets per SKU for `sharded`
 };
 
+// The cache tier (DESIGN.md "Cache tier"). Nodes are numbered from 0 like app nodes; each one
+// serves one operation at a time. So far the engine keeps the nodes, their placement and the
+// keys moved by every change; the read path (latencyMs .. singleFlight) is not wired yet.
+struct CacheConfig {
+    int nodes = 0; // 0 = no cache tier
+    Placement placement = Placement::Ring;
+    int virtualNodes = KeyPlacement::kDefaultVirtualNodes;
+    double latencyMs = 0.2; // one round trip to a cache node; holds nothing
+    double opMs = 0.01; // how long a node is busy with one operation
+    int keys = 10000; // LRU capacity per node
+    double ttlMs = 1000;
+    double ttlJitter = 0; // fraction: each TTL is ttlMs × (1 ± jitter)
+    bool singleFlight = false;
+};
+
 struct EngineConfig {
     std::string name = "custom";
     std::uint64_t seed = 42;
@@ -64,6 +83,7 @@ struct EngineConfig {
     GatewayConfig gateway;
     NodeConfig nodes;
     StoreConfig store;
+    CacheConfig cache;
     int threads = 0; // engine worker threads; 0 = hardware concurrency
 };
 
@@ -74,6 +94,9 @@ inline constexpr int kMaxBuckets = 256;
 inline constexpr double kMaxRatePerS = 1e6;
 inline constexpr double kMinRatePerS = 1.0;
 inline constexpr int kMaxClients = 100000;
+inline constexpr int kMaxCacheNodes = 64; // up at once
+inline constexpr int kMaxVirtualNodes = 4096;
+inline constexpr int kMaxCacheKeys = 10000000;
 inline constexpr std::int64_t kMaxStock = std::int64_t(1) << 40;
 
 // First violated limit as "field: problem", or empty when the config is valid.

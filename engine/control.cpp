@@ -26,6 +26,9 @@ std::string fmt(double v)
 }
 
 constexpr Nanos kTickNs = 100'000'000;
+constexpr std::size_t kMovedSampleKeys = 20000; // keys moved is measured over this fixed sample
+
+std::string percent(double fraction) { return std::to_string(std::lround(fraction * 100)) + " %"; }
 
 } // namespace
 
@@ -72,6 +75,7 @@ EngineImpl::EngineImpl(EngineConfig config)
     add.kind = EventKind::AddNodes;
     add.count = m_config.nodes.count;
     applyEvent(add);
+    resetCacheTier();
     m_markers.clear();
     layoutStock(m_config.stock);
     m_suppliedPerSku = m_config.stock;
@@ -164,6 +168,65 @@ int EngineImpl::upNodes() const
     for (int i = 0; i < m_slotsUsed.load(std::memory_order_relaxed); ++i)
         n += m_nodes[static_cast<std::size_t>(i)].state() == NodeSlotState::Up;
     return n;
+}
+
+int EngineImpl::upCacheNodes() const
+{
+    int n = 0;
+    for (const auto &c : m_cacheNodes)
+        n += c->up();
+    return n;
+}
+
+// The cache node a command names, or the engine's pick: the newest (remove) or oldest (kill)
+// node that is up. Empty when there is no such node.
+std::optional<int> EngineImpl::pickCacheNode(std::optional<int> id, bool allowDead, bool newest) const
+{
+    const int n = static_cast<int>(m_cacheNodes.size());
+    if (id) {
+        if (*id < 0 || *id >= n)
+            return std::nullopt;
+        const auto st = m_cacheNodes[static_cast<std::size_t>(*id)]->state();
+        if (st == NodeSlotState::Up || (allowDead && st == NodeSlotState::Dead))
+            return id;
+        return std::nullopt;
+    }
+    for (int k = 0; k < n; ++k) {
+        const int i = newest ? n - 1 - k : k;
+        if (m_cacheNodes[static_cast<std::size_t>(i)]->up())
+            return i;
+    }
+    return std::nullopt;
+}
+
+double EngineImpl::replaceCachePlacement(Placement p)
+{
+    std::vector<int> ids;
+    for (const auto &c : m_cacheNodes)
+        if (c->up())
+            ids.push_back(c->id());
+    auto next = std::make_shared<const KeyPlacement>(p, std::move(ids), m_config.cache.virtualNodes);
+    const double moved = m_cachePlacement ? KeyPlacement::movedFraction(*m_cachePlacement, *next, m_sampleKeys) : 0.0;
+    m_cachePlacement = std::move(next);
+    m_keysMovedLast = moved;
+    ++m_cacheChanges;
+    return moved;
+}
+
+void EngineImpl::resetCacheTier()
+{
+    for (auto &c : m_cacheNodes)
+        c->lose(NodeSlotState::Removed);
+    m_cacheNodes.clear();
+    if (m_sampleKeys.empty())
+        m_sampleKeys = KeyPlacement::sampleKeys(kMovedSampleKeys);
+    for (int i = 0; i < m_config.cache.nodes; ++i)
+        m_cacheNodes.push_back(std::make_unique<CacheNode>(i, static_cast<std::size_t>(m_config.cache.keys)));
+    m_cachePlacement.reset();
+    replaceCachePlacement(m_config.cache.placement);
+    m_keysMovedLast = 0;
+    m_cacheChanges = 0;
+    m_singleFlight.store(m_config.cache.singleFlight);
 }
 
 void EngineImpl::mark(std::string label)
@@ -368,6 +431,65 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
         regenerateAll();
         return {};
     }
+    case EventKind::AddCacheNodes: {
+        if (e.count < 1)
+            return CommandResult::fail("add cache node: count must be at least 1");
+        if (upCacheNodes() + e.count > kMaxCacheNodes)
+            return CommandResult::fail(
+                "add cache node: at most " + std::to_string(kMaxCacheNodes) + " cache nodes can be up");
+        const int used = static_cast<int>(m_cacheNodes.size());
+        if (used + e.count > kNodeSlots)
+            return CommandResult::fail("add cache node: cache node ids are used up; reset the run");
+        for (int i = 0; i < e.count; ++i)
+            m_cacheNodes.push_back(
+                std::make_unique<CacheNode>(used + i, static_cast<std::size_t>(m_config.cache.keys)));
+        const double moved = replaceCachePlacement(m_cachePlacement->placement());
+        mark((e.count == 1 ? "cache node " + std::to_string(used) + " added"
+                           : std::to_string(e.count) + " cache nodes added")
+            + ": " + percent(moved) + " of keys moved");
+        return {};
+    }
+    case EventKind::RemoveCacheNode: {
+        const auto id = pickCacheNode(e.node, true, true);
+        if (!id)
+            return CommandResult::fail(e.node ? "remove cache node " + std::to_string(*e.node) + ": no such cache node"
+                                              : std::string("remove cache node: no cache node is up"));
+        CacheNode &c = *m_cacheNodes[static_cast<std::size_t>(*id)];
+        if (c.state() == NodeSlotState::Dead) {
+            c.lose(NodeSlotState::Removed);
+            mark("cache node " + std::to_string(*id) + " cleared");
+            return {};
+        }
+        c.lose(NodeSlotState::Removed);
+        const double moved = replaceCachePlacement(m_cachePlacement->placement());
+        mark("cache node " + std::to_string(*id) + " removed: " + percent(moved) + " of keys moved");
+        return {};
+    }
+    case EventKind::KillCacheNode: {
+        const auto id = pickCacheNode(e.node, false, false);
+        if (!id)
+            return CommandResult::fail(e.node
+                    ? "kill cache node " + std::to_string(*e.node) + ": no such cache node is up"
+                    : std::string("kill cache node: no cache node is up"));
+        m_cacheNodes[static_cast<std::size_t>(*id)]->lose(NodeSlotState::Dead);
+        const double moved = replaceCachePlacement(m_cachePlacement->placement());
+        mark("cache node " + std::to_string(*id) + " killed: " + percent(moved) + " of keys moved");
+        return {};
+    }
+    case EventKind::SetPlacement: {
+        if (e.placement != Placement::Ring && e.placement != Placement::Modulo)
+            return CommandResult::fail("placement: must be ring or modulo");
+        if (m_cachePlacement->placement() == e.placement)
+            return {};
+        const double moved = replaceCachePlacement(e.placement);
+        mark("placement " + std::string(toString(e.placement)) + ": " + percent(moved) + " of keys moved");
+        return {};
+    }
+    case EventKind::SetSingleFlight:
+        if (m_singleFlight.exchange(e.on) == e.on)
+            return {};
+        mark(e.on ? "single-flight on" : "single-flight off");
+        return {};
     }
     return CommandResult::fail("unknown command");
 }
@@ -409,6 +531,23 @@ CommandResult EngineImpl::setPaused(bool paused)
 {
     STAMPEDE_COMMAND(e.kind = paused ? EventKind::Pause : EventKind::Resume);
 }
+CommandResult EngineImpl::addCacheNode(int count)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::AddCacheNodes; e.count = count);
+}
+CommandResult EngineImpl::removeCacheNode(std::optional<int> id)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::RemoveCacheNode; e.node = id);
+}
+CommandResult EngineImpl::killCacheNode(std::optional<int> id)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::KillCacheNode; e.node = id);
+}
+CommandResult EngineImpl::setPlacement(Placement p)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::SetPlacement; e.placement = p);
+}
+CommandResult EngineImpl::setSingleFlight(bool on) { STAMPEDE_COMMAND(e.kind = EventKind::SetSingleFlight; e.on = on); }
 #undef STAMPEDE_COMMAND
 
 CommandResult EngineImpl::setClosedLoop(int clients)
@@ -504,6 +643,7 @@ void EngineImpl::finishReset()
     add.kind = EventKind::AddNodes;
     add.count = m_config.nodes.count;
     applyEvent(add);
+    resetCacheTier();
     {
         std::lock_guard h(m_historyMutex);
         m_markers.clear();
@@ -675,6 +815,27 @@ void EngineImpl::publish(double t)
         v.backlog = st == NodeSlotState::Dead ? 0 : static_cast<int>(node.queued());
         v.throughput = m_nodeThroughput.empty() ? 0.0 : m_nodeThroughput[static_cast<std::size_t>(i)];
         s->nodes.push_back(v);
+    }
+    {
+        const auto &ids = m_cachePlacement->nodes();
+        const auto shares = m_cachePlacement->shares();
+        for (const auto &c : m_cacheNodes) {
+            const auto st = c->state();
+            if (st != NodeSlotState::Up && st != NodeSlotState::Dead)
+                continue;
+            CacheNodeView v;
+            v.id = c->id();
+            v.state = st == NodeSlotState::Up ? NodeState::Up : NodeState::Dead;
+            v.keys = static_cast<std::int64_t>(c->keys());
+            const auto it = std::lower_bound(ids.begin(), ids.end(), v.id);
+            if (it != ids.end() && *it == v.id)
+                v.share = shares[static_cast<std::size_t>(it - ids.begin())];
+            s->cacheNodes.push_back(v);
+        }
+        s->placement = m_cachePlacement->placement();
+        s->singleFlight = m_singleFlight.load();
+        s->keysMovedLast = m_keysMovedLast;
+        s->cacheChanges = m_cacheChanges;
     }
     for (int b = 0; b < m_buckets; ++b) {
         StockRow &rw = row(0, b);

@@ -23,6 +23,11 @@ CommandResult Engine::killNode(std::optional<int> id) { return m_impl->killNode(
 CommandResult Engine::switchStrategy(Strategy s) { return m_impl->switchStrategy(s); }
 CommandResult Engine::restock(std::int64_t unitsPerSku) { return m_impl->restock(unitsPerSku); }
 CommandResult Engine::setPaused(bool paused) { return m_impl->setPaused(paused); }
+CommandResult Engine::addCacheNode(int count) { return m_impl->addCacheNode(count); }
+CommandResult Engine::removeCacheNode(std::optional<int> id) { return m_impl->removeCacheNode(id); }
+CommandResult Engine::killCacheNode(std::optional<int> id) { return m_impl->killCacheNode(id); }
+CommandResult Engine::setPlacement(Placement p) { return m_impl->setPlacement(p); }
+CommandResult Engine::setSingleFlight(bool on) { return m_impl->setSingleFlight(on); }
 CommandResult Engine::reset() { return m_impl->reset(); }
 std::shared_ptr<const Snapshot> Engine::snapshot() const { return m_impl->snapshot(); }
 std::vector<TickSample> Engine::timeline() const { return m_impl->timeline(); }

@@ -14,7 +14,22 @@
 
 namespace stampede {
 
-enum class EventKind { Spike, SetRate, AddNodes, RemoveNode, KillNode, SwitchStrategy, Restock, Pause, Resume };
+enum class EventKind {
+    Spike,
+    SetRate,
+    AddNodes,
+    RemoveNode,
+    KillNode,
+    SwitchStrategy,
+    Restock,
+    Pause,
+    Resume,
+    AddCacheNodes,
+    RemoveCacheNode,
+    KillCacheNode,
+    SetPlacement,
+    SetSingleFlight
+};
 
 // One entry of a scenario timeline, fired by the engine's tick at run time atS.
 struct TimedEvent {
@@ -23,10 +38,12 @@ struct TimedEvent {
     double factor = 1; // Spike
     double forS = 0; // Spike
     double rate = 0; // SetRate
-    int count = 1; // AddNodes
-    std::optional<int> node; // RemoveNode / KillNode; empty = the engine picks
+    int count = 1; // AddNodes, AddCacheNodes
+    std::optional<int> node; // RemoveNode / KillNode / RemoveCacheNode / KillCacheNode; empty = the engine picks
     Strategy strategy = Strategy::Naive; // SwitchStrategy
     std::int64_t units = 0; // Restock (per SKU)
+    Placement placement = Placement::Ring; // SetPlacement
+    bool on = false; // SetSingleFlight
 };
 
 struct CommandResult {
@@ -60,6 +77,13 @@ public:
     CommandResult switchStrategy(Strategy s);
     CommandResult restock(std::int64_t unitsPerSku);
     CommandResult setPaused(bool paused);
+    // Cache tier. Every change of its nodes or placement records the fraction of keys whose
+    // owner changed (Snapshot::keysMovedLast and a marker). A removed or killed node's data is lost.
+    CommandResult addCacheNode(int count = 1);
+    CommandResult removeCacheNode(std::optional<int> id = {});
+    CommandResult killCacheNode(std::optional<int> id = {});
+    CommandResult setPlacement(Placement p);
+    CommandResult setSingleFlight(bool on);
     // Back to the configured start: counters, stock, nodes, rate. Traffic keeps its paused state.
     CommandResult reset();
 

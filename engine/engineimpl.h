@@ -8,6 +8,7 @@
 // Shared state read on the request path is atomics; anything else belongs to one thread.
 
 #include "appnode.h"
+#include "cachenode.h"
 #include "engine.h"
 #include "histogram.h"
 #include "shard.h"
@@ -63,6 +64,11 @@ public:
     CommandResult switchStrategy(Strategy s);
     CommandResult restock(std::int64_t units);
     CommandResult setPaused(bool paused);
+    CommandResult addCacheNode(int count);
+    CommandResult removeCacheNode(std::optional<int> id);
+    CommandResult killCacheNode(std::optional<int> id);
+    CommandResult setPlacement(Placement p);
+    CommandResult setSingleFlight(bool on);
     CommandResult reset();
     std::shared_ptr<const Snapshot> snapshot() const
     {
@@ -106,6 +112,12 @@ private:
     void publish(double t);
     Audit auditLocked(bool drained);
     int upNodes() const;
+    int upCacheNodes() const;
+    std::optional<int> pickCacheNode(std::optional<int> id, bool allowDead, bool newest) const;
+    // Rebuilds the placement over the cache nodes that are up; returns the fraction of the
+    // sample keys whose owner changed and records it.
+    double replaceCachePlacement(Placement p);
+    void resetCacheTier();
     double runTime() const;
     void scheduleTick();
 
@@ -146,6 +158,14 @@ private:
     std::uint64_t m_rebalanceGen = 0;
     bool m_started = false;
     bool m_stopped = false;
+
+    // cache tier (m_controlMutex; the request path does not use it yet)
+    std::vector<std::unique_ptr<CacheNode>> m_cacheNodes; // index = id; ids are not reused until reset
+    std::shared_ptr<const KeyPlacement> m_cachePlacement;
+    std::vector<std::uint64_t> m_sampleKeys; // fixed universe for keys moved
+    std::atomic<bool> m_singleFlight { false };
+    double m_keysMovedLast = 0;
+    int m_cacheChanges = 0;
 
     // tick state (control thread / m_controlMutex)
     struct Totals {

@@ -58,6 +58,13 @@ struct NodeView {
     double throughput = 0; // answers per second over the last tick
 };
 
+struct CacheNodeView {
+    int id = 0; // stable while the node exists; new cache nodes get new ids
+    NodeState state = NodeState::Up; // Up or Dead (a killed node, until removed)
+    std::int64_t keys = 0; // keys held
+    double share = 0; // share of the key space it owns (ring arcs or modulo slots), 0 when dead
+};
+
 struct RowView {
     int sku = 0;
     int bucket = 0;
@@ -83,6 +90,11 @@ struct Snapshot {
     int threads = 0;
     std::vector<NodeView> nodes;
     std::vector<RowView> hotRows; // rows of SKU 0
+    std::vector<CacheNodeView> cacheNodes; // empty without a cache tier
+    Placement placement = Placement::Ring;
+    bool singleFlight = false;
+    double keysMovedLast = 0; // fraction of keys whose owner changed at the last cache change
+    int cacheChanges = 0; // cache topology or placement changes since start (or reset)
     std::vector<TickSample> recent; // last kRecentTicks ticks, oldest first
     std::vector<Marker> markers; // markers within the recent window
     // run totals

@@ -156,6 +156,33 @@ void TestScenario::malformed_data()
         u"events[0].restock: must be a whole number"_s);
     row("pause false", R"({"events": [{"at_s": 5, "pause": false}]})", u"events[0].pause: must be true"_s);
     row("resume string", R"({"events": [{"at_s": 5, "resume": "yes"}]})", u"events[0].resume: must be true"_s);
+    // cache
+    row("cache not object", R"({"cache": 3})", u"cache: must be an object"_s);
+    row("unknown cache key", R"({"cache": {"ttl": 5}})", u"cache.ttl: unknown key"_s);
+    row("cache nodes negative", R"({"cache": {"nodes": -1}})", u"cache.nodes: must be between 0 and 64"_s);
+    row("cache nodes too many", R"({"cache": {"nodes": 65}})", u"cache.nodes: must be between 0 and 64"_s);
+    row("cache nodes fraction", R"({"cache": {"nodes": 1.5}})", u"cache.nodes: must be a whole number"_s);
+    row("placement unknown", R"({"cache": {"placement": "rendezvous"}})", u"cache.placement: must be one of"_s);
+    row("placement number", R"({"cache": {"placement": 1}})", u"cache.placement: must be a string"_s);
+    row("virtual nodes zero", R"({"cache": {"virtual_nodes": 0}})", u"cache.virtual_nodes: must be between 1"_s);
+    row("cache latency negative", R"({"cache": {"latency_ms": -1}})", u"cache.latency_ms: must be between"_s);
+    row("op_ms string", R"({"cache": {"op_ms": "fast"}})", u"cache.op_ms: must be a number"_s);
+    row("keys zero", R"({"cache": {"keys": 0}})", u"cache.keys: must be between 1"_s);
+    row("ttl zero", R"({"cache": {"ttl_ms": 0}})", u"cache.ttl_ms: must be between"_s);
+    row("jitter above 1", R"({"cache": {"ttl_jitter": 1.5}})", u"cache.ttl_jitter: must be between 0 and 1"_s);
+    row("single_flight number", R"({"cache": {"single_flight": 1}})", u"cache.single_flight: must be true or false"_s);
+    row("add_cache_node zero", R"({"events": [{"at_s": 5, "add_cache_node": 0}]})",
+        u"events[0].add_cache_node: must be between 1"_s);
+    row("add_cache_node too many", R"({"events": [{"at_s": 5, "add_cache_node": 65}]})",
+        u"events[0].add_cache_node: must be between 1"_s);
+    row("remove_cache_node string", R"({"events": [{"at_s": 5, "remove_cache_node": "a"}]})",
+        u"events[0].remove_cache_node: must be a cache node id (integer) or null"_s);
+    row("kill_cache_node negative", R"({"events": [{"at_s": 5, "kill_cache_node": -2}]})",
+        u"events[0].kill_cache_node: must be a cache node id"_s);
+    row("set_placement unknown", R"({"events": [{"at_s": 5, "set_placement": "hash"}]})",
+        u"events[0].set_placement: must be one of \"ring\", \"modulo\""_s);
+    row("single_flight string", R"({"events": [{"at_s": 5, "single_flight": "on"}]})",
+        u"events[0].single_flight: must be true or false"_s);
 }
 
 void TestScenario::malformed()
@@ -256,6 +283,8 @@ void TestScenario::fullScenarioRoundTrips()
         "nodes":   { "count": 9, "capacity": 17, "queue_limit": 33, "service_ms": 2.5,
                      "service_dist": "exponential", "timeout_ms": 250 },
         "store":   { "latency_ms": 0.75, "write_ms": 0.125, "buckets": 16 },
+        "cache":   { "nodes": 3, "placement": "modulo", "virtual_nodes": 40, "latency_ms": 0.3, "op_ms": 0.02,
+                     "keys": 500, "ttl_ms": 1500, "ttl_jitter": 0.25, "single_flight": true },
         "events":  [ { "at_s": 1, "spike": { "factor": 2.5, "for_s": 3 } },
                      { "at_s": 2, "set_rate": 5000 },
                      { "at_s": 3, "add_nodes": 4 },
@@ -265,7 +294,12 @@ void TestScenario::fullScenarioRoundTrips()
                      { "at_s": 7, "switch_strategy": "row-lock" },
                      { "at_s": 8, "restock": 500 },
                      { "at_s": 9, "pause": true },
-                     { "at_s": 10, "resume": true } ] })";
+                     { "at_s": 10, "resume": true },
+                     { "at_s": 11, "add_cache_node": 2 },
+                     { "at_s": 12, "remove_cache_node": 1 },
+                     { "at_s": 13, "kill_cache_node": null },
+                     { "at_s": 14, "set_placement": "ring" },
+                     { "at_s": 15, "single_flight": false } ] })";
     QString error;
     const std::optional<Scenario> s = parseScenario(json, u"doc"_s, &error);
     QVERIFY2(s, qPrintable(error));
@@ -295,9 +329,18 @@ void TestScenario::fullScenarioRoundTrips()
     QCOMPARE(c.store.latencyMs, 0.75);
     QCOMPARE(c.store.writeMs, 0.125);
     QCOMPARE(c.store.buckets, 16);
+    QCOMPARE(c.cache.nodes, 3);
+    QVERIFY(c.cache.placement == stampede::Placement::Modulo);
+    QCOMPARE(c.cache.virtualNodes, 40);
+    QCOMPARE(c.cache.latencyMs, 0.3);
+    QCOMPARE(c.cache.opMs, 0.02);
+    QCOMPARE(c.cache.keys, 500);
+    QCOMPARE(c.cache.ttlMs, 1500.0);
+    QCOMPARE(c.cache.ttlJitter, 0.25);
+    QCOMPARE(c.cache.singleFlight, true);
 
     const auto &e = s->events;
-    QCOMPARE(e.size(), std::size_t(10));
+    QCOMPARE(e.size(), std::size_t(15));
     QCOMPARE(eventKey(e[0].kind), u"spike"_s);
     QCOMPARE(e[0].factor, 2.5);
     QCOMPARE(e[0].forS, 3.0);
@@ -317,6 +360,16 @@ void TestScenario::fullScenarioRoundTrips()
     QCOMPARE(e[7].units, std::int64_t(500));
     QCOMPARE(eventKey(e[8].kind), u"pause"_s);
     QCOMPARE(eventKey(e[9].kind), u"resume"_s);
+    QCOMPARE(eventKey(e[10].kind), u"add_cache_node"_s);
+    QCOMPARE(e[10].count, 2);
+    QCOMPARE(eventKey(e[11].kind), u"remove_cache_node"_s);
+    QCOMPARE(e[11].node.value_or(-1), 1);
+    QCOMPARE(eventKey(e[12].kind), u"kill_cache_node"_s);
+    QVERIFY(!e[12].node);
+    QCOMPARE(eventKey(e[13].kind), u"set_placement"_s);
+    QVERIFY(e[13].placement == stampede::Placement::Ring);
+    QCOMPARE(eventKey(e[14].kind), u"single_flight"_s);
+    QCOMPARE(e[14].on, false);
     for (std::size_t i = 0; i < e.size(); ++i)
         QCOMPARE(e[i].atS, double(i + 1));
 
