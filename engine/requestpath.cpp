@@ -385,6 +385,7 @@ void EngineImpl::answer(Shard &s, Request *r, Outcome o)
         break;
     }
     const Nanos t = now();
+    s.answeredAt = t;
     s.latency.record(static_cast<std::uint64_t>(std::max<Nanos>(0, t - r->arrival)));
     if (r->node >= 0) {
         s.nodeAnswers[static_cast<std::size_t>(r->node)].add();

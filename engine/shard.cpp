@@ -60,7 +60,7 @@ Request *Shard::allocate()
     }
     Request *r = m_freeList;
     m_freeList = r->next;
-    *r = Request {};
+    ::new (static_cast<void *>(r)) Request {}; // in place: no temporary to copy on the hot path
     r->shard = m_index;
     counters.allocated.add();
     return r;
@@ -192,6 +192,7 @@ void Shard::generate(Nanos now)
 void Shard::runClients()
 {
     m_clientsScheduled = false;
+    answeredAt = -1;
     if (m_stopped || !m_engine.generating() || m_engine.mode() != TrafficMode::Closed)
         return;
     const int target = m_engine.shardClients(m_index);
@@ -199,7 +200,11 @@ void Shard::runClients()
     while (m_activeClients < target && n < kBurst && m_engine.generating()) {
         ++m_activeClients;
         ++n;
-        m_engine.arrive(*this, m_engine.now(), true); // may answer inline and call clientDone()
+        // A closed-loop client sends again the moment it is answered: when the previous
+        // request was answered inline, its answer time is this arrival time (one clock read).
+        const Nanos at = answeredAt >= 0 ? answeredAt : m_engine.now();
+        answeredAt = -1;
+        m_engine.arrive(*this, at, true); // may answer inline and call clientDone()
     }
     if (m_activeClients < target && !m_clientsScheduled) {
         m_clientsScheduled = true;

@@ -77,6 +77,7 @@ public:
     std::uint64_t topoSeen = ~std::uint64_t(0);
     std::vector<int> routable;
     std::uint64_t roundRobin = 0;
+    Nanos answeredAt = -1; // time of the answer just given inline, -1 when none
     double tokens = 0; // gateway token bucket share
     Nanos tokensAt = 0;
 
