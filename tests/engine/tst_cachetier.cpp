@@ -7,7 +7,9 @@
 
 #include "engine.h"
 
+#include "enginewait.h"
 #include <QRegularExpression>
+
 #include <QTest>
 
 #include <algorithm>
@@ -31,29 +33,16 @@ Q_DECLARE_METATYPE(stampede::Placement)
 
 namespace {
 
-using SnapshotPtr = std::shared_ptr<const Snapshot>;
 constexpr double kDeadlineS = 30.0; // bounds a failure only
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+using test::findNode;
+using test::SnapshotPtr;
 SnapshotPtr waitFor(const Engine &e, const std::function<bool(const Snapshot &)> &pred, double timeoutS = kDeadlineS)
 {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutS);
-    for (;;) {
-        auto s = e.snapshot();
-        if (pred(*s))
-            return s;
-        if (std::chrono::steady_clock::now() > deadline)
-            return nullptr;
-        std::this_thread::sleep_for(2ms);
-    }
+    return test::waitFor(e, pred, timeoutS);
 }
-
-// The first snapshot published after this call; it reflects every command that returned before.
-SnapshotPtr nextTick(const Engine &e)
-{
-    const auto seq = e.snapshot()->seq;
-    return waitFor(e, [seq](const Snapshot &s) { return s.seq > seq; });
-}
+SnapshotPtr nextTick(const Engine &e) { return test::nextTick(e, kDeadlineS); }
 
 EngineConfig baseConfig(int cacheNodes, Placement p)
 {

@@ -9,6 +9,8 @@
 
 #include "engine.h"
 
+#include "enginewait.h"
+
 #include <QTest>
 
 #include <algorithm>
@@ -32,44 +34,17 @@ Q_DECLARE_METATYPE(stampede::TrafficMode)
 
 namespace {
 
-using SnapshotPtr = std::shared_ptr<const Snapshot>;
 constexpr double kDeadlineS = 30.0; // bounds a failure only
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+using test::findNode;
+using test::SnapshotPtr;
 SnapshotPtr waitFor(const Engine &e, const std::function<bool(const Snapshot &)> &pred, double timeoutS = kDeadlineS)
 {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutS);
-    for (;;) {
-        auto s = e.snapshot();
-        if (pred(*s))
-            return s;
-        if (std::chrono::steady_clock::now() > deadline)
-            return nullptr;
-        std::this_thread::sleep_for(2ms);
-    }
+    return test::waitFor(e, pred, timeoutS);
 }
-
-// The first snapshot published after this call. Commands and ticks both run under the
-// engine's control mutex, so it reflects every command that returned before the call.
-SnapshotPtr nextTick(const Engine &e)
-{
-    const auto seq = e.snapshot()->seq;
-    return waitFor(e, [seq](const Snapshot &s) { return s.seq > seq; });
-}
-
-SnapshotPtr waitForRunTime(const Engine &e, double t)
-{
-    return waitFor(
-        e, [t](const Snapshot &s) { return s.t >= t; }, t + kDeadlineS);
-}
-
-const NodeView *findNode(const Snapshot &s, int id)
-{
-    for (const auto &n : s.nodes)
-        if (n.id == id)
-            return &n;
-    return nullptr;
-}
+SnapshotPtr nextTick(const Engine &e) { return test::nextTick(e, kDeadlineS); }
+SnapshotPtr waitForRunTime(const Engine &e, double t) { return test::waitForRunTime(e, t, kDeadlineS); }
 
 QByteArray stateOf(const Snapshot &s, int id)
 {

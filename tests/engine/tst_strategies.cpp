@@ -10,6 +10,8 @@
 
 #include "engine.h"
 
+#include "enginewait.h"
+
 #include <QTest>
 
 #include <algorithm>
@@ -26,39 +28,16 @@ Q_DECLARE_METATYPE(stampede::Strategy)
 
 namespace {
 
-using SnapshotPtr = std::shared_ptr<const Snapshot>;
-
 // Deadlines only bound a failure; a passing run never waits for them.
 constexpr double kDeadlineS = 60.0;
 
-// Polls the engine's snapshot until pred holds; returns it, or nullptr at the deadline.
+using test::findNode;
+using test::SnapshotPtr;
 SnapshotPtr waitFor(const Engine &e, const std::function<bool(const Snapshot &)> &pred, double timeoutS = kDeadlineS)
 {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutS);
-    for (;;) {
-        auto s = e.snapshot();
-        if (pred(*s))
-            return s;
-        if (std::chrono::steady_clock::now() > deadline)
-            return nullptr;
-        std::this_thread::sleep_for(2ms);
-    }
+    return test::waitFor(e, pred, timeoutS);
 }
-
-// The first snapshot published at or after run time t (seconds).
-SnapshotPtr waitForRunTime(const Engine &e, double t)
-{
-    return waitFor(
-        e, [t](const Snapshot &s) { return s.t >= t; }, t + kDeadlineS);
-}
-
-const NodeView *findNode(const Snapshot &s, int id)
-{
-    for (const auto &n : s.nodes)
-        if (n.id == id)
-            return &n;
-    return nullptr;
-}
+SnapshotPtr waitForRunTime(const Engine &e, double t) { return test::waitForRunTime(e, t, kDeadlineS); }
 
 // "up", "draining", "dead", or "gone" when the snapshot does not list the node.
 QByteArray stateOf(const Snapshot &s, int id)
