@@ -26,11 +26,20 @@ std::string_view name(const std::array<std::pair<E, std::string_view>, N> &table
     return "?";
 }
 
-constexpr std::array<std::pair<Strategy, std::string_view>, 4> kStrategies { {
+constexpr std::array<std::pair<Strategy, std::string_view>, 5> kStrategies { {
     { Strategy::Naive, "naive" },
     { Strategy::RowLock, "row-lock" },
     { Strategy::Atomic, "atomic" },
     { Strategy::Sharded, "sharded" },
+    { Strategy::CacheQueue, "cache-queue" },
+} };
+constexpr std::array<std::pair<FullPolicy, std::string_view>, 2> kFullPolicies { {
+    { FullPolicy::Reject, "reject" },
+    { FullPolicy::Block, "block" },
+} };
+constexpr std::array<std::pair<CounterRecovery, std::string_view>, 2> kRecoveries { {
+    { CounterRecovery::ReloadFromStore, "reload-from-store" },
+    { CounterRecovery::ResetToInitial, "reset-to-initial" },
 } };
 constexpr std::array<std::pair<TrafficMode, std::string_view>, 2> kModes { {
     { TrafficMode::Open, "open" },
@@ -61,6 +70,10 @@ std::string_view toString(RoutePolicy p) { return name(kPolicies, p); }
 std::string_view toString(ServiceDist d) { return name(kDists, d); }
 std::string_view toString(Placement p) { return name(kPlacements, p); }
 std::optional<Placement> parsePlacement(std::string_view s) { return lookup(kPlacements, s); }
+std::string_view toString(FullPolicy p) { return name(kFullPolicies, p); }
+std::string_view toString(CounterRecovery r) { return name(kRecoveries, r); }
+std::optional<FullPolicy> parseFullPolicy(std::string_view s) { return lookup(kFullPolicies, s); }
+std::optional<CounterRecovery> parseCounterRecovery(std::string_view s) { return lookup(kRecoveries, s); }
 std::optional<Strategy> parseStrategy(std::string_view s) { return lookup(kStrategies, s); }
 std::optional<TrafficMode> parseTrafficMode(std::string_view s) { return lookup(kModes, s); }
 std::optional<RoutePolicy> parseRoutePolicy(std::string_view s) { return lookup(kPolicies, s); }
@@ -92,6 +105,8 @@ std::string validate(const EngineConfig &c)
         return "traffic.skus: must be between 1 and " + std::to_string(kMaxSkus);
     if (!finiteAtLeast(t.skuSkew, 0.0) || t.skuSkew > 10.0)
         return "traffic.sku_skew: must be between 0 and 10";
+    if (!finiteAtLeast(t.readRatio, 0.0) || t.readRatio > kMaxReadRatio)
+        return "traffic.read_ratio: must be between 0 and 10000";
     if (c.gateway.rateLimitPerS && !(finiteAtLeast(*c.gateway.rateLimitPerS, 1.0)))
         return "gateway.rate_limit_per_s: must be at least 1 or null";
     const auto &n = c.nodes;
@@ -127,6 +142,19 @@ std::string validate(const EngineConfig &c)
         return "cache.ttl_ms: must be between 0.001 and 3600000";
     if (!finiteAtLeast(k.ttlJitter, 0.0) || k.ttlJitter > 1.0)
         return "cache.ttl_jitter: must be between 0 and 1";
+    if (c.strategy == Strategy::CacheQueue && k.nodes < 1)
+        return "strategy: cache-queue needs a cache tier (cache.nodes at least 1)";
+    const auto &q = c.queue;
+    if (q.partitions < 1 || q.partitions > kMaxPartitions)
+        return "queue.partitions: must be between 1 and " + std::to_string(kMaxPartitions);
+    if (q.capacity < 1 || q.capacity > kMaxPartitionCapacity)
+        return "queue.capacity: must be between 1 and " + std::to_string(kMaxPartitionCapacity);
+    if (q.consumers < 0 || q.consumers > kMaxConsumers)
+        return "queue.consumers: must be between 0 and " + std::to_string(kMaxConsumers);
+    if (q.batch < 1 || q.batch > kMaxBatch)
+        return "queue.batch: must be between 1 and " + std::to_string(kMaxBatch);
+    if (!finiteAtLeast(q.ackMs, 0.0) || q.ackMs > 60000)
+        return "queue.ack_ms: must be between 0 and 60000";
     if (c.threads < 0 || c.threads > 256)
         return "threads: must be between 0 and 256";
     return {};

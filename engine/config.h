@@ -13,16 +13,27 @@
 
 namespace stampede {
 
-enum class Strategy { Naive, RowLock, Atomic, Sharded };
+enum class Strategy { Naive, RowLock, Atomic, Sharded, CacheQueue };
 enum class TrafficMode { Open, Closed };
 enum class RoutePolicy { RoundRobin, LeastOutstanding, UserHash };
 enum class ServiceDist { Constant, Exponential };
+// What a producer does when its queue partition is full.
+enum class FullPolicy { Reject, Block };
+// How `cache-queue` rebuilds a stock counter its cache node lost (killed, removed, rehashed).
+enum class CounterRecovery {
+    ReloadFromStore, // wait until the SKU's queued orders are persisted, then load the store's stock: safe
+    ResetToInitial // load the initial stock (plus restocks) at once: units already sold are sold again
+};
 
 std::string_view toString(Strategy s);
 std::string_view toString(TrafficMode m);
 std::string_view toString(RoutePolicy p);
 std::string_view toString(ServiceDist d);
 std::string_view toString(Placement p);
+std::string_view toString(FullPolicy p);
+std::string_view toString(CounterRecovery r);
+std::optional<FullPolicy> parseFullPolicy(std::string_view s);
+std::optional<CounterRecovery> parseCounterRecovery(std::string_view s);
 std::optional<Strategy> parseStrategy(std::string_view s);
 std::optional<TrafficMode> parseTrafficMode(std::string_view s);
 std::optional<RoutePolicy> parseRoutePolicy(std::string_view s);
@@ -37,6 +48,9 @@ struct TrafficConfig {
     std::int64_t users = 1000000; // user id population
     int skus = 1; // SKU 0 is the hot one
     double skuSkew = 0.0; // Zipf exponent over SKUs; 0 = uniform
+    // Product-page views per purchase attempt (100 = a 100:1 read:write mix); 0 = purchases only.
+    // The arrival rate counts both: a share readRatio/(readRatio+1) of arrivals are views.
+    double readRatio = 0;
 };
 
 struct GatewayConfig {
@@ -60,8 +74,8 @@ struct StoreConfig {
 };
 
 // The cache tier (DESIGN.md "Cache tier"). Nodes are numbered from 0 like app nodes; each one
-// serves one operation at a time. So far the engine keeps the nodes, their placement and the
-// keys moved by every change; the read path (latencyMs .. singleFlight) is not wired yet.
+// serves one operation at a time. Views read it cache-aside (key = SKU, value = the stock shown on
+// the product page); `cache-queue` keeps one stock counter per SKU in the node that owns it.
 struct CacheConfig {
     int nodes = 0; // 0 = no cache tier
     Placement placement = Placement::Ring;
@@ -71,7 +85,22 @@ struct CacheConfig {
     int keys = 10000; // LRU capacity per node
     double ttlMs = 1000;
     double ttlJitter = 0; // fraction: each TTL is ttlMs × (1 ± jitter)
-    bool singleFlight = false;
+    bool singleFlight = false; // one store load per missing key; other misses wait for it (a lease)
+    CounterRecovery recovery = CounterRecovery::ReloadFromStore;
+};
+
+// The order queue of `cache-queue` (DESIGN.md "Message queues"): orders are spread over
+// partitions by order id; consumers take batches, persist each order to the store (one store
+// round trip plus the write), then acknowledge the batch. Unacknowledged messages of a killed
+// consumer are delivered again (at-least-once).
+struct QueueConfig {
+    int partitions = 4;
+    int capacity = 10000; // unacknowledged messages per partition
+    int consumers = 2;
+    int batch = 10; // messages a consumer holds and acknowledges together
+    double ackMs = 0.5; // round trip to the broker for one acknowledgement
+    FullPolicy whenFull = FullPolicy::Reject;
+    bool idempotent = false; // consumers skip orders already persisted (an idempotency key)
 };
 
 struct EngineConfig {
@@ -84,6 +113,7 @@ struct EngineConfig {
     NodeConfig nodes;
     StoreConfig store;
     CacheConfig cache;
+    QueueConfig queue;
     int threads = 0; // engine worker threads; 0 = hardware concurrency
 };
 
@@ -97,6 +127,11 @@ inline constexpr int kMaxClients = 100000;
 inline constexpr int kMaxCacheNodes = 64; // up at once
 inline constexpr int kMaxVirtualNodes = 4096;
 inline constexpr int kMaxCacheKeys = 10000000;
+inline constexpr int kMaxPartitions = 64;
+inline constexpr int kMaxPartitionCapacity = 1000000;
+inline constexpr int kMaxConsumers = 64; // up at once
+inline constexpr int kMaxBatch = 1000;
+inline constexpr double kMaxReadRatio = 10000;
 inline constexpr std::int64_t kMaxStock = std::int64_t(1) << 40;
 
 // First violated limit as "field: problem", or empty when the config is valid.

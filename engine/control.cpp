@@ -490,6 +490,15 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
             return {};
         mark(e.on ? "single-flight on" : "single-flight off");
         return {};
+    case EventKind::SetTtlJitter:
+    case EventKind::SetReadRatio:
+    case EventKind::SetCounterRecovery:
+    case EventKind::AddConsumers:
+    case EventKind::RemoveConsumer:
+    case EventKind::KillConsumer:
+    case EventKind::SetIdempotent:
+    case EventKind::SetQueueFull:
+        return CommandResult::fail("not implemented yet");
     }
     return CommandResult::fail("unknown command");
 }
@@ -548,6 +557,23 @@ CommandResult EngineImpl::setPlacement(Placement p)
     STAMPEDE_COMMAND(e.kind = EventKind::SetPlacement; e.placement = p);
 }
 CommandResult EngineImpl::setSingleFlight(bool on) { STAMPEDE_COMMAND(e.kind = EventKind::SetSingleFlight; e.on = on); }
+CommandResult EngineImpl::setTtlJitter(double f) { STAMPEDE_COMMAND(e.kind = EventKind::SetTtlJitter; e.ratio = f); }
+CommandResult EngineImpl::setReadRatio(double r) { STAMPEDE_COMMAND(e.kind = EventKind::SetReadRatio; e.ratio = r); }
+CommandResult EngineImpl::setCounterRecovery(CounterRecovery r)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::SetCounterRecovery; e.recovery = r);
+}
+CommandResult EngineImpl::addConsumers(int count) { STAMPEDE_COMMAND(e.kind = EventKind::AddConsumers; e.count = count); }
+CommandResult EngineImpl::removeConsumer(std::optional<int> id)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::RemoveConsumer; e.node = id);
+}
+CommandResult EngineImpl::killConsumer(std::optional<int> id)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::KillConsumer; e.node = id);
+}
+CommandResult EngineImpl::setIdempotent(bool on) { STAMPEDE_COMMAND(e.kind = EventKind::SetIdempotent; e.on = on); }
+CommandResult EngineImpl::setQueueFull(FullPolicy p) { STAMPEDE_COMMAND(e.kind = EventKind::SetQueueFull; e.full = p); }
 #undef STAMPEDE_COMMAND
 
 CommandResult EngineImpl::setClosedLoop(int clients)

@@ -28,6 +28,14 @@ CommandResult Engine::removeCacheNode(std::optional<int> id) { return m_impl->re
 CommandResult Engine::killCacheNode(std::optional<int> id) { return m_impl->killCacheNode(id); }
 CommandResult Engine::setPlacement(Placement p) { return m_impl->setPlacement(p); }
 CommandResult Engine::setSingleFlight(bool on) { return m_impl->setSingleFlight(on); }
+CommandResult Engine::setTtlJitter(double fraction) { return m_impl->setTtlJitter(fraction); }
+CommandResult Engine::setReadRatio(double viewsPerPurchase) { return m_impl->setReadRatio(viewsPerPurchase); }
+CommandResult Engine::setCounterRecovery(CounterRecovery r) { return m_impl->setCounterRecovery(r); }
+CommandResult Engine::addConsumers(int count) { return m_impl->addConsumers(count); }
+CommandResult Engine::removeConsumer(std::optional<int> id) { return m_impl->removeConsumer(id); }
+CommandResult Engine::killConsumer(std::optional<int> id) { return m_impl->killConsumer(id); }
+CommandResult Engine::setIdempotent(bool on) { return m_impl->setIdempotent(on); }
+CommandResult Engine::setQueueFull(FullPolicy p) { return m_impl->setQueueFull(p); }
 CommandResult Engine::reset() { return m_impl->reset(); }
 std::shared_ptr<const Snapshot> Engine::snapshot() const { return m_impl->snapshot(); }
 std::vector<TickSample> Engine::timeline() const { return m_impl->timeline(); }

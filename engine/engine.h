@@ -28,7 +28,15 @@ enum class EventKind {
     RemoveCacheNode,
     KillCacheNode,
     SetPlacement,
-    SetSingleFlight
+    SetSingleFlight,
+    SetTtlJitter,
+    SetReadRatio,
+    SetCounterRecovery,
+    AddConsumers,
+    RemoveConsumer,
+    KillConsumer,
+    SetIdempotent,
+    SetQueueFull
 };
 
 // One entry of a scenario timeline, fired by the engine's tick at run time atS.
@@ -38,12 +46,17 @@ struct TimedEvent {
     double factor = 1; // Spike
     double forS = 0; // Spike
     double rate = 0; // SetRate
-    int count = 1; // AddNodes, AddCacheNodes
-    std::optional<int> node; // RemoveNode / KillNode / RemoveCacheNode / KillCacheNode; empty = the engine picks
+    double ratio = 0; // SetTtlJitter (0..1), SetReadRatio (views per purchase)
+    int count = 1; // AddNodes, AddCacheNodes, AddConsumers
+    // RemoveNode / KillNode / RemoveCacheNode / KillCacheNode / RemoveConsumer / KillConsumer;
+    // empty = the engine picks
+    std::optional<int> node;
     Strategy strategy = Strategy::Naive; // SwitchStrategy
     std::int64_t units = 0; // Restock (per SKU)
     Placement placement = Placement::Ring; // SetPlacement
-    bool on = false; // SetSingleFlight
+    bool on = false; // SetSingleFlight, SetIdempotent
+    CounterRecovery recovery = CounterRecovery::ReloadFromStore; // SetCounterRecovery
+    FullPolicy full = FullPolicy::Reject; // SetQueueFull
 };
 
 struct CommandResult {
@@ -84,6 +97,16 @@ public:
     CommandResult killCacheNode(std::optional<int> id = {});
     CommandResult setPlacement(Placement p);
     CommandResult setSingleFlight(bool on);
+    CommandResult setTtlJitter(double fraction); // 0..1
+    CommandResult setReadRatio(double viewsPerPurchase); // 0..kMaxReadRatio
+    CommandResult setCounterRecovery(CounterRecovery r);
+    // Order queue. A killed consumer's unacknowledged messages are delivered again; a removed
+    // one finishes its batch first.
+    CommandResult addConsumers(int count = 1);
+    CommandResult removeConsumer(std::optional<int> id = {});
+    CommandResult killConsumer(std::optional<int> id = {});
+    CommandResult setIdempotent(bool on);
+    CommandResult setQueueFull(FullPolicy p);
     // Back to the configured start: counters, stock, nodes, rate. Traffic keeps its paused state.
     CommandResult reset();
 

@@ -69,6 +69,14 @@ public:
     CommandResult killCacheNode(std::optional<int> id);
     CommandResult setPlacement(Placement p);
     CommandResult setSingleFlight(bool on);
+    CommandResult setTtlJitter(double fraction);
+    CommandResult setReadRatio(double viewsPerPurchase);
+    CommandResult setCounterRecovery(CounterRecovery r);
+    CommandResult addConsumers(int count);
+    CommandResult removeConsumer(std::optional<int> id);
+    CommandResult killConsumer(std::optional<int> id);
+    CommandResult setIdempotent(bool on);
+    CommandResult setQueueFull(FullPolicy p);
     CommandResult reset();
     std::shared_ptr<const Snapshot> snapshot() const
     {

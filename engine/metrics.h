@@ -44,6 +44,29 @@ struct TickSample {
     std::int64_t lostOrders = 0;
     std::int64_t falseSoldOut = 0; // cumulative "sold out" answers while stock remained
     std::int64_t attemptsTotal = 0;
+
+    // read traffic: product-page views served cache-aside
+    double views = 0; // views answered per second (any outcome)
+    double viewHits = 0; // cache lookups that found the key, per second
+    double viewMisses = 0;
+    double hitRatio = 0; // hits / (hits + misses) within the tick, 0 without lookups
+    double evictions = 0; // LRU evictions per second, all cache nodes
+    double storeReads = 0; // reads that reached the store per second (cache fills, counter reloads)
+    double staleReads = 0; // hits whose value differed from the store's at that moment, per second
+    std::int64_t staleReadsTotal = 0;
+
+    // order queue (`cache-queue`)
+    double enqueued = 0; // orders put on the queue per second
+    double dequeued = 0; // orders persisted by consumers per second (first persist only)
+    std::int64_t queueBacklog = 0; // messages not yet acknowledged, all partitions
+    double queueLagMs = 0; // age of the oldest order not yet persisted, 0 when none waits
+    int consumersUp = 0;
+    std::int64_t redeliveredTotal = 0; // messages delivered again after a consumer died
+    std::int64_t duplicatesTotal = 0; // orders persisted more than once
+
+    // eventual consistency (`cache-queue`): counters in the cache tier against the store
+    std::int64_t cacheStock = 0; // units held by the cache counters that exist
+    std::int64_t divergence = 0; // cacheStock − store stock of the same SKUs
 };
 
 enum class NodeState { Up, Draining, Dead };
@@ -63,6 +86,22 @@ struct CacheNodeView {
     NodeState state = NodeState::Up; // Up or Dead (a killed node, until removed)
     std::int64_t keys = 0; // keys held
     double share = 0; // share of the key space it owns (ring arcs or modulo slots), 0 when dead
+    double ops = 0; // operations served per second over the last tick
+    int backlog = 0; // operations waiting for the node's one worker
+};
+
+struct PartitionView {
+    int id = 0;
+    std::int64_t backlog = 0; // messages not yet acknowledged
+    int capacity = 0;
+    int blocked = 0; // producers waiting for room (full policy `block`)
+};
+
+struct ConsumerView {
+    int id = 0; // stable while the consumer exists; new consumers get new ids
+    NodeState state = NodeState::Up; // Up, Draining (finishing its batch) or Dead (killed, until removed)
+    int inHand = 0; // messages taken and not yet acknowledged
+    double throughput = 0; // orders persisted per second over the last tick
 };
 
 struct RowView {
@@ -95,6 +134,14 @@ struct Snapshot {
     bool singleFlight = false;
     double keysMovedLast = 0; // fraction of keys whose owner changed at the last cache change
     int cacheChanges = 0; // cache topology or placement changes since start (or reset)
+    double ttlJitter = 0;
+    double readRatio = 0; // views per purchase attempt
+    CounterRecovery recovery = CounterRecovery::ReloadFromStore;
+    bool counterReloading = false; // some SKU's counter waits for its queue to drain
+    std::vector<PartitionView> partitions; // empty unless the queue has been used or has consumers
+    std::vector<ConsumerView> consumers;
+    FullPolicy queueFull = FullPolicy::Reject;
+    bool idempotent = false;
     std::vector<TickSample> recent; // last kRecentTicks ticks, oldest first
     std::vector<Marker> markers; // markers within the recent window
     // run totals
@@ -103,6 +150,14 @@ struct Snapshot {
     std::int64_t stockInitial = 0; // initial stock plus restocks, all SKUs
     double p50Ms = 0, p95Ms = 0, p99Ms = 0, maxMs = 0; // whole run
     double peakThroughput = 0; // best tick, answers of any outcome per second
+    // read and queue totals
+    std::int64_t views = 0, viewHits = 0, viewMisses = 0, staleReads = 0, storeReads = 0, evictions = 0;
+    double hitRatio = 0; // whole run
+    double storeReadPeak = 0; // best tick of storeReads, per second
+    std::int64_t enqueued = 0, dequeued = 0, queueRejected = 0;
+    std::int64_t maxBacklog = 0;
+    double maxLagMs = 0;
+    std::int64_t redelivered = 0, duplicates = 0;
 };
 
 // The end-of-run audit (DESIGN.md "Measured quantities").
@@ -116,8 +171,9 @@ struct Audit {
     std::int64_t duplicateOrders = 0;
     std::int64_t staleReads = 0;
     std::int64_t falseSoldOut = 0;
+    std::int64_t queued = 0; // orders still on the queue when audited (0 once it drained)
     bool conserved = false; // persisted + remaining == supplied for every SKU
-    bool drained = false; // nothing was left in flight when audited
+    bool drained = false; // nothing was left in flight (requests and queued orders) when audited
     bool invariantsOk = false; // conserved, drained, no oversell, no lost or duplicate order
 };
 

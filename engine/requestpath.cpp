@@ -170,6 +170,7 @@ void EngineImpl::step(Shard &s, Request *r)
                 continue;
             case Strategy::Atomic:
             case Strategy::Sharded:
+            case Strategy::CacheQueue: // placeholder until the cache-queue path lands
                 r->bucket = r->strategy == Strategy::Sharded ? homeBucket(s, r) : 0;
                 r->probes = 0;
                 r->stage = Stage::AtomicTrip;
