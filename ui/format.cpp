@@ -3,6 +3,7 @@
 #include <QLocale>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -63,6 +64,15 @@ QString durationMs(double ms)
     return QString::number(ms, 'f', ms >= 1 ? 1 : 2) + u" ms"_s;
 }
 
+QString percentText(double fraction)
+{
+    const double v = std::clamp(fraction, 0.0, 1.0) * 100;
+    if (v == 0 || v == 100)
+        return QString::number(int(v)) + u" %"_s;
+    const bool fine = v < 10 || v > 99;
+    return QString::number(v, 'f', fine ? 1 : 0) + u" %"_s;
+}
+
 QString shortMarkerLabel(const std::string &label)
 {
     const QString s = QString::fromStdString(label);
@@ -77,6 +87,16 @@ QString shortMarkerLabel(const std::string &label)
         { QRegularExpression(u"^node (\\d+) draining$"_s), u"drain \\1"_s },
         { QRegularExpression(u"^node (\\d+) (removed|cleared)$"_s), u"−node \\1"_s },
         { QRegularExpression(u"^node (\\d+) killed$"_s), u"kill \\1"_s },
+        { QRegularExpression(u"^cache node (\\d+) added.*$"_s), u"+cache \\1"_s },
+        { QRegularExpression(u"^(\\d+) cache nodes added.*$"_s), u"+\\1 cache"_s },
+        { QRegularExpression(u"^cache node (\\d+) (removed|cleared).*$"_s), u"−cache \\1"_s },
+        { QRegularExpression(u"^cache node (\\d+) killed.*$"_s), u"kill cache \\1"_s },
+        { QRegularExpression(u"^placement (\\S+?):.*$"_s), u"\\1"_s },
+        { QRegularExpression(u"^single-flight (on|off)$"_s), u"1-flight \\1"_s },
+        { QRegularExpression(u"^consumer (\\d+) added.*$"_s), u"+cons \\1"_s },
+        { QRegularExpression(u"^(\\d+) consumers added.*$"_s), u"+\\1 cons"_s },
+        { QRegularExpression(u"^consumer (\\d+) (removed|cleared|draining).*$"_s), u"−cons \\1"_s },
+        { QRegularExpression(u"^consumer (\\d+) killed.*$"_s), u"kill cons \\1"_s },
         { QRegularExpression(u"^strategy (.*)$"_s), u"\\1"_s },
         { QRegularExpression(u"^rate (.*)/s$"_s), u"rate \\1"_s },
         { QRegularExpression(u"^max rate.*$"_s), u"max rate"_s },

@@ -23,6 +23,9 @@ QString countText(std::int64_t v);
 QString compactRate(double perSecond);
 // "0.42 ms", "12 ms", "1.3 s"
 QString durationMs(double ms);
+// A fraction as a percentage: "34 %", "99.5 %" (one decimal where whole numbers would hide a
+// difference that matters: near 0 and near 100), "0 %".
+QString percentText(double fraction);
 // The engine's marker text made short enough for a chart's time axis:
 // "spike ×10 for 5 s" -> "spike ×10", "node 3 killed" -> "kill 3".
 QString shortMarkerLabel(const std::string &label);

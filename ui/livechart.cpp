@@ -148,7 +148,7 @@ void LiveChart::setFixedRange(Axis axis, double min, double max)
     a.fixed = std::pair { min, max };
     if (!a.axis)
         return;
-    setAxis(a.axis, min, max, niceStep((max - min) / 4));
+    setAxis(a.axis, min, max, niceStep((max - min) / m_steps));
 }
 
 void LiveChart::setMinimumTop(Axis axis, double top) { axisState(axis).minimumTop = top; }
@@ -191,24 +191,31 @@ void LiveChart::rescale(AxisState &a)
 {
     if (a.fixed)
         return;
-    double max = 0;
+    double max = 0, min = 0;
     for (const Series &s : m_series) {
         if (&axisState(s.axis) != &a)
             continue;
         // the buffer just handed over is the one that is not spare now
-        for (const QPointF &p : s.buffers[std::size_t(s.spare ^ 1)])
+        for (const QPointF &p : s.buffers[std::size_t(s.spare ^ 1)]) {
             max = std::max(max, p.y());
+            min = std::min(min, p.y());
+        }
     }
-    double top = std::max(a.minimumTop, max * 1.08);
-    const double step = niceStep(top / 4, a.integer);
+    double top = std::max(min < 0 ? 0.0 : a.minimumTop, max * 1.08);
+    double bottom = min * 1.08;
+    const double step = niceStep((top - bottom) / m_steps, a.integer);
     top = std::ceil(top / step - 1e-9) * step;
-    // Grow at once; shrink only when the data fell well below, so the axis does not flicker.
-    if (a.top > 0 && top < a.top && top > a.top * 0.4)
+    bottom = std::floor(bottom / step + 1e-9) * step;
+    // Grow at once; shrink only when the data fell well within, so the axis does not flicker.
+    const double span = top - bottom, oldSpan = a.top - a.bottom;
+    const bool inside = a.top > 0 && top <= a.top && bottom >= a.bottom;
+    if (inside && span > oldSpan * 0.4)
         return;
-    if (top == a.top)
+    if (top == a.top && bottom == a.bottom)
         return;
     a.top = top;
-    setAxis(a.axis, 0, top, step);
+    a.bottom = bottom;
+    setAxis(a.axis, bottom, top, step);
 }
 
 void LiveChart::setMarkers(const std::vector<Marker> &markers)
@@ -296,6 +303,21 @@ void LiveChart::onPlotAreaChanged(const QRectF &area)
     const double interval = area.width() / 6 < labelW ? 20 : 10;
     if (m_x->tickInterval() != interval)
         m_x->setTickInterval(interval);
+    // Value labels need about two lines of height each; a short plot gets two or three intervals.
+    const double labelH = QFontMetricsF(m_left.axis->labelsFont()).height() * 1.8;
+    const int steps = std::clamp(int(area.height() / labelH), 2, 4);
+    if (steps != m_steps) {
+        m_steps = steps;
+        for (AxisState *a : { &m_left, &m_right }) {
+            if (!a->axis)
+                continue;
+            if (a->fixed)
+                setAxis(a->axis, a->fixed->first, a->fixed->second,
+                    niceStep((a->fixed->second - a->fixed->first) / m_steps));
+            else
+                a->top = -1; // recomputed at the next commit
+        }
+    }
     m_markers->relayout(area);
 }
 

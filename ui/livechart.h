@@ -37,7 +37,8 @@ public:
     int addSeries(const QString &name, Axis axis = Axis::Left, double widthFactor = 1.0);
     void setSeriesColor(int series, const QColor &color);
     void setAxisTitle(Axis axis, const QString &title);
-    // Fixed range (e.g. 0..100 %); without it the axis follows the data with nice steps.
+    // Fixed range (e.g. 0..100 %); without it the axis follows the data with nice steps, from 0
+    // (or below, when a value is negative).
     void setFixedRange(Axis axis, double min, double max);
     void setMinimumTop(Axis axis, double top);
     // Counts of whole things: ticks at whole numbers only (no 2.5, no 0.5).
@@ -85,6 +86,7 @@ private:
         double minimumTop = 1;
         bool integer = false;
         double top = -1;
+        double bottom = 0; // below 0 only for data that goes negative (a difference)
     };
 
     void rescale(AxisState &a);
@@ -99,6 +101,7 @@ private:
     std::unique_ptr<MarkerOverlay> m_markers;
     double m_tMin = 0, m_tMax = 60;
     double m_lineWidth = 3;
+    int m_steps = 4; // value-axis intervals: fewer on a short plot, so that labels never collide
     bool m_alarm = false;
     QColor m_titleColor, m_alarmColor, m_plotColor, m_alarmPlotColor;
 };

@@ -5,6 +5,7 @@
 
 #include <QColor>
 #include <QFont>
+#include <QList>
 #include <QPalette>
 
 namespace stampede::ui {
@@ -20,6 +21,10 @@ struct Theme {
     QColor succeeded, soldOut, rateLimited, failed;
     QColor p50, p95, p99;
     QColor remaining, sold, oversold, lockWait, utilisation;
+    // cache tier and order queue charts
+    QColor hitRatio, storeReads, enqueued, dequeued, queueBacklog, queueLag;
+    QColor cacheStock, storeStock, divergence, staleReads, duplicates;
+    QList<QColor> cacheNodes; // one per cache node (by id, cycling): its arc of the ring and its card
     QColor flow; // dots moving through the topology
     QColor alarmBackground; // a chart or counter whose value must not be above 0
 
