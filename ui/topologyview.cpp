@@ -1,12 +1,14 @@
 #include "topologyview.h"
 
 #include "format.h"
+#include "tiers.h"
 
 #include <QContextMenuEvent>
 #include <QMenu>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QtMath>
 
 #include <algorithm>
 #include <cmath>
@@ -46,10 +48,10 @@ QString stateText(NodeState s)
 
 // Dots are placed by the curve parameter rather than by arc length: QPainterPath::pointAtPercent()
 // measures the curve on every call, which cost more than the rest of the frame.
-TopologyView::Edge::Edge(QPointF from, QPointF to)
+TopologyView::Edge::Edge(QPointF from, QPointF to, bool vertical)
     : a(from)
-    , c1(from + QPointF((to.x() - from.x()) / 2, 0))
-    , c2(to - QPointF((to.x() - from.x()) / 2, 0))
+    , c1(from + (vertical ? QPointF(0, (to.y() - from.y()) / 2) : QPointF((to.x() - from.x()) / 2, 0)))
+    , c2(to - (vertical ? QPointF(0, (to.y() - from.y()) / 2) : QPointF((to.x() - from.x()) / 2, 0)))
     , b(to)
 {
 }
@@ -74,8 +76,13 @@ TopologyView::TopologyView(QWidget *parent)
     setObjectName(u"topologyView"_s);
     setAttribute(Qt::WA_OpaquePaintEvent);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    setToolTip(u"Click a node to choose it as the target of Kill / Remove; right-click for its menu"_s);
+    setToolTip(u"Click a node, cache node or consumer to choose it as the target of Kill / Remove; "
+               "right-click for its menu"_s);
 }
+
+// The ring needs nodes to draw; views without a cache tier have nothing to show there.
+bool TopologyView::showsCache(const Snapshot &s) { return !s.cacheNodes.empty(); }
+bool TopologyView::showsQueue(const Snapshot &s) { return queueInUse(s); }
 
 QSize TopologyView::minimumSizeHint() const { return { 480, 260 }; }
 QSize TopologyView::sizeHint() const { return { 900, 460 }; }
@@ -86,9 +93,12 @@ void TopologyView::setConfig(const EngineConfig &config)
     m_rateLimit = config.gateway.rateLimitPerS ? QString(u"limit "_s + compactRate(*config.gateway.rateLimitPerS))
                                                : u"no rate limit"_s;
     m_queueLimit = std::max(1, config.nodes.queueLimit);
+    m_partitions = config.queue.partitions;
     m_phaseIn.clear();
     m_phaseOut.clear();
     setSelectedNode(-1);
+    setSelectedCacheNode(-1);
+    setSelectedConsumer(-1);
     invalidate();
 }
 
@@ -99,7 +109,7 @@ void TopologyView::setLesson(const QString &title, const QString &description)
     invalidate();
 }
 
-double TopologyView::drawLesson(QPainter &p) const
+double TopologyView::drawLesson(QPainter &p, bool compact) const
 {
     if (m_lessonTitle.isEmpty() && m_lessonText.isEmpty())
         return 0;
@@ -116,7 +126,8 @@ double TopologyView::drawLesson(QPainter &p) const
     p.setFont(body);
     p.setPen(m_theme.mutedText);
     const QFontMetricsF fm(body);
-    const double maxH = std::max(0.0, height() / 4.0 - titleH);
+    const double quarter = std::max(0.0, height() / 4.0 - titleH);
+    const double maxH = compact ? std::min(quarter, m_theme.projector ? 0.0 : 2 * fm.lineSpacing()) : quarter;
     const QRectF text = fm.boundingRect(QRectF(box.left(), 0, box.width(), 1e6), Qt::TextWordWrap, m_lessonText);
     const double textH = std::min(text.height(), std::floor(maxH / fm.lineSpacing()) * fm.lineSpacing());
     const QRectF textRect(box.left(), box.top() + titleH + 2 * s, box.width(), textH);
@@ -130,12 +141,35 @@ double TopologyView::drawLesson(QPainter &p) const
 void TopologyView::setSnapshot(std::shared_ptr<const Snapshot> snapshot)
 {
     m_snapshot = std::move(snapshot);
-    if (m_selected >= 0 && m_snapshot) {
-        const bool present = std::any_of(m_snapshot->nodes.begin(), m_snapshot->nodes.end(),
-            [this](const NodeView &n) { return n.id == m_selected; });
-        if (!present)
-            setSelectedNode(-1);
-    }
+    if (!m_snapshot)
+        return;
+    auto present = [](const auto &list, int id) {
+        return std::any_of(list.begin(), list.end(), [id](const auto &v) { return v.id == id; });
+    };
+    if (m_selected >= 0 && !present(m_snapshot->nodes, m_selected))
+        setSelectedNode(-1);
+    if (m_selectedCache >= 0 && !present(m_snapshot->cacheNodes, m_selectedCache))
+        setSelectedCacheNode(-1);
+    if (m_selectedConsumer >= 0 && !present(m_snapshot->consumers, m_selectedConsumer))
+        setSelectedConsumer(-1);
+}
+
+void TopologyView::setSelectedCacheNode(int id)
+{
+    if (id == m_selectedCache)
+        return;
+    m_selectedCache = id;
+    invalidate();
+    emit selectedCacheNodeChanged(id);
+}
+
+void TopologyView::setSelectedConsumer(int id)
+{
+    if (id == m_selectedConsumer)
+        return;
+    m_selectedConsumer = id;
+    invalidate();
+    emit selectedConsumerChanged(id);
 }
 
 void TopologyView::setSelectedNode(int id)
@@ -164,6 +198,39 @@ void TopologyView::advance(double seconds)
         m_phaseIn[n.id] = step(m_phaseIn.value(n.id), n.throughput);
         m_phaseOut[n.id] = step(m_phaseOut.value(n.id), n.throughput);
     }
+    m_phaseCache = step(m_phaseCache, flowRate(Flow { {}, FlowKind::ToCache }));
+    m_phaseQueue = step(m_phaseQueue, flowRate(Flow { {}, FlowKind::ToQueue }));
+    m_phaseConsume = step(m_phaseConsume, flowRate(Flow { {}, FlowKind::ToStore }));
+}
+
+double TopologyView::flowRate(const Flow &f) const
+{
+    if (!m_snapshot)
+        return 0;
+    const Snapshot &snap = *m_snapshot;
+    const TickSample last = snap.recent.empty() ? TickSample {} : snap.recent.back();
+    switch (f.kind) {
+    case FlowKind::Arrivals:
+        return attemptsRate();
+    case FlowKind::NodeIn:
+    case FlowKind::NodeOut:
+        for (const NodeView &v : snap.nodes)
+            if (v.id == f.nodeId && v.state != NodeState::Dead)
+                return v.throughput;
+        return 0;
+    case FlowKind::ToCache: {
+        double ops = 0;
+        for (const CacheNodeView &c : snap.cacheNodes)
+            if (c.state != NodeState::Dead)
+                ops += c.ops;
+        return ops;
+    }
+    case FlowKind::ToQueue:
+        return last.enqueued;
+    case FlowKind::ToStore:
+        return last.dequeued;
+    }
+    return 0;
 }
 
 void TopologyView::applyTheme(const Theme &theme)
@@ -173,10 +240,15 @@ void TopologyView::applyTheme(const Theme &theme)
     invalidate();
 }
 
-TopologyView::Geometry TopologyView::layoutFor(int nodeCount, double lessonHeight) const
+TopologyView::Geometry TopologyView::layoutFor(int nodeCount, double lessonHeight, bool cache, bool queue) const
 {
     const double s = m_theme.scale;
-    const QRectF area = QRectF(rect()).adjusted(12 * s, lessonHeight + 12 * s, -12 * s, -12 * s);
+    const QRectF full = QRectF(rect()).adjusted(12 * s, lessonHeight + 12 * s, -12 * s, -12 * s);
+    // The cache ring and the queue take a band under the flash-sale row, as in the design sketch.
+    const bool band = cache || queue;
+    const double bandGap = (m_theme.projector ? 26 : 40) * s;
+    const double bandH = band ? std::floor(full.height() * 0.5) : 0.0;
+    const QRectF area = band ? QRectF(full.left(), full.top(), full.width(), full.height() - bandH - bandGap) : full;
     const double w = area.width(), h = area.height();
 
     // Widths from what the boxes must show; when the view is narrow the gaps give way first,
@@ -224,6 +296,24 @@ TopologyView::Geometry TopologyView::layoutFor(int nodeCount, double lessonHeigh
     for (int i = 0; i < nodeCount; ++i) {
         const int c = i / rows, r = i % rows;
         g.nodes << QRectF(nodesArea.left() + c * (cellW + spacing), top + r * (cellH + spacing), cellW, cellH);
+    }
+    g.nodesBlock = QRectF(nodesArea.left(), top, nodesArea.width(), blockH);
+    if (!band)
+        return g;
+
+    const QRectF b(full.left(), full.bottom() - bandH, full.width(), bandH);
+    const double between = 16 * s;
+    if (cache && queue) {
+        const double cw = std::floor((b.width() - between) * 0.5);
+        g.cache = QRectF(b.left(), b.top(), cw, b.height());
+        g.queue = QRectF(g.cache.right() + between, b.top(), b.right() - g.cache.right() - between, b.height());
+    } else if (cache) {
+        const double cw = std::min(b.width(), 760 * s);
+        const double left = std::clamp(g.nodesBlock.center().x() - cw / 2, b.left(), b.right() - cw);
+        g.cache = QRectF(left, b.top(), cw, b.height());
+    } else {
+        const double qw = std::min(b.width(), 760 * s);
+        g.queue = QRectF(b.right() - qw, b.top(), qw, b.height());
     }
     return g;
 }
@@ -313,15 +403,29 @@ void TopologyView::paintEvent(QPaintEvent *)
     if (!m_snapshot)
         return;
     for (const Flow &f : std::as_const(m_flows)) {
-        if (f.nodeId < 0) {
-            drawFlow(p, f.edge, attemptsRate(), m_phaseTop, m_dotIn);
-            continue;
+        double phase = 0;
+        switch (f.kind) {
+        case FlowKind::Arrivals:
+            phase = m_phaseTop;
+            break;
+        case FlowKind::NodeIn:
+            phase = m_phaseIn.value(f.nodeId);
+            break;
+        case FlowKind::NodeOut:
+            phase = m_phaseOut.value(f.nodeId);
+            break;
+        case FlowKind::ToCache:
+            phase = m_phaseCache;
+            break;
+        case FlowKind::ToQueue:
+            phase = m_phaseQueue;
+            break;
+        case FlowKind::ToStore:
+            phase = m_phaseConsume;
+            break;
         }
-        double rate = 0;
-        for (const NodeView &v : m_snapshot->nodes)
-            if (v.id == f.nodeId && v.state != NodeState::Dead)
-                rate = v.throughput;
-        drawFlow(p, f.edge, rate, (f.toStore ? m_phaseOut : m_phaseIn).value(f.nodeId), f.toStore ? m_dotOut : m_dotIn);
+        const bool out = f.kind == FlowKind::NodeOut || f.kind == FlowKind::ToStore;
+        drawFlow(p, f.edge, flowRate(f), phase, out ? m_dotOut : m_dotIn);
     }
 }
 
@@ -329,6 +433,10 @@ void TopologyView::drawStatic(QPainter &p)
 {
     p.fillRect(rect(), m_theme.window);
     m_drawn.clear();
+    m_drawnCache.clear();
+    m_drawnPartitions.clear();
+    m_drawnConsumers.clear();
+    m_cacheRect = m_queueRect = QRectF();
     m_flows.clear();
     if (!m_snapshot) {
         p.setPen(m_theme.mutedText);
@@ -336,8 +444,12 @@ void TopologyView::drawStatic(QPainter &p)
         return;
     }
     const Snapshot &snap = *m_snapshot;
-    const Geometry g = layoutFor(int(snap.nodes.size()), drawLesson(p));
+    const bool cache = showsCache(snap), queue = showsQueue(snap);
+    const Geometry g = layoutFor(int(snap.nodes.size()), drawLesson(p, cache || queue), cache, queue);
     const double s = m_theme.scale;
+    // cache-queue: a purchase takes its unit in the cache and leaves an order on the queue; app
+    // nodes do not write the store, the consumers do
+    const bool viaQueue = snap.strategy == Strategy::CacheQueue;
 
     // edges first, boxes on top
     const QPen edgePen(m_theme.grid.darker(m_theme.dark ? 70 : 115), 2 * s);
@@ -345,9 +457,10 @@ void TopologyView::drawStatic(QPainter &p)
     deadPen.setColor(QColor(m_theme.dead.red(), m_theme.dead.green(), m_theme.dead.blue(), 120));
     p.setBrush(Qt::NoBrush);
     const Edge top({ g.shoppers.right(), g.shoppers.center().y() }, { g.gateway.left(), g.gateway.center().y() });
+    QPen idlePen(m_theme.grid, 1.2 * s, Qt::DashLine);
     p.setPen(edgePen);
     p.drawPath(top.path());
-    m_flows << Flow { top, -1, false };
+    m_flows << Flow { top, FlowKind::Arrivals };
     const int n = int(snap.nodes.size());
     for (int i = 0; i < n; ++i) {
         const NodeView &v = snap.nodes[std::size_t(i)];
@@ -357,9 +470,58 @@ void TopologyView::drawStatic(QPainter &p)
         const Edge out({ r.right(), r.center().y() }, { g.store.left(), storeY });
         p.setPen(v.state == NodeState::Dead ? deadPen : edgePen);
         p.drawPath(in.path());
-        p.drawPath(out.path());
         if (v.state != NodeState::Dead)
-            m_flows << Flow { in, v.id, false } << Flow { out, v.id, true };
+            m_flows << Flow { in, FlowKind::NodeIn, v.id };
+        p.setPen(v.state == NodeState::Dead ? deadPen : viaQueue ? idlePen : edgePen);
+        p.drawPath(out.path());
+        if (v.state != NodeState::Dead && !viaQueue)
+            m_flows << Flow { out, FlowKind::NodeOut, v.id };
+    }
+
+    // the band: nodes ⇓ cache ring, nodes ⇓ queue ⇒ store
+    const QFont edgeFont = m_theme.font(m_theme.basePointSize * 0.85);
+    auto bandEdge = [&](const Edge &e, FlowKind kind, const QString &label, bool labelLeft) {
+        p.setPen(edgePen);
+        p.setBrush(Qt::NoBrush);
+        p.drawPath(e.path());
+        // arrowhead along the edge's last tangent
+        const QPointF dir = e.b - e.c2;
+        const double len = std::hypot(dir.x(), dir.y());
+        if (len > 0) {
+            const QPointF u = dir / len, normal(-u.y(), u.x());
+            const double a = 9 * s;
+            QPolygonF head;
+            head << e.b << e.b - u * a + normal * a * 0.55 << e.b - u * a - normal * a * 0.55;
+            p.setPen(Qt::NoPen);
+            p.setBrush(edgePen.color());
+            p.drawPolygon(head);
+        }
+        p.setFont(edgeFont);
+        p.setPen(m_theme.mutedText);
+        const QPointF mid = e.at(0.5);
+        const QRectF box = labelLeft ? QRectF(mid.x() - 208 * s, mid.y() - 10 * s, 200 * s, 20 * s)
+                                     : QRectF(mid.x() + 8 * s, mid.y() - 10 * s, 200 * s, 20 * s);
+        p.drawText(box, (labelLeft ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter, label);
+        m_flows << Flow { e, kind };
+    };
+    // down from the nodes into each panel, as straight as the panels allow
+    const double fromY = g.nodesBlock.bottom() + 2 * s;
+    const double spread = cache && queue ? g.nodesBlock.width() * 0.2 : 0.0;
+    auto into = [s](const QRectF &panel, double x) {
+        return std::clamp(x, panel.left() + 40 * s, std::max(panel.left() + 40 * s, panel.right() - 40 * s));
+    };
+    const double consumersX = g.queue.left() + g.queue.width() * 0.78;
+    if (cache) {
+        const double x = g.nodesBlock.center().x() - spread;
+        bandEdge(Edge({ x, fromY }, { into(g.cache, x), g.cache.top() }, true), FlowKind::ToCache,
+            viaQueue ? u"take a unit"_s : u"read"_s, true);
+    }
+    if (queue) {
+        const double x = g.nodesBlock.center().x() + spread;
+        bandEdge(Edge({ x, fromY }, { into(g.queue, std::min(x, consumersX - 60 * s)), g.queue.top() }, true),
+            FlowKind::ToQueue, u"orders"_s, false);
+        bandEdge(Edge({ consumersX, g.queue.top() }, { g.store.center().x(), g.store.bottom() + 2 * s }, true),
+            FlowKind::ToStore, u"persist"_s, false);
     }
 
     drawShoppers(p, g.shoppers);
@@ -370,6 +532,14 @@ void TopologyView::drawStatic(QPainter &p)
         m_drawn << DrawnNode { v.id, v.state, g.nodes[i] };
     }
     drawStore(p, g.store);
+    if (cache) {
+        m_cacheRect = g.cache;
+        drawCacheTier(p, g.cache);
+    }
+    if (queue) {
+        m_queueRect = g.queue;
+        drawQueue(p, g.queue);
+    }
 }
 
 void TopologyView::drawFlow(QPainter &p, const Edge &edge, double rate, double phase, const QPixmap &dot) const
@@ -527,10 +697,14 @@ void TopologyView::drawFlatNode(QPainter &p, const QRectF &inner, const NodeView
     p.setPen(Qt::NoPen);
     p.setBrush(load);
     p.drawRoundedRect(QRectF(inner.topLeft(), QSizeF(inner.width() * fraction, inner.height())), 3 * s, 3 * s);
-    p.setFont(m_theme.font(m_theme.basePointSize, true));
+    // very flat boxes (many nodes, or a short diagram in projector mode): the text shrinks to fit
+    QFont nameFont = m_theme.font(m_theme.basePointSize, true);
+    const double fit = std::min(1.0, (inner.height() + 4 * s) / QFontMetricsF(nameFont).height());
+    nameFont.setPointSizeF(nameFont.pointSizeF() * fit);
+    p.setFont(nameFont);
     p.setPen(n.state == NodeState::Up ? m_theme.text : stateColor);
     p.drawText(inner, Qt::AlignLeft | Qt::AlignVCenter, u"node "_s + QString::number(n.id));
-    p.setFont(m_theme.font(m_theme.basePointSize * 0.95, true));
+    p.setFont(m_theme.font(m_theme.basePointSize * 0.95 * fit, true));
     p.setPen(n.state == NodeState::Dead ? m_theme.dead : m_theme.text);
     p.drawText(
         inner, Qt::AlignRight | Qt::AlignVCenter, n.state == NodeState::Dead ? u"DEAD"_s : compactRate(n.throughput));
@@ -631,6 +805,458 @@ void TopologyView::drawStore(QPainter &p, const QRectF &r) const
     }
 }
 
+QColor TopologyView::cacheColour(int id) const
+{
+    const QList<QColor> &colours = m_theme.cacheNodes;
+    return colours.isEmpty() ? m_theme.accent : colours[std::abs(id) % colours.size()];
+}
+
+double TopologyView::drawPanelHeader(
+    QPainter &p, const QRectF &inner, const QString &title, const QStringList &values, const QColor &valueColour) const
+{
+    const QFont titleFont = m_theme.font(m_theme.basePointSize * 1.1, true);
+    const QFont valueFont = m_theme.font(m_theme.basePointSize * 1.3, true);
+    const QFontMetricsF titleMetrics(titleFont), valueMetrics(valueFont);
+    const double h = std::max(titleMetrics.height(), valueMetrics.height());
+    const QRectF line(inner.left(), inner.top(), inner.width(), h);
+    p.setFont(titleFont);
+    p.setPen(m_theme.text);
+    p.drawText(line, Qt::AlignLeft | Qt::AlignVCenter, title);
+    const QRectF valueRect = line.adjusted(titleMetrics.horizontalAdvance(title) + 12 * m_theme.scale, 0, 0, 0);
+    QString value = values.isEmpty() ? QString() : values.last();
+    for (const QString &v : values)
+        if (valueMetrics.horizontalAdvance(v) <= valueRect.width()) {
+            value = v;
+            break;
+        }
+    p.setFont(valueFont);
+    p.setPen(valueColour);
+    p.drawText(valueRect, Qt::AlignRight | Qt::AlignVCenter,
+        valueMetrics.elidedText(value, Qt::ElideRight, std::max(0.0, valueRect.width())));
+    return h;
+}
+
+void TopologyView::drawCacheTier(QPainter &p, const QRectF &r)
+{
+    const Snapshot &snap = *m_snapshot;
+    const double s = m_theme.scale;
+    const TickSample last = snap.recent.empty() ? TickSample {} : snap.recent.back();
+    drawBox(p, r, m_theme.border, 1.5 * s);
+    const QRectF inner = r.adjusted(12 * s, 8 * s, -12 * s, -8 * s);
+
+    // header: the hit ratio of the last tick, the number the lesson turns on
+    const bool reads = last.viewHits + last.viewMisses > 0;
+    const QColor hitColour = !reads ? m_theme.mutedText
+        : last.hitRatio >= 0.9      ? m_theme.up
+        : last.hitRatio >= 0.6      ? m_theme.draining
+                                    : m_theme.dead;
+    double y = inner.top()
+        + drawPanelHeader(p, inner, u"Cache tier"_s,
+            reads ? QStringList { u"hit "_s + percentText(last.hitRatio), percentText(last.hitRatio) }
+                  : QStringList { u"no reads"_s },
+            hitColour);
+
+    // settings on the left, store reads on the right: a stampede shows there first
+    const QFont body = m_theme.font(m_theme.basePointSize * 0.9);
+    const QFontMetricsF bm(body);
+    const int up = int(std::count_if(snap.cacheNodes.begin(), snap.cacheNodes.end(),
+        [](const CacheNodeView &c) { return c.state != NodeState::Dead; }));
+    QStringList settings;
+    settings << (snap.placement == Placement::Ring ? u"hash ring"_s : QString(u"modulo "_s + QString::number(up)));
+    if (snap.singleFlight)
+        settings << u"single-flight"_s;
+    if (snap.ttlJitter > 0)
+        settings << u"TTL ±"_s + percentText(snap.ttlJitter);
+    const QString storeReads = u"store reads "_s + compactRate(last.storeReads);
+    const double readsW = bm.horizontalAdvance(storeReads);
+    const QRectF line(inner.left(), y + 2 * s, inner.width(), bm.height());
+    p.setFont(body);
+    p.setPen(m_theme.mutedText);
+    p.drawText(line.adjusted(0, 0, -(readsW + 10 * s), 0), Qt::AlignLeft | Qt::AlignVCenter,
+        bm.elidedText(settings.join(u" · "_s), Qt::ElideRight, std::max(0.0, line.width() - readsW - 10 * s)));
+    p.setPen(last.storeReads > 0 ? m_theme.text : m_theme.mutedText);
+    p.drawText(line, Qt::AlignRight | Qt::AlignVCenter, storeReads);
+    y = line.bottom();
+    if (snap.counterReloading) {
+        const QRectF warn(inner.left(), y, inner.width(), bm.height());
+        p.setFont(m_theme.font(m_theme.basePointSize * 0.9, true));
+        p.setPen(m_theme.draining);
+        p.drawText(warn, Qt::AlignLeft | Qt::AlignVCenter,
+            bm.elidedText(
+                u"stock counter lost: waiting for the queue, then reloading"_s, Qt::ElideRight, warn.width()));
+        y = warn.bottom();
+    }
+    const QRectF area(inner.left(), y + 6 * s, inner.width(), std::max(0.0, inner.bottom() - y - 6 * s));
+
+    // arcs clockwise from the top, in snapshot order, each as wide as the node's share of keys
+    struct Item {
+        const CacheNodeView *view;
+        double start, span, mid;
+    };
+    QList<Item> items;
+    double total = 0;
+    for (const CacheNodeView &c : snap.cacheNodes)
+        total += c.state == NodeState::Dead ? 0.0 : std::max(0.0, c.share);
+    const double norm = total > 1.0 ? total : 1.0;
+    double at = 0;
+    for (const CacheNodeView &c : snap.cacheNodes) {
+        const double span = c.state == NodeState::Dead ? 0.0 : std::max(0.0, c.share) / norm * 360.0;
+        items << Item { &c, at, span, at + span / 2 };
+        at += span;
+    }
+    // cards beside the ring: right column for arcs on the right half, left for the others
+    QList<const Item *> right, left;
+    for (const Item &it : std::as_const(items))
+        (it.mid < 180 ? right : left) << &it;
+    std::sort(right.begin(), right.end(), [](const Item *a, const Item *b) { return a->mid < b->mid; });
+    std::sort(left.begin(), left.end(), [](const Item *a, const Item *b) { return a->mid > b->mid; });
+
+    const double gap = 16 * s, spacing = 6 * s;
+    // the ring a third of the width at most, the cards what is left (their text matters more)
+    double diameter = std::min(area.height(), area.width() * 0.32);
+    double cardW = std::min(210 * s, (area.width() - diameter) / 2 - gap);
+    if (cardW < 70 * s) {
+        cardW = std::max(40 * s, (area.width() - 40 * s) / 2 - gap);
+        diameter = std::max(10 * s, std::min(area.height(), area.width() - 2 * (cardW + gap)));
+    }
+    const QPointF c = area.center();
+    const double R = diameter / 2, ri = R * 0.58;
+    const QRectF outer(c.x() - R, c.y() - R, 2 * R, 2 * R), hole(c.x() - ri, c.y() - ri, 2 * ri, 2 * ri);
+    auto onRing = [&](double deg, double radius) {
+        const double a = qDegreesToRadians(deg);
+        return QPointF(c.x() + radius * std::sin(a), c.y() - radius * std::cos(a));
+    };
+
+    // the ring: free space grey, then each node's arc
+    p.setPen(Qt::NoPen);
+    p.setBrush(m_theme.grid);
+    QPainterPath ring;
+    ring.addEllipse(outer);
+    ring.addEllipse(hole);
+    p.drawPath(ring);
+    for (const Item &it : std::as_const(items)) {
+        if (it.span <= 0)
+            continue;
+        QPainterPath arc;
+        const double qtStart = 90 - it.start; // Qt: degrees counter-clockwise from three o'clock
+        arc.arcMoveTo(outer, qtStart);
+        arc.arcTo(outer, qtStart, -it.span);
+        arc.arcTo(hole, qtStart - it.span, it.span);
+        arc.closeSubpath();
+        const bool selected = it.view->id == m_selectedCache;
+        p.setPen(QPen(selected ? m_theme.accent : m_theme.surface, (selected ? 3 : 1.5) * s));
+        p.setBrush(cacheColour(it.view->id));
+        p.drawPath(arc);
+    }
+    // in the hole: the hashing, and what the last change cost
+    if (ri > 18 * s) {
+        const QFont big = m_theme.font(m_theme.basePointSize * (ri > 45 * s ? 1.1 : 0.9), true);
+        const QFont small = m_theme.font(m_theme.basePointSize * 0.8);
+        const QString mode = snap.placement == Placement::Ring ? u"ring"_s : u"mod "_s + QString::number(up);
+        const bool moved = snap.cacheChanges > 0;
+        const double bh = QFontMetricsF(big).height(), sh = moved ? QFontMetricsF(small).height() : 0.0;
+        p.setFont(big);
+        p.setPen(m_theme.text);
+        p.drawText(QRectF(c.x() - ri, c.y() - (bh + sh) / 2, 2 * ri, bh), Qt::AlignCenter, mode);
+        if (moved && ri > 30 * s) {
+            p.setFont(small);
+            p.setPen(m_theme.mutedText);
+            p.drawText(QRectF(c.x() - ri, c.y() - (bh + sh) / 2 + bh, 2 * ri, sh), Qt::AlignCenter,
+                percentText(snap.keysMovedLast) + u" moved"_s);
+        }
+    }
+
+    // the cards, each tied to its arc by a line
+    auto column = [&](const QList<const Item *> &list, bool onRight) {
+        const int k = int(list.size());
+        if (!k)
+            return;
+        const double cardH = std::min(62 * s, (area.height() - (k - 1) * spacing) / k);
+        const double blockH = k * cardH + (k - 1) * spacing;
+        const double x = onRight ? c.x() + R + gap : c.x() - R - gap - cardW;
+        double top = c.y() - blockH / 2;
+        for (const Item *it : list) {
+            const QRectF card(x, top, cardW, cardH);
+            const CacheNodeView &v = *it->view;
+            const QColor colour = cacheColour(v.id);
+            const bool dead = v.state == NodeState::Dead;
+            QPen leader(dead ? m_theme.dead : colour, 1.5 * s, dead ? Qt::DashLine : Qt::SolidLine);
+            p.setPen(leader);
+            p.setBrush(Qt::NoBrush);
+            const QPointF from(onRight ? card.left() : card.right(), card.center().y());
+            p.drawLine(from, onRing(it->mid, R + 1 * s));
+            drawCacheCard(p, card, v, colour);
+            m_drawnCache << DrawnCacheNode { v.id, v.state, card, it->start, it->span };
+            top += cardH + spacing;
+        }
+    };
+    column(right, true);
+    column(left, false);
+}
+
+void TopologyView::drawCacheCard(QPainter &p, const QRectF &r, const CacheNodeView &v, const QColor &colour) const
+{
+    const double s = m_theme.scale;
+    const bool dead = v.state == NodeState::Dead;
+    const bool selected = v.id == m_selectedCache;
+    drawBox(p, r, selected ? m_theme.accent : m_theme.border, (selected ? 3.5 : 1.5) * s);
+    if (dead) {
+        p.setPen(Qt::NoPen);
+        p.setBrush(m_theme.alarmBackground);
+        p.drawRoundedRect(r.adjusted(2 * s, 2 * s, -2 * s, -2 * s), 7 * s, 7 * s);
+    }
+    // the stripe carries the node's ring colour (red when dead)
+    p.setPen(Qt::NoPen);
+    p.setBrush(dead ? m_theme.dead : colour);
+    p.drawRoundedRect(QRectF(r.left() + 2 * s, r.top() + 4 * s, 6 * s, r.height() - 8 * s), 2 * s, 2 * s);
+
+    const QRectF inner = r.adjusted(14 * s, 3 * s, -8 * s, -3 * s);
+    const QFont name = m_theme.font(m_theme.basePointSize, true);
+    const QFont small = m_theme.font(m_theme.basePointSize * 0.85);
+    const QFontMetricsF nm(name), sm(small);
+    const QString label = nm.horizontalAdvance(u"cache 00  DEAD"_s) <= inner.width()
+        ? QString(u"cache "_s + QString::number(v.id))
+        : QString(u'c' + QString::number(v.id));
+    const QString state = dead ? u"DEAD"_s : u"UP"_s;
+    const QColor stateColour = dead ? m_theme.dead : m_theme.up;
+    const QString share = percentText(v.share);
+    const QString keys = compactNumber(double(v.keys)) + u" keys"_s;
+    const QString ops = compactRate(v.ops);
+
+    const int lines = r.height() >= 58 * s ? 3 : r.height() >= 38 * s ? 2 : 1;
+    const double lineH = inner.height() / lines;
+    auto lineRect = [&](int i) { return QRectF(inner.left(), inner.top() + i * lineH, inner.width(), lineH); };
+    p.setFont(name);
+    p.setPen(m_theme.text);
+    p.drawText(lineRect(0), Qt::AlignLeft | Qt::AlignVCenter, label);
+    if (lines == 1) {
+        // the value only where it fits beside the name; the stripe still tells a dead node
+        const QString value = dead ? state : share;
+        if (nm.horizontalAdvance(label + u"  "_s + value) <= inner.width()) {
+            p.setPen(dead ? m_theme.dead : m_theme.text);
+            p.drawText(lineRect(0), Qt::AlignRight | Qt::AlignVCenter, value);
+        }
+        return;
+    }
+    p.setPen(stateColour);
+    p.drawText(lineRect(0), Qt::AlignRight | Qt::AlignVCenter, state);
+    p.setFont(small);
+    p.setPen(m_theme.mutedText);
+    if (lines == 2) {
+        const QString text = dead ? keys : QString(share + u" · "_s + ops);
+        p.drawText(lineRect(1), Qt::AlignLeft | Qt::AlignVCenter, sm.elidedText(text, Qt::ElideRight, inner.width()));
+        return;
+    }
+    p.drawText(lineRect(1), Qt::AlignLeft | Qt::AlignVCenter,
+        sm.elidedText(share + u" · "_s + keys, Qt::ElideRight, inner.width()));
+    p.setPen(dead ? m_theme.mutedText : m_theme.text);
+    p.drawText(lineRect(2), Qt::AlignLeft | Qt::AlignVCenter, ops);
+    if (v.backlog > 0) {
+        p.setPen(m_theme.draining);
+        p.drawText(lineRect(2), Qt::AlignRight | Qt::AlignVCenter, u"wait "_s + groupedNumber(v.backlog));
+    }
+}
+
+void TopologyView::drawQueue(QPainter &p, const QRectF &r)
+{
+    const Snapshot &snap = *m_snapshot;
+    const double s = m_theme.scale;
+    const TickSample last = snap.recent.empty() ? TickSample {} : snap.recent.back();
+    drawBox(p, r, m_theme.border, 1.5 * s);
+    const QRectF inner = r.adjusted(12 * s, 8 * s, -12 * s, -8 * s);
+
+    QList<PartitionView> partitions(snap.partitions.begin(), snap.partitions.end());
+    if (partitions.isEmpty()) // the engine lists partitions once the queue is used
+        for (int i = 0; i < m_partitions; ++i)
+            partitions << PartitionView { i, 0, 0, 0 };
+    bool full = false;
+    int blocked = 0;
+    for (const PartitionView &pv : std::as_const(partitions)) {
+        full = full || (pv.capacity > 0 && pv.backlog >= pv.capacity);
+        blocked += pv.blocked;
+    }
+    const QString backlog = countText(last.queueBacklog);
+    const QStringList header { u"backlog "_s + backlog + u" · lag "_s + durationMs(last.queueLagMs),
+        u"backlog "_s + backlog, backlog };
+    double y = inner.top()
+        + drawPanelHeader(p, inner, u"Order queue"_s, header,
+            full                        ? m_theme.dead
+                : last.queueBacklog > 0 ? m_theme.text
+                                        : m_theme.mutedText);
+
+    // settings, then what went wrong (in colour) when it did
+    const QFont body = m_theme.font(m_theme.basePointSize * 0.9);
+    const QFontMetricsF bm(body);
+    QString settings = u"when full: "_s + fromStd(toString(snap.queueFull))
+        + (snap.idempotent ? u" · idempotent"_s : u" · not idempotent"_s);
+    QString trouble;
+    QColor troubleColour = m_theme.draining;
+    if (last.duplicatesTotal > 0) {
+        trouble = groupedNumber(last.duplicatesTotal) + u" duplicates"_s;
+        troubleColour = m_theme.dead;
+    } else if (snap.queueRejected > 0) {
+        trouble = groupedNumber(snap.queueRejected) + u" rejected"_s;
+        troubleColour = m_theme.dead;
+    } else if (blocked > 0) {
+        trouble = QString::number(blocked) + u" producers blocked"_s;
+    } else if (last.redeliveredTotal > 0) {
+        trouble = groupedNumber(last.redeliveredTotal) + u" redelivered"_s;
+    }
+    const QRectF line(inner.left(), y + 2 * s, inner.width(), bm.height());
+    const double troubleW = trouble.isEmpty() ? 0.0 : bm.horizontalAdvance(trouble) + 10 * s;
+    p.setFont(body);
+    p.setPen(m_theme.mutedText);
+    p.drawText(line, Qt::AlignLeft | Qt::AlignVCenter,
+        bm.elidedText(settings, Qt::ElideRight, std::max(0.0, line.width() - troubleW)));
+    if (!trouble.isEmpty()) {
+        p.setFont(m_theme.font(m_theme.basePointSize * 0.9, true));
+        p.setPen(troubleColour);
+        p.drawText(line, Qt::AlignRight | Qt::AlignVCenter, trouble);
+    }
+    const QRectF area(
+        inner.left(), line.bottom() + 6 * s, inner.width(), std::max(0.0, inner.bottom() - line.bottom() - 6 * s));
+
+    // partitions on the left as bars filling up to their capacity, consumers on the right
+    const double arrowW = 26 * s;
+    const QRectF parts(area.left(), area.top(), std::floor(area.width() * 0.55) - arrowW / 2, area.height());
+    const QRectF cons(parts.right() + arrowW, area.top(), area.right() - parts.right() - arrowW, area.height());
+    const QFont small = m_theme.font(m_theme.basePointSize * 0.8);
+    const QFontMetricsF sm(small);
+    const double textH = sm.height();
+    const int n = int(partitions.size());
+    if (n > 0) {
+        const double sp = n > 16 ? 2 * s : 6 * s;
+        const double barW = std::min(46 * s, (parts.width() - (n - 1) * sp) / n);
+        const double left = parts.left() + (parts.width() - (n * barW + (n - 1) * sp)) / 2;
+        const double barTop = parts.top() + textH, barBottom = parts.bottom() - textH;
+        const double barH = std::max(4 * s, barBottom - barTop);
+        p.setFont(small);
+        for (int i = 0; i < n; ++i) {
+            const PartitionView &pv = partitions[i];
+            const QRectF bar(left + i * (barW + sp), barTop, barW, barH);
+            const double fill = pv.capacity > 0 ? std::clamp(double(pv.backlog) / pv.capacity, 0.0, 1.0) : 0.0;
+            p.setPen(QPen(pv.blocked > 0 ? m_theme.draining : m_theme.border, (pv.blocked > 0 ? 2.5 : 1) * s));
+            p.setBrush(m_theme.window);
+            p.drawRoundedRect(bar, 3 * s, 3 * s);
+            // at least a sliver for a partition that holds anything
+            const double fillH = pv.backlog > 0 ? std::max(2 * s, barH * fill) : 0.0;
+            p.setPen(Qt::NoPen);
+            p.setBrush(fill < 0.7 ? m_theme.queueBacklog : fill < 0.95 ? m_theme.draining : m_theme.dead);
+            p.drawRoundedRect(QRectF(bar.left(), bar.bottom() - fillH, bar.width(), fillH), 3 * s, 3 * s);
+            const QString count = compactNumber(double(pv.backlog));
+            if (sm.horizontalAdvance(count) <= barW + sp) {
+                p.setPen(pv.backlog > 0 ? m_theme.text : m_theme.mutedText);
+                p.drawText(QRectF(bar.left() - sp / 2, parts.top(), barW + sp, textH), Qt::AlignCenter, count);
+            }
+            const QString name = u'p' + QString::number(pv.id);
+            if (sm.horizontalAdvance(name) <= barW + sp) {
+                p.setPen(m_theme.mutedText);
+                p.drawText(QRectF(bar.left() - sp / 2, barBottom, barW + sp, textH), Qt::AlignCenter, name);
+            }
+            m_drawnPartitions << DrawnPartition { pv.id, bar, fill };
+        }
+    }
+    // partitions ⇒ consumers
+    const double ay = area.center().y();
+    p.setPen(QPen(m_theme.border, 2 * s));
+    p.drawLine(QPointF(parts.right() + 5 * s, ay), QPointF(cons.left() - 7 * s, ay));
+    QPolygonF head;
+    head << QPointF(cons.left() - 3 * s, ay) << QPointF(cons.left() - 10 * s, ay - 5 * s)
+         << QPointF(cons.left() - 10 * s, ay + 5 * s);
+    p.setPen(Qt::NoPen);
+    p.setBrush(m_theme.border);
+    p.drawPolygon(head);
+
+    const int k = int(snap.consumers.size());
+    if (k == 0) {
+        p.setFont(m_theme.font(m_theme.basePointSize * 0.9, true));
+        p.setPen(m_theme.draining);
+        p.drawText(cons, Qt::AlignCenter | Qt::TextWordWrap, u"no consumers: orders wait"_s);
+        return;
+    }
+    const double sp = 6 * s, minH = 22 * s, prefH = 46 * s;
+    int columns = 1;
+    while (columns < k && std::ceil(double(k) / columns) * (minH + sp) - sp > cons.height())
+        ++columns;
+    const int rows = int(std::ceil(double(k) / columns));
+    const double chipH = std::min(prefH, (cons.height() - (rows - 1) * sp) / rows);
+    const double chipW = (cons.width() - (columns - 1) * sp) / columns;
+    const double top = cons.center().y() - (rows * chipH + (rows - 1) * sp) / 2;
+    for (int i = 0; i < k; ++i) {
+        const ConsumerView &cv = snap.consumers[std::size_t(i)];
+        const int col = i / rows, row = i % rows;
+        const QRectF chip(cons.left() + col * (chipW + sp), top + row * (chipH + sp), chipW, chipH);
+        drawConsumer(p, chip, cv);
+        m_drawnConsumers << DrawnConsumer { cv.id, cv.state, chip };
+    }
+}
+
+void TopologyView::drawConsumer(QPainter &p, const QRectF &r, const ConsumerView &c) const
+{
+    const double s = m_theme.scale;
+    const QColor stateColour = c.state == NodeState::Up ? m_theme.up
+        : c.state == NodeState::Draining                ? m_theme.draining
+                                                        : m_theme.dead;
+    const bool selected = c.id == m_selectedConsumer;
+    drawBox(p, r, selected ? m_theme.accent : m_theme.border, (selected ? 3.5 : 1.5) * s);
+    if (c.state == NodeState::Dead) {
+        p.setPen(Qt::NoPen);
+        p.setBrush(m_theme.alarmBackground);
+        p.drawRoundedRect(r.adjusted(2 * s, 2 * s, -2 * s, -2 * s), 7 * s, 7 * s);
+    }
+    p.setPen(Qt::NoPen);
+    p.setBrush(stateColour);
+    p.drawRoundedRect(QRectF(r.left() + 2 * s, r.top() + 4 * s, 5 * s, r.height() - 8 * s), 2 * s, 2 * s);
+
+    const QRectF inner = r.adjusted(13 * s, 2 * s, -8 * s, -2 * s);
+    const QFont name = m_theme.font(m_theme.basePointSize * 0.95, true);
+    const QFont small = m_theme.font(m_theme.basePointSize * 0.85);
+    const QFontMetricsF nm(name), sm(small);
+    const QString label = nm.horizontalAdvance(u"consumer 00  DRAINING"_s) <= inner.width()
+        ? QString(u"consumer "_s + QString::number(c.id))
+        : QString(u'c' + QString::number(c.id));
+    const bool dead = c.state == NodeState::Dead;
+    const QString rate = dead ? u"DEAD"_s : compactRate(c.throughput);
+    const bool twoLines = r.height() >= 40 * s;
+    const QRectF line1 = twoLines ? QRectF(inner.left(), inner.top(), inner.width(), inner.height() / 2) : inner;
+    p.setFont(name);
+    p.setPen(m_theme.text);
+    p.drawText(line1, Qt::AlignLeft | Qt::AlignVCenter, label);
+    if (!twoLines) {
+        p.setFont(small);
+        if (nm.horizontalAdvance(label) + sm.horizontalAdvance(u"  "_s + rate) <= inner.width()) {
+            p.setPen(dead ? m_theme.dead : m_theme.text);
+            p.drawText(line1, Qt::AlignRight | Qt::AlignVCenter, rate);
+        }
+        return;
+    }
+    p.setPen(stateColour);
+    p.drawText(line1, Qt::AlignRight | Qt::AlignVCenter, stateText(c.state));
+    const QRectF line2(inner.left(), inner.top() + inner.height() / 2, inner.width(), inner.height() / 2);
+    p.setFont(small);
+    p.setPen(c.inHand > 0 ? m_theme.text : m_theme.mutedText);
+    p.drawText(line2, Qt::AlignLeft | Qt::AlignVCenter, QString::number(c.inHand) + u" in hand"_s);
+    p.setPen(dead ? m_theme.mutedText : m_theme.text);
+    if (!dead)
+        p.drawText(line2, Qt::AlignRight | Qt::AlignVCenter, rate);
+}
+
+int TopologyView::cacheNodeAt(const QPointF &pos) const
+{
+    for (const DrawnCacheNode &c : m_drawnCache)
+        if (c.rect.contains(pos))
+            return c.id;
+    return -1;
+}
+
+int TopologyView::consumerAt(const QPointF &pos) const
+{
+    for (const DrawnConsumer &c : m_drawnConsumers)
+        if (c.rect.contains(pos))
+            return c.id;
+    return -1;
+}
+
 int TopologyView::nodeAt(const QPointF &pos) const
 {
     for (const DrawnNode &n : m_drawn)
@@ -645,15 +1271,27 @@ void TopologyView::mousePressEvent(QMouseEvent *event)
         QWidget::mousePressEvent(event);
         return;
     }
-    const int id = nodeAt(event->position());
-    setSelectedNode(id == m_selected ? -1 : id);
+    const QPointF pos = event->position();
+    if (const int id = nodeAt(pos); id >= 0) {
+        setSelectedNode(id == m_selected ? -1 : id);
+    } else if (const int cache = cacheNodeAt(pos); cache >= 0) {
+        setSelectedCacheNode(cache == m_selectedCache ? -1 : cache);
+    } else if (const int consumer = consumerAt(pos); consumer >= 0) {
+        setSelectedConsumer(consumer == m_selectedConsumer ? -1 : consumer);
+    } else { // a click beside everything clears the targets
+        setSelectedNode(-1);
+        setSelectedCacheNode(-1);
+        setSelectedConsumer(-1);
+    }
 }
 
 void TopologyView::contextMenuEvent(QContextMenuEvent *event)
 {
     const int id = nodeAt(event->pos());
-    if (id < 0)
+    if (id < 0) {
+        tierContextMenu(event);
         return;
+    }
     NodeState state = NodeState::Up;
     for (const DrawnNode &n : std::as_const(m_drawn))
         if (n.id == id)
@@ -671,6 +1309,48 @@ void TopologyView::contextMenuEvent(QContextMenuEvent *event)
         emit removeNodeRequested(id);
     else if (chosen == kill)
         emit killNodeRequested(id);
+}
+
+void TopologyView::tierContextMenu(QContextMenuEvent *event)
+{
+    QMenu menu(this);
+    QAction *remove = nullptr, *kill = nullptr;
+    if (const int id = cacheNodeAt(event->pos()); id >= 0) {
+        NodeState state = NodeState::Up;
+        for (const DrawnCacheNode &c : std::as_const(m_drawnCache))
+            if (c.id == id)
+                state = c.state;
+        setSelectedCacheNode(id);
+        const QString name = u"cache node "_s + QString::number(id);
+        remove = menu.addAction(state == NodeState::Dead ? QString(u"Clear dead "_s + name)
+                                                         : QString(u"Remove "_s + name + u" (its keys move)"_s));
+        kill = menu.addAction(u"Kill "_s + name);
+        kill->setEnabled(state != NodeState::Dead);
+        QAction *chosen = menu.exec(event->globalPos());
+        if (chosen == remove)
+            emit removeCacheNodeRequested(id);
+        else if (chosen && chosen == kill)
+            emit killCacheNodeRequested(id);
+        return;
+    }
+    if (const int id = consumerAt(event->pos()); id >= 0) {
+        NodeState state = NodeState::Up;
+        for (const DrawnConsumer &c : std::as_const(m_drawnConsumers))
+            if (c.id == id)
+                state = c.state;
+        setSelectedConsumer(id);
+        const QString name = u"consumer "_s + QString::number(id);
+        remove = menu.addAction(state == NodeState::Dead ? QString(u"Clear dead "_s + name)
+                                                         : QString(u"Remove "_s + name + u" (finishes its batch)"_s));
+        remove->setEnabled(state != NodeState::Draining);
+        kill = menu.addAction(u"Kill "_s + name + u" (its batch is redelivered)"_s);
+        kill->setEnabled(state != NodeState::Dead);
+        QAction *chosen = menu.exec(event->globalPos());
+        if (chosen == remove)
+            emit removeConsumerRequested(id);
+        else if (chosen && chosen == kill)
+            emit killConsumerRequested(id);
+    }
 }
 
 } // namespace stampede::ui
