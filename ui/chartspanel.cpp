@@ -7,6 +7,10 @@
 #include "metrics.h"
 
 #include <QGridLayout>
+#include <QSignalBlocker>
+#include <QStackedWidget>
+#include <QTabBar>
+#include <QVBoxLayout>
 
 #include <algorithm>
 
@@ -20,6 +24,11 @@ enum ThroughputSeries { Succeeded, SoldOut, RateLimited, Failed };
 enum LatencySeries { P50, P95, P99 };
 enum StockSeries { Remaining, Sold };
 enum LockSeries { LockWait, Utilisation };
+enum HitSeries { HitRatio, StoreReads };
+enum OrderSeries { Enqueued, Dequeued };
+enum BacklogSeries { Backlog, Lag };
+enum DivergenceSeries { CacheStock, StoreStock, Divergence };
+enum AnomalySeries { StaleReads, Duplicates };
 
 // Big numbers on an axis read badly ("1500000000"): values are divided and the unit says so.
 struct AxisUnit {
@@ -44,9 +53,31 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     : QWidget(parent)
 {
     setObjectName(u"chartsPanel"_s);
-    m_grid = new QGridLayout(this);
-    m_grid->setContentsMargins(6, 4, 6, 4);
-    m_grid->setSpacing(6);
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(6, 0, 6, 4);
+    outer->setSpacing(0);
+    m_tabs = new QTabBar;
+    m_tabs->setObjectName(u"chartPages"_s);
+    m_tabs->setDrawBase(false);
+    m_tabs->setDocumentMode(true);
+    m_tabs->setExpanding(false);
+    m_tabs->setFocusPolicy(Qt::NoFocus); // the one-key actions stay with the window
+    m_tabs->addTab(u"Flash sale"_s);
+    m_tabs->addTab(u"Cache && queue"_s);
+    m_tabs->setTabToolTip(FlashSalePage, u"Throughput, latency, stock, OVERSOLD, row lock (G switches)"_s);
+    m_tabs->setTabToolTip(
+        CacheQueuePage, u"Hit ratio, orders in/out, queue backlog, divergence, stale reads (G switches)"_s);
+    m_stack = new QStackedWidget;
+    outer->addWidget(m_tabs, 0, Qt::AlignLeft);
+    outer->addWidget(m_stack, 1);
+    for (int i = 0; i < PageCount; ++i) {
+        m_pages[std::size_t(i)] = new QWidget;
+        m_grids[std::size_t(i)] = new QGridLayout(m_pages[std::size_t(i)]);
+        m_grids[std::size_t(i)]->setContentsMargins(0, 4, 0, 0);
+        m_grids[std::size_t(i)]->setSpacing(6);
+        m_stack->addWidget(m_pages[std::size_t(i)]);
+    }
+    connect(m_tabs, &QTabBar::currentChanged, this, &ChartsPanel::setPage);
 
     m_throughput = new LiveChart(u"throughput"_s, u"Throughput by outcome"_s);
     m_throughput->addSeries(u"ok"_s);
@@ -82,9 +113,52 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     m_lock->setMinimumTop(LiveChart::Axis::Left, 0.1);
     m_lock->setFixedRange(LiveChart::Axis::Right, 0, 100);
 
-    m_charts = { m_throughput, m_latency, m_stock, m_oversold, m_lock };
+    m_hits = new LiveChart(u"hits"_s, u"Cache hit ratio"_s);
+    m_hits->addSeries(u"hit %"_s, LiveChart::Axis::Left, 1.3);
+    m_hits->addSeries(u"store reads"_s, LiveChart::Axis::Right);
+    m_hits->setAxisTitle(LiveChart::Axis::Left, u"hit %"_s);
+    m_hits->setAxisTitle(LiveChart::Axis::Right, u"reads/s"_s);
+    m_hits->setFixedRange(LiveChart::Axis::Left, 0, 100);
+    m_hits->setMinimumTop(LiveChart::Axis::Right, 10);
+
+    m_orders = new LiveChart(u"orders"_s, u"Orders in & persisted"_s);
+    m_orders->addSeries(u"queued"_s);
+    m_orders->addSeries(u"persisted"_s);
+    m_orders->setAxisTitle(LiveChart::Axis::Left, u"orders/s"_s);
+    m_orders->setMinimumTop(LiveChart::Axis::Left, 10);
+
+    m_backlog = new LiveChart(u"backlog"_s, u"Queue backlog & lag"_s);
+    m_backlog->addSeries(u"backlog"_s);
+    m_backlog->addSeries(u"lag"_s, LiveChart::Axis::Right);
+    m_backlog->setAxisTitle(LiveChart::Axis::Left, u"orders"_s);
+    m_backlog->setAxisTitle(LiveChart::Axis::Right, u"lag ms"_s);
+    m_backlog->setMinimumTop(LiveChart::Axis::Left, 10);
+    m_backlog->setMinimumTop(LiveChart::Axis::Right, 10);
+
+    m_divergence = new LiveChart(u"divergence"_s, u"Cache vs store stock"_s);
+    m_divergence->addSeries(u"cache"_s);
+    m_divergence->addSeries(u"store"_s);
+    m_divergence->addSeries(u"gap"_s, LiveChart::Axis::Right, 1.3);
+    m_divergence->setAxisTitle(LiveChart::Axis::Left, u"units"_s);
+    m_divergence->setAxisTitle(LiveChart::Axis::Right, u"gap"_s);
+    m_divergence->setMinimumTop(LiveChart::Axis::Left, 10);
+    m_divergence->setMinimumTop(LiveChart::Axis::Right, 10);
+
+    m_anomalies = new LiveChart(u"anomalies"_s, u"Stale reads & duplicates"_s);
+    m_anomalies->addSeries(u"stale"_s);
+    m_anomalies->addSeries(u"duplicates"_s, LiveChart::Axis::Right, 1.6);
+    m_anomalies->setAxisTitle(LiveChart::Axis::Left, u"stale/s"_s);
+    m_anomalies->setAxisTitle(LiveChart::Axis::Right, u"duplicates"_s);
+    m_anomalies->setMinimumTop(LiveChart::Axis::Left, 1);
+    m_anomalies->setMinimumTop(LiveChart::Axis::Right, 10);
+    m_anomalies->setIntegerSteps(LiveChart::Axis::Right, true);
+
+    m_pageCharts[FlashSalePage] = { m_throughput, m_latency, m_stock, m_oversold, m_lock };
+    m_pageCharts[CacheQueuePage] = { m_hits, m_orders, m_backlog, m_divergence, m_anomalies };
+    m_charts = m_pageCharts[FlashSalePage] + m_pageCharts[CacheQueuePage];
     for (int i = 0; i < m_charts.size(); ++i)
         connect(m_charts[i], &LiveChart::exportRequested, this, [this, i] { emit exportRequested(i); });
+    m_stale.assign(std::size_t(m_charts.size()), false);
     setRows(1);
     applyTheme(Theme::make(false, false));
 }
@@ -95,31 +169,72 @@ void ChartsPanel::setRows(int rows)
     if (rows == m_rows)
         return;
     m_rows = rows;
-    for (LiveChart *c : std::as_const(m_charts))
-        m_grid->removeWidget(c);
-    for (int c = 0; c < m_grid->columnCount(); ++c)
-        m_grid->setColumnStretch(c, 0);
-    for (int r = 0; r < m_grid->rowCount(); ++r)
-        m_grid->setRowStretch(r, 0);
-    if (rows == 1) {
+    for (int page = 0; page < PageCount; ++page)
+        layoutPage(page);
+}
+
+void ChartsPanel::layoutPage(int page)
+{
+    QGridLayout *grid = m_grids[std::size_t(page)];
+    const QList<LiveChart *> &list = m_pageCharts[std::size_t(page)];
+    for (LiveChart *c : list)
+        grid->removeWidget(c);
+    for (int c = 0; c < grid->columnCount(); ++c)
+        grid->setColumnStretch(c, 0);
+    for (int r = 0; r < grid->rowCount(); ++r)
+        grid->setRowStretch(r, 0);
+    if (m_rows == 1) {
         // oversold has a single number to show: a little narrower
-        for (int i = 0; i < m_charts.size(); ++i) {
-            m_grid->addWidget(m_charts[i], 0, i);
-            m_grid->setColumnStretch(i, m_charts[i] == m_oversold ? 3 : 4);
+        for (int i = 0; i < list.size(); ++i) {
+            grid->addWidget(list[i], 0, i);
+            grid->setColumnStretch(i, list[i] == m_oversold ? 3 : 4);
         }
-        m_grid->setRowStretch(0, 1);
+        grid->setRowStretch(0, 1);
         return;
     }
-    // 6 grid columns: throughput, latency, oversold above (2 each); stock, lock below (3 each)
-    m_grid->addWidget(m_throughput, 0, 0, 1, 2);
-    m_grid->addWidget(m_latency, 0, 2, 1, 2);
-    m_grid->addWidget(m_oversold, 0, 4, 1, 2);
-    m_grid->addWidget(m_stock, 1, 0, 1, 3);
-    m_grid->addWidget(m_lock, 1, 3, 1, 3);
+    // 6 grid columns: the first three charts above (2 each), the other two below (3 each)
+    for (int i = 0; i < list.size(); ++i) {
+        if (i < 3)
+            grid->addWidget(list[i], 0, 2 * i, 1, 2);
+        else
+            grid->addWidget(list[i], 1, 3 * (i - 3), 1, 3);
+    }
     for (int c = 0; c < 6; ++c)
-        m_grid->setColumnStretch(c, 1);
-    m_grid->setRowStretch(0, 1);
-    m_grid->setRowStretch(1, 1);
+        grid->setColumnStretch(c, 1);
+    grid->setRowStretch(0, 1);
+    grid->setRowStretch(1, 1);
+}
+
+int ChartsPanel::page() const { return m_stack->currentIndex(); }
+
+void ChartsPanel::setPage(int page)
+{
+    page = std::clamp(page, 0, int(PageCount) - 1);
+    if (m_tabs->currentIndex() != page) {
+        const QSignalBlocker block(m_tabs);
+        m_tabs->setCurrentIndex(page);
+    }
+    if (m_stack->currentIndex() == page)
+        return;
+    m_stack->setCurrentIndex(page);
+    // the page's charts skipped snapshots while hidden: bring them up to date at once
+    if (m_pending)
+        for (LiveChart *c : m_pageCharts[std::size_t(page)]) {
+            const int i = int(m_charts.indexOf(c));
+            if (m_stale[std::size_t(i)]) {
+                updateChart(i, *m_pending);
+                m_stale[std::size_t(i)] = false;
+            }
+        }
+    emit pageChanged(page);
+}
+
+int ChartsPanel::pageOf(const LiveChart *chart) const
+{
+    for (int page = 0; page < PageCount; ++page)
+        if (m_pageCharts[std::size_t(page)].contains(chart))
+            return page;
+    return -1;
 }
 
 LiveChart *ChartsPanel::chart(const QString &key) const
@@ -143,6 +258,8 @@ void ChartsPanel::setSnapshot(std::shared_ptr<const Snapshot> s)
 {
     m_pending = std::move(s);
     m_stale.assign(std::size_t(m_charts.size()), true);
+    if (m_pending)
+        showPageAlarms(*m_pending);
 }
 
 int ChartsPanel::refresh(int maxCharts)
@@ -151,9 +268,10 @@ int ChartsPanel::refresh(int maxCharts)
         return 0;
     int done = 0;
     const int n = int(m_charts.size());
+    const int shown = page();
     for (int k = 0; k < n && done < maxCharts; ++k) {
         const int i = (m_next + k) % n;
-        if (!m_stale[std::size_t(i)])
+        if (!m_stale[std::size_t(i)] || pageOf(m_charts[i]) != shown)
             continue;
         updateChart(i, *m_pending);
         m_stale[std::size_t(i)] = false;
@@ -168,6 +286,19 @@ void ChartsPanel::showSnapshot(const Snapshot &s)
     for (int i = 0; i < m_charts.size(); ++i)
         updateChart(i, s);
     m_stale.assign(std::size_t(m_charts.size()), false);
+    showPageAlarms(s);
+}
+
+void ChartsPanel::showPageAlarms(const Snapshot &s)
+{
+    // a value that must stay at 0 went above it: the tab says so even when its page is hidden
+    const TickSample last = s.recent.empty() ? TickSample {} : s.recent.back();
+    const bool alarms[PageCount] = { last.oversold > 0, last.duplicatesTotal > 0 };
+    for (int page = 0; page < PageCount; ++page) {
+        const QColor colour = alarms[page] ? m_tabAlarm : m_tabText;
+        if (m_tabs->tabTextColor(page) != colour)
+            m_tabs->setTabTextColor(page, colour);
+    }
 }
 
 void ChartsPanel::updateChart(int index, const Snapshot &s)
@@ -246,6 +377,91 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
             utilisation.append({ it->t, it->utilisation * 100 });
         }
         chart->setTitleText(u"Lock wait & busy · "_s + QString::number(std::lround(last.utilisation * 100)) + u" %"_s);
+    } else if (chart == m_hits) {
+        double peak = 0;
+        for (auto it = begin; it != end; ++it)
+            peak = std::max(peak, it->storeReads);
+        const AxisUnit unit = axisUnit(peak, u"reads/s"_s);
+        chart->setAxisTitle(LiveChart::Axis::Right, unit.title);
+        QList<QPointF> &hit = chart->beginSeries(HitRatio);
+        QList<QPointF> &reads = chart->beginSeries(StoreReads);
+        for (auto it = begin; it != end; ++it) {
+            // no lookups in a tick: no hit ratio to draw (a gap reads better than a fall to 0)
+            if (it->viewHits + it->viewMisses > 0)
+                hit.append({ it->t, it->hitRatio * 100 });
+            reads.append({ it->t, it->storeReads / unit.divisor });
+        }
+        const bool lookups = last.viewHits + last.viewMisses > 0;
+        chart->setTitleText(u"Hit ratio · "_s + (lookups ? percentText(last.hitRatio) : u"no reads"_s));
+    } else if (chart == m_orders) {
+        double peak = 0;
+        for (auto it = begin; it != end; ++it)
+            peak = std::max({ peak, it->enqueued, it->dequeued });
+        const AxisUnit unit = axisUnit(peak, u"orders/s"_s);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
+        QList<QPointF> &in = chart->beginSeries(Enqueued);
+        QList<QPointF> &out = chart->beginSeries(Dequeued);
+        for (auto it = begin; it != end; ++it) {
+            in.append({ it->t, it->enqueued / unit.divisor });
+            out.append({ it->t, it->dequeued / unit.divisor });
+        }
+        chart->setTitleText(u"In "_s + compactRate(last.enqueued) + u" · out "_s + compactRate(last.dequeued));
+    } else if (chart == m_backlog) {
+        double peak = 0;
+        for (auto it = begin; it != end; ++it)
+            peak = std::max(peak, double(it->queueBacklog));
+        const AxisUnit unit = axisUnit(peak, u"orders"_s);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
+        chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
+        QList<QPointF> &backlog = chart->beginSeries(Backlog);
+        QList<QPointF> &lag = chart->beginSeries(Lag);
+        for (auto it = begin; it != end; ++it) {
+            backlog.append({ it->t, double(it->queueBacklog) / unit.divisor });
+            lag.append({ it->t, it->queueLagMs });
+        }
+        chart->setTitleText(
+            u"Backlog · "_s + countText(last.queueBacklog) + u" · lag "_s + durationMs(last.queueLagMs));
+    } else if (chart == m_divergence) {
+        double peak = 0, gapPeak = 0;
+        for (auto it = begin; it != end; ++it) {
+            peak = std::max({ peak, double(it->cacheStock), double(it->cacheStock - it->divergence) });
+            gapPeak = std::max(gapPeak, double(std::abs(it->divergence)));
+        }
+        const AxisUnit unit = axisUnit(peak, u"units"_s);
+        const AxisUnit gapUnit = axisUnit(gapPeak, u"gap"_s);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
+        chart->setAxisTitle(LiveChart::Axis::Right, gapUnit.title);
+        chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
+        chart->setIntegerSteps(LiveChart::Axis::Right, gapUnit.divisor == 1);
+        QList<QPointF> &cache = chart->beginSeries(CacheStock);
+        QList<QPointF> &store = chart->beginSeries(StoreStock);
+        QList<QPointF> &gap = chart->beginSeries(Divergence);
+        for (auto it = begin; it != end; ++it) {
+            cache.append({ it->t, double(it->cacheStock) / unit.divisor });
+            store.append({ it->t, double(it->cacheStock - it->divergence) / unit.divisor });
+            gap.append({ it->t, double(it->divergence) / gapUnit.divisor });
+        }
+        chart->setTitleText(u"Divergence · cache − store "_s + groupedNumber(last.divergence));
+    } else if (chart == m_anomalies) {
+        double peak = 0, duplicates = 0;
+        for (auto it = begin; it != end; ++it) {
+            peak = std::max(peak, it->staleReads);
+            duplicates = std::max(duplicates, double(it->duplicatesTotal));
+        }
+        const AxisUnit unit = axisUnit(peak, u"stale/s"_s);
+        const AxisUnit dupUnit = axisUnit(duplicates, u"duplicates"_s);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
+        chart->setAxisTitle(LiveChart::Axis::Right, dupUnit.title);
+        chart->setIntegerSteps(LiveChart::Axis::Right, dupUnit.divisor == 1);
+        QList<QPointF> &stale = chart->beginSeries(StaleReads);
+        QList<QPointF> &dups = chart->beginSeries(Duplicates);
+        for (auto it = begin; it != end; ++it) {
+            stale.append({ it->t, it->staleReads / unit.divisor });
+            dups.append({ it->t, double(it->duplicatesTotal) / dupUnit.divisor });
+        }
+        chart->setTitleText(
+            u"Stale "_s + compactRate(last.staleReads) + u" · duplicates "_s + groupedNumber(last.duplicatesTotal));
+        chart->setAlarm(last.duplicatesTotal > 0);
     }
     chart->commit(tMin, tEnd);
     chart->setMarkers(s.markers);
@@ -259,6 +475,12 @@ void ChartsPanel::applyTheme(const Theme &theme)
     QPalette p = palette();
     p.setColor(QPalette::Window, theme.window);
     setPalette(p);
+    m_tabs->setFont(theme.font(theme.chartLabelPointSize, true)); // a tab row costs chart height
+    m_tabText = theme.text;
+    m_tabAlarm = theme.oversold;
+    for (int page = 0; page < PageCount; ++page)
+        if (m_tabs->tabTextColor(page) != m_tabAlarm)
+            m_tabs->setTabTextColor(page, m_tabText);
 }
 
 void ChartsPanel::applyColors(const Theme &t)
@@ -275,6 +497,17 @@ void ChartsPanel::applyColors(const Theme &t)
     m_oversold->setSeriesColor(0, t.oversold);
     m_lock->setSeriesColor(LockWait, t.lockWait);
     m_lock->setSeriesColor(Utilisation, t.utilisation);
+    m_hits->setSeriesColor(HitRatio, t.hitRatio);
+    m_hits->setSeriesColor(StoreReads, t.storeReads);
+    m_orders->setSeriesColor(Enqueued, t.enqueued);
+    m_orders->setSeriesColor(Dequeued, t.dequeued);
+    m_backlog->setSeriesColor(Backlog, t.queueBacklog);
+    m_backlog->setSeriesColor(Lag, t.queueLag);
+    m_divergence->setSeriesColor(CacheStock, t.cacheStock);
+    m_divergence->setSeriesColor(StoreStock, t.storeStock);
+    m_divergence->setSeriesColor(Divergence, t.divergence);
+    m_anomalies->setSeriesColor(StaleReads, t.staleReads);
+    m_anomalies->setSeriesColor(Duplicates, t.duplicates);
 }
 
 } // namespace stampede::ui

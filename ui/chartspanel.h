@@ -1,16 +1,24 @@
 #pragma once
 
-// The bottom row of charts over the last 60 s of 100 ms ticks: throughput by outcome, latency
-// percentiles, stock remaining vs sold, OVERSOLD, row-lock wait and node utilisation. Every
-// chart carries the action markers. Fed one snapshot at a time; memory is fixed.
+// The charts over the last 60 s of 100 ms ticks, on two pages of five that a tab bar (or the G
+// key) switches between:
+//  - flash sale: throughput by outcome, latency percentiles, stock remaining vs sold, OVERSOLD,
+//    row-lock wait and node utilisation;
+//  - cache & queue: hit ratio with store reads, orders in vs persisted (the shaved peak), queue
+//    backlog and lag, cache stock vs store stock (divergence), stale reads and duplicates.
+// Five charts is what a row can show readably on a projector; the window opens the page that fits
+// the scenario. Every chart carries the action markers. Fed one snapshot at a time; memory is fixed.
 
 #include <QList>
 #include <QWidget>
 
+#include <array>
 #include <memory>
 #include <vector>
 
 class QGridLayout;
+class QStackedWidget;
+class QTabBar;
 
 namespace stampede {
 struct Snapshot;
@@ -26,19 +34,27 @@ class ChartsPanel : public QWidget {
 
 public:
     static constexpr double kWindowS = 60;
+    enum Page { FlashSalePage, CacheQueuePage, PageCount };
 
     explicit ChartsPanel(QWidget *parent = nullptr);
 
-    // Every chart now (exports, screenshots, tests).
+    // Every chart now, on both pages (exports, screenshots, tests).
     void showSnapshot(const Snapshot &s);
-    // Display-rate path: remember the snapshot, then refresh() a few charts per frame so that one
-    // frame never pays for redrawing all of them (keeps the event loop responsive).
+    // Display-rate path: remember the snapshot, then refresh() a few charts of the page shown per
+    // frame so that one frame never pays for redrawing all of them (keeps the event loop
+    // responsive). Charts of the hidden page catch up when their page is shown.
     void setSnapshot(std::shared_ptr<const Snapshot> s);
     int refresh(int maxCharts);
     void applyTheme(const Theme &theme);
-    // One row of five, or two rows (three, then two) where fonts are large.
+    // Each page: one row of five, or two rows (three, then two) where fonts are large.
     void setRows(int rows);
 
+    int page() const;
+    void setPage(int page);
+    int pageOf(const LiveChart *chart) const;
+    QTabBar *tabBar() const { return m_tabs; }
+
+    // Both pages, flash sale first; an index here is what exportChart() takes.
     const QList<LiveChart *> &charts() const { return m_charts; }
     LiveChart *chart(const QString &key) const;
     // The largest point count of any series (bounded by the window, whatever the input).
@@ -46,22 +62,37 @@ public:
 
 signals:
     void exportRequested(int chartIndex);
+    void pageChanged(int page);
 
 private:
     void applyColors(const Theme &theme);
     void updateChart(int index, const Snapshot &s);
+    void layoutPage(int page);
+    void showPageAlarms(const Snapshot &s);
 
     QList<LiveChart *> m_charts;
-    QGridLayout *m_grid = nullptr;
+    std::array<QList<LiveChart *>, PageCount> m_pageCharts;
+    std::array<QWidget *, PageCount> m_pages {};
+    std::array<QGridLayout *, PageCount> m_grids {};
+    QStackedWidget *m_stack = nullptr;
+    QTabBar *m_tabs = nullptr;
     int m_rows = 0;
+    // flash sale
     LiveChart *m_throughput = nullptr;
     LiveChart *m_latency = nullptr;
     LiveChart *m_stock = nullptr;
     LiveChart *m_oversold = nullptr;
     LiveChart *m_lock = nullptr;
+    // cache & queue
+    LiveChart *m_hits = nullptr;
+    LiveChart *m_orders = nullptr;
+    LiveChart *m_backlog = nullptr;
+    LiveChart *m_divergence = nullptr;
+    LiveChart *m_anomalies = nullptr;
     std::shared_ptr<const Snapshot> m_pending;
     std::vector<bool> m_stale;
     int m_next = 0;
+    QColor m_tabText, m_tabAlarm;
 };
 
 } // namespace stampede::ui

@@ -2,6 +2,7 @@
 
 #include "format.h"
 #include "theme.h"
+#include "tiers.h"
 
 #include "metrics.h"
 
@@ -22,11 +23,12 @@ CountersPanel::CountersPanel(QWidget *parent)
     m_grid->setContentsMargins(14, 10, 14, 10);
     m_grid->setHorizontalSpacing(24);
     m_grid->setVerticalSpacing(6);
-    const QString captions[CounterCount]
-        = { u"ATTEMPTS"_s, u"SOLD"_s, u"REMAINING"_s, u"OVERSOLD"_s, u"LOST ORDERS"_s, u"P99 LATENCY"_s };
-    const char *names[CounterCount] = { "attempts", "sold", "remaining", "oversold", "lost", "p99" };
+    const QString captions[CounterCount] = { u"ATTEMPTS"_s, u"SOLD"_s, u"REMAINING"_s, u"OVERSOLD"_s, u"LOST ORDERS"_s,
+        u"P99 LATENCY"_s, u"HIT RATIO"_s, u"STALE READS"_s, u"BACKLOG"_s, u"DUPLICATES"_s };
+    const char *names[CounterCount] = { "attempts", "sold", "remaining", "oversold", "lost", "p99", "hitRatio",
+        "staleReads", "backlog", "duplicates" };
     for (int i = 0; i < CounterCount; ++i) {
-        auto *cell = new QWidget;
+        auto *cell = new QWidget(this);
         auto *v = new QVBoxLayout(cell);
         v->setContentsMargins(0, 0, 0, 0);
         v->setSpacing(0);
@@ -56,14 +58,65 @@ void CountersPanel::setColumns(int columns)
     if (columns == m_columns)
         return;
     m_columns = columns;
+    relayout();
+}
+
+void CountersPanel::setTiers(bool cache, bool queue)
+{
+    if (cache == m_cache && queue == m_queue)
+        return;
+    m_cache = cache;
+    m_queue = queue;
+    relayout();
+}
+
+bool CountersPanel::isShown(Counter c) const
+{
+    switch (c) {
+    case HitRatio:
+    case StaleReads:
+        return m_cache;
+    case Backlog:
+    case Duplicates:
+        return m_queue;
+    default:
+        return true;
+    }
+}
+
+void CountersPanel::relayout()
+{
     for (QWidget *cell : m_cells)
         m_grid->removeWidget(cell);
-    const int rows = (CounterCount + columns - 1) / columns;
-    for (int i = 0; i < CounterCount; ++i)
-        m_grid->addWidget(m_cells[std::size_t(i)], i % rows, i / rows);
-    for (int r = 0; r < CounterCount; ++r)
+    for (int r = 0; r < m_grid->rowCount(); ++r)
         m_grid->setRowStretch(r, 0);
-    m_grid->setRowStretch(rows, 1);
+    for (int c = 0; c < m_grid->columnCount(); ++c)
+        m_grid->setColumnStretch(c, 0);
+    // The six run counters as always, column by column. The cache and queue counters take a
+    // column of their own beside one column; under two (projector mode, where height is what
+    // runs out) they share one row, each in half a column.
+    const int rows = (kPrimaryCount + m_columns - 1) / m_columns;
+    const int span = m_columns == 1 ? 1 : 2;
+    for (int i = 0; i < kPrimaryCount; ++i)
+        m_grid->addWidget(m_cells[std::size_t(i)], i % rows, (i / rows) * span, 1, span);
+    int k = 0;
+    for (int i = kPrimaryCount; i < CounterCount; ++i) {
+        QWidget *cell = m_cells[std::size_t(i)];
+        const bool shown = isShown(Counter(i));
+        if (shown) {
+            if (m_columns == 1)
+                m_grid->addWidget(cell, k, 1);
+            else
+                m_grid->addWidget(cell, rows + k / (2 * m_columns), k % (2 * m_columns));
+            ++k;
+        }
+        cell->setVisible(shown);
+    }
+    for (int c = 0; c < m_columns * span; ++c)
+        m_grid->setColumnStretch(c, 1);
+    const int used = m_columns == 1 ? std::max(rows, k) : rows + (k + 2 * m_columns - 1) / (2 * m_columns);
+    m_grid->setRowStretch(used, 1);
+    restyle();
 }
 
 QString CountersPanel::valueText(Counter c) const { return m_values[std::size_t(c)]->text(); }
@@ -83,6 +136,21 @@ void CountersPanel::showSnapshot(const Snapshot &s)
     m_details[Lost]->setText(u"false sold-out "_s + countText(last.falseSoldOut));
     m_values[P99]->setText(durationMs(last.p99Ms));
     m_details[P99]->setText(u"run "_s + durationMs(s.p99Ms) + u" · max "_s + durationMs(s.maxMs));
+
+    setTiers(cacheInUse(s), queueInUse(s));
+    const bool lookups = last.viewHits + last.viewMisses > 0;
+    m_values[HitRatio]->setText(lookups ? percentText(last.hitRatio) : u"–"_s);
+    m_details[HitRatio]->setText(u"run "_s + percentText(s.hitRatio) + u" · store "_s + compactRate(last.storeReads));
+    m_values[StaleReads]->setText(countText(s.staleReads));
+    m_details[StaleReads]->setText(compactRate(last.staleReads) + u" now"_s);
+    m_values[Backlog]->setText(countText(last.queueBacklog));
+    m_details[Backlog]->setText(u"lag "_s + durationMs(last.queueLagMs) + u" · max "_s + countText(s.maxBacklog));
+    m_values[Duplicates]->setText(countText(last.duplicatesTotal));
+    m_details[Duplicates]->setText(u"redelivered "_s + countText(last.redeliveredTotal));
+    if (const bool duplicates = last.duplicatesTotal > 0; duplicates != m_duplicates) {
+        m_duplicates = duplicates;
+        restyle();
+    }
     setAlarm(last.oversold > 0);
 }
 
@@ -120,19 +188,27 @@ void CountersPanel::restyle()
     detail.setBold(false);
     detail.setPointSizeF(m_captionPt * 0.85);
     for (int i = 0; i < CounterCount; ++i) {
-        const bool red = i == Oversold && m_alarm;
+        const bool alarm = i == Oversold && m_alarm;
+        // duplicate orders must stay at 0 too: red, but without OVERSOLD's size and background
+        const bool red = alarm || (i == Duplicates && m_duplicates);
+        const bool extra = i >= kPrimaryCount;
+        const bool compact = extra && m_columns > 1;
+        const double size = i == Oversold ? 1.15 : compact ? 0.55 : extra ? 0.75 : 1.0;
         QFont value = caption;
-        value.setPointSizeF(i == Oversold ? m_valuePt * 1.15 : m_valuePt);
-        value.setWeight(red ? QFont::Black : QFont::DemiBold);
+        value.setPointSizeF(m_valuePt * size);
+        value.setWeight(alarm ? QFont::Black : red ? QFont::Bold : QFont::DemiBold);
         QLabel *v = m_values[std::size_t(i)];
         v->setFont(value);
         QPalette vp = v->palette();
         vp.setColor(QPalette::WindowText, red ? m_red : m_text);
-        vp.setColor(QPalette::Window, red ? m_alarmBackground : QColor(Qt::transparent));
+        vp.setColor(QPalette::Window, alarm ? m_alarmBackground : QColor(Qt::transparent));
         v->setPalette(vp);
 
         QLabel *c = m_captions[std::size_t(i)];
-        c->setFont(caption);
+        QFont captionFont = caption;
+        if (compact)
+            captionFont.setPointSizeF(m_captionPt * 0.7);
+        c->setFont(captionFont);
         QPalette cp = c->palette();
         cp.setColor(QPalette::WindowText, red ? m_red : m_muted);
         c->setPalette(cp);

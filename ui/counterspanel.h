@@ -1,7 +1,9 @@
 #pragma once
 
 // The right column: the numbers a room reads from the back. Attempts, sold, remaining, OVERSOLD
-// (red and bold as soon as it is above 0), lost orders and the live p99.
+// (red and bold as soon as it is above 0), lost orders and the live p99; when the run uses its
+// cache tier, the hit ratio and stale reads, and when it uses the order queue, the backlog and
+// duplicate orders, a size smaller so that OVERSOLD stays the loudest number.
 
 #include <QWidget>
 
@@ -22,7 +24,20 @@ class CountersPanel : public QWidget {
     Q_OBJECT
 
 public:
-    enum Counter { Attempts, Sold, Remaining, Oversold, Lost, P99, CounterCount };
+    enum Counter {
+        Attempts,
+        Sold,
+        Remaining,
+        Oversold,
+        Lost,
+        P99,
+        HitRatio, // cache tier
+        StaleReads,
+        Backlog, // order queue
+        Duplicates,
+        CounterCount
+    };
+    static constexpr int kPrimaryCount = HitRatio;
 
     explicit CountersPanel(QWidget *parent = nullptr);
 
@@ -32,11 +47,15 @@ public:
     void setColumns(int columns);
 
     QString valueText(Counter c) const;
+    // Shown in the panel (hidden ones are not in use by the run).
+    bool isShown(Counter c) const;
     bool oversoldAlarm() const { return m_alarm; }
     QLabel *valueLabel(Counter c) const { return m_values[std::size_t(c)]; }
 
 private:
     void setAlarm(bool alarm);
+    void setTiers(bool cache, bool queue);
+    void relayout();
     void restyle();
 
     std::array<QLabel *, CounterCount> m_captions {};
@@ -45,6 +64,8 @@ private:
     std::array<QWidget *, CounterCount> m_cells {};
     QGridLayout *m_grid = nullptr;
     int m_columns = 0;
+    bool m_cache = false, m_queue = false;
+    bool m_duplicates = false;
     bool m_alarm = false;
     bool m_themed = false;
     QColor m_text, m_muted, m_red, m_alarmBackground;
