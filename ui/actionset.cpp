@@ -58,6 +58,8 @@ ActionSet::ActionSet(QWidget *window)
         u"Show or hide the controls on the left (hidden in projector mode: use the keys)"_s);
     controlsPanel->setCheckable(true);
     controlsPanel->setChecked(true);
+    chartPage = make(window, u"Next chart &page"_s, { QKeySequence(Qt::Key_G) },
+        u"Switch the charts between flash sale (throughput, latency, stock) and cache & queue"_s);
 
     startPause = make(window, u"Pause"_s, { QKeySequence(Qt::Key_Space) }, u"Start or pause the traffic"_s);
     spike = make(window, u"&Spike"_s, { QKeySequence(Qt::Key_S) },
@@ -95,6 +97,42 @@ ActionSet::ActionSet(QWidget *window)
         strategyGroup->addAction(strategies[i]);
     }
 
+    // ---- cache tier ----
+    addCacheNode = make(window, u"Add &cache node"_s, { QKeySequence(Qt::Key_C) },
+        u"Add one cache node: keys move to it (how many depends on the hashing)"_s);
+    setLabel(addCacheNode, addCacheNode->text(), u"+ cache"_s);
+    removeCacheNode = make(window, u"Remove cache node"_s, { QKeySequence(u"Shift+C"_s) },
+        u"Remove the selected cache node (or the newest): its keys and counters are lost"_s);
+    setLabel(removeCacheNode, removeCacheNode->text(), u"− cache"_s);
+    killCacheNode = make(window, u"Kill cache node"_s, { QKeySequence(Qt::Key_X) },
+        u"Kill the selected cache node (or the first up): its data is lost, its keys go elsewhere"_s);
+    ringPlacement = makeToggle(u"Hashing: ring"_s, u"Hashing: modulo"_s, QKeySequence(Qt::Key_H),
+        u"Consistent-hash ring (few keys move when a node changes) or modulo N (most keys move)"_s);
+    singleFlight = makeToggle(u"Single-flight: on"_s, u"Single-flight: off"_s, QKeySequence(Qt::Key_F),
+        u"One store load per missing key; other misses wait for it instead of stampeding the store"_s);
+    ttlJitter = makeToggle(u"TTL jitter: on"_s, u"TTL jitter: off"_s, QKeySequence(Qt::Key_J),
+        u"Spread expiries by ± the jitter set in the panel, so keys do not all expire at once"_s);
+    readTraffic = makeToggle(u"Views: on"_s, u"Views: off"_s, QKeySequence(Qt::Key_V),
+        u"Product-page views (served cache-aside) at the ratio set in the panel, or purchases only"_s);
+    resetRecovery
+        = makeToggle(u"Lost counter: reset to initial"_s, u"Lost counter: reload from store"_s, QKeySequence(Qt::Key_L),
+            u"How cache-queue rebuilds a stock counter its cache node lost: reload from the store once the "
+            "queue drained (safe), or reset to the initial stock at once (sells units twice)"_s);
+
+    // ---- order queue ----
+    addConsumer = make(window, u"Add &consumer"_s, { QKeySequence(Qt::Key_Q) },
+        u"Add one queue consumer: it persists orders to the store"_s);
+    setLabel(addConsumer, addConsumer->text(), u"+ consumer"_s);
+    removeConsumer = make(window, u"Remove consumer"_s, { QKeySequence(u"Shift+Q"_s) },
+        u"The selected consumer (or the newest) finishes its batch and leaves"_s);
+    setLabel(removeConsumer, removeConsumer->text(), u"− consumer"_s);
+    killConsumer = make(window, u"Kill consumer"_s, { QKeySequence(u"Shift+X"_s) },
+        u"Kill the selected consumer (or the first up): its unacknowledged orders are delivered again"_s);
+    idempotent = makeToggle(u"Idempotent: on"_s, u"Idempotent: off"_s, QKeySequence(Qt::Key_I),
+        u"Consumers skip orders already persisted, so a redelivery does not write a duplicate"_s);
+    blockWhenFull = makeToggle(u"When full: block"_s, u"When full: reject"_s, QKeySequence(Qt::Key_B),
+        u"A full partition makes producers wait (block) or refuses the order (reject)"_s);
+
     lessonGroup = new QActionGroup(this);
     lessonGroup->setExclusive(true);
 
@@ -103,10 +141,12 @@ ActionSet::ActionSet(QWidget *window)
     about->setMenuRole(QAction::AboutRole);
 }
 
-void ActionSet::setLabel(QAction *action, const QString &text)
+void ActionSet::setLabel(QAction *action, const QString &text) { setLabel(action, text, text); }
+
+void ActionSet::setLabel(QAction *action, const QString &text, const QString &buttonText)
 {
     action->setText(text);
-    QString plain = text;
+    QString plain = buttonText;
     plain.remove(u'&');
     if (plain.endsWith(u'…'))
         plain.chop(1);
@@ -114,6 +154,19 @@ void ActionSet::setLabel(QAction *action, const QString &text)
     if (!keys.isEmpty())
         plain += u"   "_s + keys.first().toString(QKeySequence::NativeText);
     action->setIconText(plain);
+}
+
+QAction *ActionSet::makeToggle(const QString &on, const QString &off, const QKeySequence &key, const QString &tip)
+{
+    QAction *a = make(m_window, off, { key }, tip);
+    a->setCheckable(true);
+    connect(a, &QAction::toggled, this, [a, on, off](bool checked) { setLabel(a, checked ? on : off); });
+    return a;
+}
+
+QList<QAction *> ActionSet::toggles() const
+{
+    return { ringPlacement, singleFlight, ttlJitter, readTraffic, resetRecovery, idempotent, blockWhenFull };
 }
 
 QAction *ActionSet::addLesson(const QString &name, const QString &title)
@@ -141,8 +194,12 @@ QList<std::pair<QString, QList<QAction *>>> ActionSet::byMenu() const
     return {
         { u"File"_s,
             { openScenario, exportScreenshot, exportScreenshot2x, exportChart, exportCsv, copyScreenshot, quit } },
-        { u"View"_s, { projectorMode, darkTheme, controlsPanel, fullScreen } },
+        { u"View"_s, { projectorMode, darkTheme, controlsPanel, chartPage, fullScreen } },
         { u"Run"_s, run },
+        { u"Cache"_s,
+            { addCacheNode, removeCacheNode, killCacheNode, ringPlacement, singleFlight, ttlJitter, readTraffic,
+                resetRecovery } },
+        { u"Queue"_s, { addConsumer, removeConsumer, killConsumer, idempotent, blockWhenFull } },
         { u"Lessons"_s, lessons },
         { u"Help"_s, { shortcuts, about } },
     };

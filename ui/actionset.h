@@ -35,6 +35,7 @@ public:
     QAction *darkTheme = nullptr;
     QAction *fullScreen = nullptr;
     QAction *controlsPanel = nullptr;
+    QAction *chartPage = nullptr; // the other page of charts (flash sale / cache & queue)
     // Run
     QAction *startPause = nullptr;
     QAction *spike = nullptr;
@@ -46,8 +47,24 @@ public:
     QAction *maxRate = nullptr;
     QAction *rateUp = nullptr;
     QAction *rateDown = nullptr;
-    std::array<QAction *, 4> strategies {};
+    std::array<QAction *, 5> strategies {}; // in strategyNames() order, keys 1..5
     QActionGroup *strategyGroup = nullptr;
+    // Cache. The toggles are checkable and follow the engine (MainWindow syncs them from each
+    // snapshot); their text says the current state ("Hashing: modulo"), which is what a room reads.
+    QAction *addCacheNode = nullptr;
+    QAction *removeCacheNode = nullptr;
+    QAction *killCacheNode = nullptr;
+    QAction *ringPlacement = nullptr; // checked: consistent-hash ring; unchecked: modulo
+    QAction *singleFlight = nullptr;
+    QAction *ttlJitter = nullptr; // checked: TTL jitter above 0 (the amount is set in the panel)
+    QAction *readTraffic = nullptr; // checked: product-page views at the panel's ratio
+    QAction *resetRecovery = nullptr; // checked: counters reset to initial; unchecked: reload from store
+    // Queue
+    QAction *addConsumer = nullptr;
+    QAction *removeConsumer = nullptr;
+    QAction *killConsumer = nullptr;
+    QAction *idempotent = nullptr;
+    QAction *blockWhenFull = nullptr; // checked: producers block; unchecked: reject
     // Lessons: one per preset, added by the window (it knows the presets)
     QList<QAction *> lessons;
     QActionGroup *lessonGroup = nullptr;
@@ -59,10 +76,17 @@ public:
     // Sets the menu text and the button text; buttons also show the first shortcut ("Kill node  K")
     // so that a room learns the keys by watching.
     static void setLabel(QAction *action, const QString &text);
+    // The same, with a shorter text for buttons ("+ cache   C") than for menus ("Add cache node").
+    static void setLabel(QAction *action, const QString &text, const QString &buttonText);
+    // Every toggle above in one list (tests, syncing).
+    QList<QAction *> toggles() const;
     // Grouped as the menus show them: {menu title, actions}.
     QList<std::pair<QString, QList<QAction *>>> byMenu() const;
 
 private:
+    // A checkable action whose text follows its state.
+    QAction *makeToggle(const QString &on, const QString &off, const QKeySequence &key, const QString &tip);
+
     QWidget *m_window;
 };
 

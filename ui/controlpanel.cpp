@@ -160,6 +160,67 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     rl->addWidget(button(actions.reset, "resetButton"));
     layout->addWidget(section(u"Run"_s, run));
 
+    // ---- cache tier ----
+    auto *cache = new QWidget;
+    auto *cl = new QGridLayout(cache);
+    cl->setContentsMargins(0, 0, 0, 0);
+    cl->addWidget(button(actions.addCacheNode, "addCacheNodeButton"), 0, 0);
+    cl->addWidget(button(actions.removeCacheNode, "removeCacheNodeButton"), 0, 1);
+    cl->addWidget(button(actions.killCacheNode, "killCacheNodeButton"), 1, 0, 1, 2);
+    cl->addWidget(button(actions.ringPlacement, "ringPlacementButton"), 2, 0);
+    cl->addWidget(button(actions.singleFlight, "singleFlightButton"), 2, 1);
+    m_ttlJitter = new QSpinBox;
+    m_ttlJitter->setObjectName(u"ttlJitterBox"_s);
+    m_ttlJitter->setRange(0, 100);
+    m_ttlJitter->setSingleStep(5);
+    m_ttlJitter->setPrefix(u"±"_s);
+    m_ttlJitter->setSuffix(u" %"_s);
+    m_ttlJitter->setKeyboardTracking(false); // one command on Enter, not one per digit
+    m_ttlJitter->setToolTip(u"TTL jitter: each key lives TTL × (1 ± this); Enter applies"_s);
+    connect(m_ttlJitter, &QSpinBox::valueChanged, this, [this](int percent) {
+        if (percent > 0)
+            m_lastJitter = percent / 100.0;
+        emit ttlJitterRequested(percent / 100.0);
+    });
+    connect(m_ttlJitter, &QSpinBox::editingFinished, m_ttlJitter, [this] { m_ttlJitter->clearFocus(); });
+    cl->addWidget(m_ttlJitter, 3, 0);
+    cl->addWidget(button(actions.ttlJitter, "ttlJitterButton"), 3, 1);
+    m_readRatio = new QSpinBox;
+    m_readRatio->setObjectName(u"readRatioBox"_s);
+    m_readRatio->setRange(0, int(kMaxReadRatio));
+    m_readRatio->setSuffix(u" : 1"_s);
+    m_readRatio->setKeyboardTracking(false);
+    m_readRatio->setToolTip(u"Product-page views per purchase attempt (100 : 1 is a typical shop); Enter applies"_s);
+    connect(m_readRatio, &QSpinBox::valueChanged, this, [this](int ratio) {
+        if (ratio > 0)
+            m_lastReadRatio = ratio;
+        emit readRatioRequested(ratio);
+    });
+    connect(m_readRatio, &QSpinBox::editingFinished, m_readRatio, [this] { m_readRatio->clearFocus(); });
+    cl->addWidget(m_readRatio, 4, 0);
+    cl->addWidget(button(actions.readTraffic, "readTrafficButton"), 4, 1);
+    cl->addWidget(button(actions.resetRecovery, "recoveryButton"), 5, 0, 1, 2);
+    m_selectedCache = new QLabel;
+    m_selectedCache->setObjectName(u"selectedCacheNode"_s);
+    cl->addWidget(m_selectedCache, 6, 0, 1, 2);
+    layout->addWidget(section(u"Cache tier"_s, cache));
+    setSelectedCacheNode(-1);
+
+    // ---- order queue ----
+    auto *queue = new QWidget;
+    auto *ql = new QGridLayout(queue);
+    ql->setContentsMargins(0, 0, 0, 0);
+    ql->addWidget(button(actions.addConsumer, "addConsumerButton"), 0, 0);
+    ql->addWidget(button(actions.removeConsumer, "removeConsumerButton"), 0, 1);
+    ql->addWidget(button(actions.killConsumer, "killConsumerButton"), 1, 0, 1, 2);
+    ql->addWidget(button(actions.idempotent, "idempotentButton"), 2, 0);
+    ql->addWidget(button(actions.blockWhenFull, "queueFullButton"), 2, 1);
+    m_selectedConsumer = new QLabel;
+    m_selectedConsumer->setObjectName(u"selectedConsumer"_s);
+    ql->addWidget(m_selectedConsumer, 3, 0, 1, 2);
+    layout->addWidget(section(u"Order queue"_s, queue));
+    setSelectedConsumer(-1);
+
     layout->addStretch(1);
 }
 
@@ -205,6 +266,28 @@ void ControlPanel::setSelectedNode(int id)
                                : u"Target: node "_s + QString::number(id) + u" (click it again to clear)"_s);
 }
 
+void ControlPanel::setSelectedCacheNode(int id)
+{
+    m_selectedCache->setText(id < 0 ? u"Target: first cache node up"_s
+                                    : u"Target: cache node "_s + QString::number(id) + u" (click to clear)"_s);
+}
+
+void ControlPanel::setSelectedConsumer(int id)
+{
+    m_selectedConsumer->setText(id < 0 ? u"Target: first consumer up"_s
+                                       : u"Target: consumer "_s + QString::number(id) + u" (click to clear)"_s);
+}
+
+double ControlPanel::ttlJitterOnValue() const
+{
+    return m_ttlJitter->value() > 0 ? m_ttlJitter->value() / 100.0 : m_lastJitter;
+}
+
+double ControlPanel::readRatioOnValue() const
+{
+    return m_readRatio->value() > 0 ? double(m_readRatio->value()) : m_lastReadRatio;
+}
+
 void ControlPanel::applyRateField()
 {
     double r = 0;
@@ -232,6 +315,21 @@ void ControlPanel::showRate(double rate)
 
 void ControlPanel::showSnapshot(const Snapshot &s)
 {
+    // the boxes follow the engine unless the person is typing in them
+    const int jitter = int(std::lround(s.ttlJitter * 100));
+    if (!m_ttlJitter->hasFocus() && m_ttlJitter->value() != jitter) {
+        const QSignalBlocker block(m_ttlJitter);
+        m_ttlJitter->setValue(jitter);
+        if (jitter > 0)
+            m_lastJitter = jitter / 100.0;
+    }
+    const int ratio = int(std::lround(s.readRatio));
+    if (!m_readRatio->hasFocus() && m_readRatio->value() != ratio) {
+        const QSignalBlocker block(m_readRatio);
+        m_readRatio->setValue(ratio);
+        if (ratio > 0)
+            m_lastReadRatio = ratio;
+    }
     if (m_slider->isSliderDown() || m_rateField->hasFocus() || s.ratePerS == m_rate)
         return;
     showRate(s.ratePerS);

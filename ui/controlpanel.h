@@ -1,9 +1,10 @@
 #pragma once
 
-// The left column: traffic rate (logarithmic slider and a number field), spike, nodes, stock
-// and run control. Buttons show the window's actions; the panel itself only
-// owns the parameters those actions read (spike factor and length, restock units) and the rate
-// input, which it validates before anything reaches the engine.
+// The left column: traffic rate (logarithmic slider and a number field), spike, nodes, stock,
+// run control, then the cache tier and the order queue. Buttons show the window's actions; the
+// panel itself only owns the parameters those actions read (spike factor and length, restock
+// units, TTL jitter, views per purchase) and the rate input, which it validates before anything
+// reaches the engine.
 
 #include <QWidget>
 
@@ -40,8 +41,15 @@ public:
     // The rate shown in the field (what "max" off and rate up/down start from).
     double rate() const;
 
+    // What the TTL jitter and views toggles switch on to: the box's value, or the last value
+    // above 0 when the box shows 0 (the engine's current setting is off).
+    double ttlJitterOnValue() const; // fraction 0..1
+    double readRatioOnValue() const; // views per purchase
+
     void setRestockUnits(std::int64_t units);
     void setSelectedNode(int id); // -1: none
+    void setSelectedCacheNode(int id);
+    void setSelectedConsumer(int id);
     // Follows the engine (rate changed by a timeline event, closed loop) unless the person is
     // editing the field or dragging the slider.
     void showSnapshot(const Snapshot &s);
@@ -49,10 +57,15 @@ public:
 
     QSlider *rateSlider() const { return m_slider; }
     QLineEdit *rateField() const { return m_rateField; }
+    QSpinBox *ttlJitterBox() const { return m_ttlJitter; }
+    QSpinBox *readRatioBox() const { return m_readRatio; }
 
 signals:
     // A valid rate the person asked for, 1..1 000 000 per second.
     void rateRequested(double perSecond);
+    // A TTL jitter (fraction 0..1) or a read ratio (views per purchase) set in its box.
+    void ttlJitterRequested(double fraction);
+    void readRatioRequested(double viewsPerPurchase);
     // A refused input, as one line for the status bar.
     void inputRejected(const QString &message);
 
@@ -67,6 +80,12 @@ private:
     QDoubleSpinBox *m_spikeSeconds = nullptr;
     QSpinBox *m_restockUnits = nullptr;
     QLabel *m_selected = nullptr;
+    QLabel *m_selectedCache = nullptr;
+    QLabel *m_selectedConsumer = nullptr;
+    QSpinBox *m_ttlJitter = nullptr; // percent
+    QSpinBox *m_readRatio = nullptr;
+    double m_lastJitter = 0.2; // last value above 0, for the toggle
+    double m_lastReadRatio = 100;
     QList<QLabel *> m_headers;
     QList<QLabel *> m_scaleMarks;
     double m_rate = 0;

@@ -135,6 +135,14 @@ void MainWindow::buildCentre()
     connect(m_topology, &TopologyView::selectedNodeChanged, m_controls, &ControlPanel::setSelectedNode);
     connect(m_topology, &TopologyView::removeNodeRequested, this, &MainWindow::removeNode);
     connect(m_topology, &TopologyView::killNodeRequested, this, &MainWindow::killNode);
+    connect(m_topology, &TopologyView::selectedCacheNodeChanged, m_controls, &ControlPanel::setSelectedCacheNode);
+    connect(m_topology, &TopologyView::removeCacheNodeRequested, this, &MainWindow::removeCacheNode);
+    connect(m_topology, &TopologyView::killCacheNodeRequested, this, &MainWindow::killCacheNode);
+    connect(m_topology, &TopologyView::selectedConsumerChanged, m_controls, &ControlPanel::setSelectedConsumer);
+    connect(m_topology, &TopologyView::removeConsumerRequested, this, &MainWindow::removeConsumer);
+    connect(m_topology, &TopologyView::killConsumerRequested, this, &MainWindow::killConsumer);
+    connect(m_controls, &ControlPanel::ttlJitterRequested, this, &MainWindow::setTtlJitter);
+    connect(m_controls, &ControlPanel::readRatioRequested, this, &MainWindow::setReadRatio);
     m_exports = new ExportDialogs(this, m_charts, m_host);
     connect(m_exports, &ExportDialogs::aboutToRender, this, &MainWindow::showLatest);
     connect(m_exports, &ExportDialogs::message, this, &MainWindow::showMessage);
@@ -171,7 +179,7 @@ void MainWindow::buildToolBar()
     bar->addWidget(new QLabel(u"   Strategy "_s));
     m_strategyCombo = new QComboBox;
     m_strategyCombo->setObjectName(u"strategyCombo"_s);
-    m_strategyCombo->setToolTip(u"Stock strategy (keys 1–4)"_s);
+    m_strategyCombo->setToolTip(u"Stock strategy (keys 1–"_s + QString::number(strategyNames().size()) + u")"_s);
     for (std::string_view name : strategyNames())
         m_strategyCombo->addItem(fromStd(name));
     connect(m_strategyCombo, &QComboBox::currentIndexChanged, this, &MainWindow::switchStrategy);
@@ -194,7 +202,8 @@ void MainWindow::buildMenus()
         for (QAction *a : list) {
             // separators between groups of related actions
             if (a == m_actions->quit || a == m_actions->fullScreen || a == m_actions->reset || a == m_actions->maxRate
-                || a == m_actions->strategies[0] || a == m_actions->about)
+                || a == m_actions->strategies[0] || a == m_actions->about || a == m_actions->ringPlacement
+                || a == m_actions->idempotent)
                 menu->addSeparator();
             menu->addAction(a);
         }
@@ -216,6 +225,7 @@ void MainWindow::connectActions()
     connect(a.darkTheme, &QAction::triggered, this, &MainWindow::setDarkTheme);
     connect(a.controlsPanel, &QAction::toggled, m_controlsScroll, &QWidget::setVisible);
     connect(a.fullScreen, &QAction::triggered, this, [this](bool on) { on ? showFullScreen() : showNormal(); });
+    connect(a.chartPage, &QAction::triggered, m_charts, [this] { m_charts->setPage(1 - m_charts->page()); });
 
     connect(a.startPause, &QAction::triggered, this, &MainWindow::togglePause);
     connect(a.spike, &QAction::triggered, this, &MainWindow::spike);
@@ -232,6 +242,38 @@ void MainWindow::connectActions()
             connect(s, &QAction::triggered, this, [this, s] { m_strategyCombo->setCurrentIndex(s->data().toInt()); });
     for (QAction *l : std::as_const(a.lessons))
         connect(l, &QAction::triggered, this, [this, l] { loadPreset(l->data().toString()); });
+
+    connect(a.addCacheNode, &QAction::triggered, this, &MainWindow::addCacheNode);
+    connect(a.removeCacheNode, &QAction::triggered, this, [this] { removeCacheNode(m_topology->selectedCacheNode()); });
+    connect(a.killCacheNode, &QAction::triggered, this, [this] { killCacheNode(m_topology->selectedCacheNode()); });
+    connect(a.ringPlacement, &QAction::triggered, this, [this](bool on) {
+        toggle(m_actions->ringPlacement, on,
+            [on](Engine &e) { return e.setPlacement(on ? Placement::Ring : Placement::Modulo); });
+    });
+    connect(a.singleFlight, &QAction::triggered, this,
+        [this](bool on) { toggle(m_actions->singleFlight, on, [on](Engine &e) { return e.setSingleFlight(on); }); });
+    connect(a.ttlJitter, &QAction::triggered, this, [this](bool on) {
+        const double jitter = on ? m_controls->ttlJitterOnValue() : 0.0;
+        toggle(m_actions->ttlJitter, on, [jitter](Engine &e) { return e.setTtlJitter(jitter); });
+    });
+    connect(a.readTraffic, &QAction::triggered, this, [this](bool on) {
+        const double ratio = on ? m_controls->readRatioOnValue() : 0.0;
+        toggle(m_actions->readTraffic, on, [ratio](Engine &e) { return e.setReadRatio(ratio); });
+    });
+    connect(a.resetRecovery, &QAction::triggered, this, [this](bool on) {
+        toggle(m_actions->resetRecovery, on, [on](Engine &e) {
+            return e.setCounterRecovery(on ? CounterRecovery::ResetToInitial : CounterRecovery::ReloadFromStore);
+        });
+    });
+    connect(a.addConsumer, &QAction::triggered, this, &MainWindow::addConsumer);
+    connect(a.removeConsumer, &QAction::triggered, this, [this] { removeConsumer(m_topology->selectedConsumer()); });
+    connect(a.killConsumer, &QAction::triggered, this, [this] { killConsumer(m_topology->selectedConsumer()); });
+    connect(a.idempotent, &QAction::triggered, this,
+        [this](bool on) { toggle(m_actions->idempotent, on, [on](Engine &e) { return e.setIdempotent(on); }); });
+    connect(a.blockWhenFull, &QAction::triggered, this, [this](bool on) {
+        toggle(m_actions->blockWhenFull, on,
+            [on](Engine &e) { return e.setQueueFull(on ? FullPolicy::Block : FullPolicy::Reject); });
+    });
 
     connect(a.shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
     connect(a.about, &QAction::triggered, this, &MainWindow::showAbout);
@@ -293,6 +335,7 @@ void MainWindow::onEngineReplaced()
     m_topology->setConfig(s.config);
     m_topology->setLesson(s.title.isEmpty() ? name : s.title, s.description);
     m_controls->setRestockUnits(s.config.stock);
+    showChartsFor(s.config);
     {
         const QSignalBlocker block(m_presetCombo);
         const int index = m_presetCombo->findData(name);
@@ -375,10 +418,34 @@ void MainWindow::showSnapshot(const Snapshot &s)
         && m_actions->strategies[std::size_t(strategy)])
         m_actions->strategies[std::size_t(strategy)]->setChecked(true);
     m_actions->maxRate->setChecked(s.mode == TrafficMode::Closed);
+    syncToggles(s);
     if (s.paused != m_paused) {
         m_paused = s.paused;
         showPauseState();
     }
+}
+
+void MainWindow::syncToggles(const Snapshot &s)
+{
+    const ActionSet &a = *m_actions;
+    const std::pair<QAction *, bool> states[] = {
+        { a.ringPlacement, s.placement == Placement::Ring },
+        { a.singleFlight, s.singleFlight },
+        { a.ttlJitter, s.ttlJitter > 0 },
+        { a.readTraffic, s.readRatio > 0 },
+        { a.resetRecovery, s.recovery == CounterRecovery::ResetToInitial },
+        { a.idempotent, s.idempotent },
+        { a.blockWhenFull, s.queueFull == FullPolicy::Block },
+    };
+    for (const auto &[action, on] : states)
+        if (action->isChecked() != on)
+            action->setChecked(on);
+}
+
+void MainWindow::showChartsFor(const EngineConfig &config)
+{
+    const bool tiers = config.cache.nodes > 0 || config.strategy == Strategy::CacheQueue;
+    m_charts->setPage(tiers ? ChartsPanel::CacheQueuePage : ChartsPanel::FlashSalePage);
 }
 
 void MainWindow::showPauseState()
@@ -525,6 +592,61 @@ void MainWindow::switchStrategy(int index)
         return;
     if (const std::optional<Strategy> s = parseStrategy(names[std::size_t(index)]))
         check(e->switchStrategy(*s));
+}
+
+void MainWindow::addCacheNode()
+{
+    if (Engine *e = engine())
+        check(e->addCacheNode(1));
+}
+
+void MainWindow::removeCacheNode(int id)
+{
+    if (Engine *e = engine())
+        check(e->removeCacheNode(id >= 0 ? std::optional<int>(id) : std::nullopt));
+}
+
+void MainWindow::killCacheNode(int id)
+{
+    if (Engine *e = engine())
+        check(e->killCacheNode(id >= 0 ? std::optional<int>(id) : std::nullopt));
+}
+
+void MainWindow::addConsumer()
+{
+    if (Engine *e = engine())
+        check(e->addConsumers(1));
+}
+
+void MainWindow::removeConsumer(int id)
+{
+    if (Engine *e = engine())
+        check(e->removeConsumer(id >= 0 ? std::optional<int>(id) : std::nullopt));
+}
+
+void MainWindow::killConsumer(int id)
+{
+    if (Engine *e = engine())
+        check(e->killConsumer(id >= 0 ? std::optional<int>(id) : std::nullopt));
+}
+
+void MainWindow::setTtlJitter(double fraction)
+{
+    if (Engine *e = engine())
+        check(e->setTtlJitter(fraction));
+}
+
+void MainWindow::setReadRatio(double viewsPerPurchase)
+{
+    if (Engine *e = engine())
+        check(e->setReadRatio(viewsPerPurchase));
+}
+
+void MainWindow::toggle(QAction *action, bool on, const std::function<CommandResult(Engine &)> &command)
+{
+    Engine *e = engine();
+    if (!e || !check(command(*e)))
+        action->setChecked(!on);
 }
 
 // ---------------------------------------------------------------- exports

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QScrollArea;
@@ -123,6 +124,19 @@ private:
     void setRate(double perSecond);
     void scaleRate(double factor);
     void switchStrategy(int index);
+    void addCacheNode();
+    void removeCacheNode(int id);
+    void killCacheNode(int id);
+    void addConsumer();
+    void removeConsumer(int id);
+    void killConsumer(int id);
+    void setTtlJitter(double fraction);
+    void setReadRatio(double viewsPerPurchase);
+    // A checkable action was triggered: send its command; a refused one unchecks it again.
+    void toggle(QAction *action, bool on, const std::function<CommandResult(Engine &)> &command);
+    void syncToggles(const Snapshot &s);
+    // Flash-sale charts, or cache & queue charts when the scenario has a cache tier or a queue.
+    void showChartsFor(const EngineConfig &config);
 
     void openScenarioDialog();
     void showShortcuts();
