@@ -1325,6 +1325,11 @@ void EngineImpl::publish(double t)
         s->recovery = m_recovery.load();
         for (int sku = 0; sku < m_config.traffic.skus; ++sku)
             s->counterReloading = s->counterReloading || m_reloading[static_cast<std::size_t>(sku)].load();
+        if (queueInUse()) {
+            const int owner = m_cachePlacement->owner(KeyPlacement::hash(counterKey(0)));
+            if (owner >= 0 && m_cache[static_cast<std::size_t>(owner)].peek(counterKey(0)))
+                s->counterNode = owner;
+        }
     }
     if (queueInUse()) {
         for (int p = 0; p < m_partitionCount; ++p) {

@@ -290,16 +290,20 @@ void TestQueue::reloadFromStoreIsSafeButSaysSoldOut()
     Engine e(c);
     e.start();
     QVERIFY(waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().queueBacklog > 300; }));
+    QCOMPARE(e.snapshot()->counterNode, 0);
     const auto before = e.snapshot()->succeeded;
     QVERIFY(e.killCacheNode(0).ok); // the counter is gone with the only node
     QVERIFY(e.addCacheNode(1).ok); // its replacement starts empty
-    QVERIFY(waitFor(e, [](const Snapshot &s) { return s.counterReloading; }));
+    const auto lost = waitFor(e, [](const Snapshot &s) { return s.counterReloading; });
+    QVERIFY(lost);
+    QCOMPARE(lost->counterNode, -1);
     const auto falseSoldOut
         = waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().falseSoldOut > 100; });
     QVERIFY2(falseSoldOut, "the reload window did not answer sold out while stock remained");
     const auto resumed
         = waitFor(e, [&](const Snapshot &s) { return !s.counterReloading && s.succeeded > before + 1000; });
     QVERIFY2(resumed, "sales did not resume after the queue drained");
+    QCOMPARE(resumed->counterNode, 1);
     const auto r = e.stopAndDrain(kDeadlineS);
     QCOMPARE(r.audit.oversold, 0);
     QCOMPARE(r.audit.lostOrders, 0);
