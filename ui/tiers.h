@@ -5,19 +5,16 @@
 
 #include "metrics.h"
 
-#include <algorithm>
-
 namespace stampede::ui {
 
 // A cache tier exists (cache nodes, even dead ones) or product pages were read.
 inline bool cacheInUse(const Snapshot &s) { return !s.cacheNodes.empty() || s.views > 0; }
 
-// The strategy sends orders through the queue, or it did earlier in this run (orders may still wait).
+// The strategy sends orders through the queue, or it did earlier in this run (orders may still
+// wait); the engine lists partitions exactly then.
 inline bool queueInUse(const Snapshot &s)
 {
-    if (s.strategy == Strategy::CacheQueue || s.enqueued > 0)
-        return true;
-    return std::any_of(s.partitions.begin(), s.partitions.end(), [](const PartitionView &p) { return p.backlog > 0; });
+    return s.strategy == Strategy::CacheQueue || s.enqueued > 0 || !s.partitions.empty();
 }
 
 } // namespace stampede::ui

@@ -1029,17 +1029,41 @@ void TopologyView::drawCacheCard(QPainter &p, const QRectF &r, const CacheNodeVi
     p.setFont(name);
     p.setPen(m_theme.text);
     p.drawText(lineRect(0), Qt::AlignLeft | Qt::AlignVCenter, label);
+    // cache-queue: the node holding SKU 0's stock counter wears a tag (the lesson kills it); the tag
+    // goes beside the name, or instead of the text on the right when there is no room for both
+    const QString right = lines == 1 ? (dead ? state : share) : state;
+    bool roomForRight = nm.horizontalAdvance(label + u"  "_s + right) <= inner.width();
+    if (m_snapshot && m_snapshot->counterNode == v.id) {
+        const QFont tagFont = m_theme.font(m_theme.basePointSize * 0.7, true);
+        const QString tag = u"STOCK"_s;
+        const double tagW = QFontMetricsF(tagFont).horizontalAdvance(tag) + 10 * s;
+        const double tagH = std::min(lineH - 2 * s, QFontMetricsF(tagFont).height() + 2 * s);
+        const double labelW = nm.horizontalAdvance(label) + 6 * s;
+        roomForRight = labelW + tagW + 6 * s + nm.horizontalAdvance(right) <= inner.width();
+        const double x = roomForRight ? inner.left() + labelW : inner.right() - tagW;
+        if (x >= inner.left() + labelW - 1) {
+            const QRectF box(x, lineRect(0).center().y() - tagH / 2, tagW, tagH);
+            p.setPen(Qt::NoPen);
+            p.setBrush(m_theme.accent);
+            p.drawRoundedRect(box, 3 * s, 3 * s);
+            p.setFont(tagFont);
+            p.setPen(QColor(Qt::white));
+            p.drawText(box, Qt::AlignCenter, tag);
+            p.setFont(name);
+        }
+    }
     if (lines == 1) {
         // the value only where it fits beside the name; the stripe still tells a dead node
-        const QString value = dead ? state : share;
-        if (nm.horizontalAdvance(label + u"  "_s + value) <= inner.width()) {
+        if (roomForRight) {
             p.setPen(dead ? m_theme.dead : m_theme.text);
-            p.drawText(lineRect(0), Qt::AlignRight | Qt::AlignVCenter, value);
+            p.drawText(lineRect(0), Qt::AlignRight | Qt::AlignVCenter, right);
         }
         return;
     }
-    p.setPen(stateColour);
-    p.drawText(lineRect(0), Qt::AlignRight | Qt::AlignVCenter, state);
+    if (roomForRight) {
+        p.setPen(stateColour);
+        p.drawText(lineRect(0), Qt::AlignRight | Qt::AlignVCenter, state);
+    }
     p.setFont(small);
     p.setPen(m_theme.mutedText);
     if (lines == 2) {

@@ -23,14 +23,18 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QMenu>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QValueAxis>
@@ -61,6 +65,122 @@ Scenario quietScenario(int nodes = 4)
     s->config.nodes.count = nodes;
     s->config.threads = 2;
     return *s;
+}
+
+// The quiet run with a cache tier of `cacheNodes`, under `strategy` (cache-queue also uses the
+// order queue, with two consumers).
+Scenario tierScenario(Strategy strategy = Strategy::CacheQueue, int cacheNodes = 3)
+{
+    Scenario s = quietScenario();
+    s.config.strategy = strategy;
+    s.config.cache.nodes = cacheNodes;
+    s.config.queue.consumers = 2;
+    s.config.queue.partitions = 4;
+    return s;
+}
+
+template<typename List> int countIn(const List &list, NodeState state)
+{
+    return int(std::count_if(list.begin(), list.end(), [state](const auto &v) { return v.state == state; }));
+}
+
+// One line of engine state, by name, as the tables of the tests below spell it.
+QString observe(const Snapshot &s, const QString &what)
+{
+    if (what == u"cache up")
+        return QString::number(countIn(s.cacheNodes, NodeState::Up));
+    if (what == u"cache dead")
+        return QString::number(countIn(s.cacheNodes, NodeState::Dead));
+    if (what == u"placement")
+        return fromStd(toString(s.placement));
+    if (what == u"single-flight")
+        return s.singleFlight ? u"on"_s : u"off"_s;
+    if (what == u"ttl jitter")
+        return QString::number(std::lround(s.ttlJitter * 100)) + u" %"_s;
+    if (what == u"read ratio")
+        return QString::number(s.readRatio);
+    if (what == u"recovery")
+        return fromStd(toString(s.recovery));
+    if (what == u"consumers up")
+        return QString::number(countIn(s.consumers, NodeState::Up));
+    if (what == u"consumers dead")
+        return QString::number(countIn(s.consumers, NodeState::Dead));
+    if (what == u"idempotent")
+        return s.idempotent ? u"on"_s : u"off"_s;
+    if (what == u"queue full")
+        return fromStd(toString(s.queueFull));
+    if (what == u"strategy")
+        return fromStd(toString(s.strategy));
+    return u"?"_s;
+}
+
+template<typename List>
+QString stateOf(const List &list, int id)
+{
+    for (const auto &v : list)
+        if (v.id == id)
+            return fromStd(toString(v.state));
+    return u"absent"_s;
+}
+
+QAction *actionNamed(const ActionSet *a, const QString &name)
+{
+    const std::pair<const char *, QAction *> all[] = {
+        { "addCacheNode", a->addCacheNode },
+        { "removeCacheNode", a->removeCacheNode },
+        { "killCacheNode", a->killCacheNode },
+        { "ringPlacement", a->ringPlacement },
+        { "singleFlight", a->singleFlight },
+        { "ttlJitter", a->ttlJitter },
+        { "readTraffic", a->readTraffic },
+        { "resetRecovery", a->resetRecovery },
+        { "addConsumer", a->addConsumer },
+        { "removeConsumer", a->removeConsumer },
+        { "killConsumer", a->killConsumer },
+        { "idempotent", a->idempotent },
+        { "blockWhenFull", a->blockWhenFull },
+        { "chartPage", a->chartPage },
+        { "cacheQueue", a->strategies[4] },
+    };
+    for (const auto &[n, action] : all)
+        if (name == QLatin1StringView(n))
+            return action;
+    return nullptr;
+}
+
+QRectF cacheCardOf(const TopologyView *view, int id)
+{
+    for (const auto &c : view->drawnCacheNodes())
+        if (c.id == id)
+            return c.rect;
+    return {};
+}
+
+QRectF consumerChipOf(const TopologyView *view, int id)
+{
+    for (const auto &c : view->drawnConsumers())
+        if (c.id == id)
+            return c.rect;
+    return {};
+}
+
+// The item of the popup menu now open whose text starts with `prefix`, triggered from the event
+// loop that QMenu::exec() runs (a context menu is modal).
+void chooseFromPopup(const QString &prefix)
+{
+    QTimer::singleShot(0, [prefix] {
+        QTRY_VERIFY_WITH_TIMEOUT(QApplication::activePopupWidget(), kTimeoutMs);
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        QVERIFY(menu);
+        for (QAction *a : menu->actions())
+            if (a->text().startsWith(prefix)) {
+                QVERIFY(a->isEnabled());
+                menu->setActiveAction(a);
+                QTest::keyClick(menu, Qt::Key_Return); // as a person chooses it: exec() returns it
+                return;
+            }
+        QFAIL(qPrintable(u"no menu item "_s + prefix));
+    });
 }
 
 int countState(const std::vector<NodeView> &nodes, NodeState state)
@@ -135,6 +255,21 @@ private slots:
     void lessonReplacesEngine();
     void runWindowTakesScreenshot();
     void runWindowRejectsUnwritableScreenshot();
+
+    // the cache tier and the order queue (issue 4)
+    void tierActionsHaveKeysAndWidgets_data();
+    void tierActionsHaveKeysAndWidgets();
+    void tierCommandsDriveEngineAndCanvas_data();
+    void tierCommandsDriveEngineAndCanvas();
+    void jitterAndReadRatioBoxes();
+    void failedTierCommandShowsItsError_data();
+    void failedTierCommandShowsItsError();
+    void ringAndQueueDrawnOnlyWhenUsed();
+    void clickedCacheNodeAndConsumerAreTargets();
+    void contextMenusRemoveAndKill_data();
+    void contextMenusRemoveAndKill();
+    void tierChartsReceivePoints();
+    void duplicatesTurnRed();
 
 private:
     Engine *engine() const { return m_window->engine(); }
@@ -561,6 +696,413 @@ void TestWindow::runWindowRejectsUnwritableScreenshot()
     options.afterSeconds = 0;
     auto &app = static_cast<QApplication &>(*QCoreApplication::instance());
     QCOMPARE(runWindow(app, options), 2);
+}
+
+// ---------------------------------------------------------------- cache tier and order queue
+
+void TestWindow::tierActionsHaveKeysAndWidgets_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("menu");
+    QTest::addColumn<QString>("button"); // object name of its panel button
+    QTest::newRow("add cache node") << u"addCacheNode"_s << u"C"_s << u"Cache"_s << u"addCacheNodeButton"_s;
+    QTest::newRow("remove cache node") << u"removeCacheNode"_s << u"Shift+C"_s << u"Cache"_s
+                                       << u"removeCacheNodeButton"_s;
+    QTest::newRow("kill cache node") << u"killCacheNode"_s << u"X"_s << u"Cache"_s << u"killCacheNodeButton"_s;
+    QTest::newRow("hashing") << u"ringPlacement"_s << u"H"_s << u"Cache"_s << u"ringPlacementButton"_s;
+    QTest::newRow("single-flight") << u"singleFlight"_s << u"F"_s << u"Cache"_s << u"singleFlightButton"_s;
+    QTest::newRow("ttl jitter") << u"ttlJitter"_s << u"J"_s << u"Cache"_s << u"ttlJitterButton"_s;
+    QTest::newRow("views") << u"readTraffic"_s << u"V"_s << u"Cache"_s << u"readTrafficButton"_s;
+    QTest::newRow("counter recovery") << u"resetRecovery"_s << u"L"_s << u"Cache"_s << u"recoveryButton"_s;
+    QTest::newRow("add consumer") << u"addConsumer"_s << u"Q"_s << u"Queue"_s << u"addConsumerButton"_s;
+    QTest::newRow("remove consumer") << u"removeConsumer"_s << u"Shift+Q"_s << u"Queue"_s << u"removeConsumerButton"_s;
+    QTest::newRow("kill consumer") << u"killConsumer"_s << u"Shift+X"_s << u"Queue"_s << u"killConsumerButton"_s;
+    QTest::newRow("idempotent") << u"idempotent"_s << u"I"_s << u"Queue"_s << u"idempotentButton"_s;
+    QTest::newRow("queue full") << u"blockWhenFull"_s << u"B"_s << u"Queue"_s << u"queueFullButton"_s;
+    QTest::newRow("strategy cache-queue") << u"cacheQueue"_s << u"5"_s << u"Run"_s << QString();
+    QTest::newRow("chart page") << u"chartPage"_s << u"G"_s << u"View"_s << QString();
+}
+
+void TestWindow::tierActionsHaveKeysAndWidgets()
+{
+    QFETCH(QString, action);
+    QFETCH(QString, key);
+    QFETCH(QString, menu);
+    QFETCH(QString, button);
+    ActionSet *actions = m_window->actions();
+    QAction *a = actionNamed(actions, action);
+    QVERIFY(a);
+    QCOMPARE(a->shortcuts().value(0), QKeySequence(key));
+
+    // in its menu, and in Help ▸ Keyboard shortcuts with its key
+    bool inMenu = false;
+    for (const auto &[title, list] : actions->byMenu())
+        inMenu = inMenu || (title == menu && list.contains(a));
+    QVERIFY(inMenu);
+    ShortcutsDialog dialog(*actions);
+    QString text = a->text();
+    text.remove(u'&');
+    bool listed = false;
+    for (int row = 0; row < dialog.table()->rowCount(); ++row)
+        listed = listed
+            || (dialog.table()->item(row, 1)->text() == text
+                && dialog.table()->item(row, 2)->text().contains(QKeySequence(key).toString(QKeySequence::NativeText)));
+    QVERIFY2(listed, qPrintable(text));
+
+    // and a widget: its panel button (which shows the key), or the strategy combo / the chart tabs
+    if (!button.isEmpty()) {
+        auto *b = m_window->findChild<QToolButton *>(button);
+        QVERIFY(b);
+        QCOMPARE(b->defaultAction(), a);
+        QVERIFY(b->isVisibleTo(m_window.get()));
+        QVERIFY2(b->text().endsWith(QKeySequence(key).toString(QKeySequence::NativeText)), qPrintable(b->text()));
+    } else if (action == u"cacheQueue") {
+        QCOMPARE(m_window->strategyCombo()->itemText(4), u"cache-queue"_s);
+        QCOMPARE(a->actionGroup(), actions->strategyGroup);
+    } else {
+        QCOMPARE(m_window->chartsPanel()->tabBar()->count(), int(ChartsPanel::PageCount));
+    }
+}
+
+void TestWindow::tierCommandsDriveEngineAndCanvas_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<bool>("viaKey"); // else its panel button
+    QTest::addColumn<QString>("what");
+    QTest::addColumn<QString>("before");
+    QTest::addColumn<QString>("after");
+    QTest::newRow("add cache node (key)") << u"addCacheNode"_s << true << u"cache up"_s << u"3"_s << u"4"_s;
+    QTest::newRow("add cache node (button)") << u"addCacheNode"_s << false << u"cache up"_s << u"3"_s << u"4"_s;
+    QTest::newRow("remove cache node") << u"removeCacheNode"_s << true << u"cache up"_s << u"3"_s << u"2"_s;
+    QTest::newRow("kill cache node") << u"killCacheNode"_s << false << u"cache dead"_s << u"0"_s << u"1"_s;
+    QTest::newRow("hashing") << u"ringPlacement"_s << true << u"placement"_s << u"ring"_s << u"modulo"_s;
+    QTest::newRow("single-flight") << u"singleFlight"_s << false << u"single-flight"_s << u"off"_s << u"on"_s;
+    QTest::newRow("ttl jitter") << u"ttlJitter"_s << true << u"ttl jitter"_s << u"0 %"_s << u"20 %"_s;
+    QTest::newRow("views") << u"readTraffic"_s << true << u"read ratio"_s << u"0"_s << u"100"_s;
+    QTest::newRow("counter recovery") << u"resetRecovery"_s << false << u"recovery"_s << u"reload-from-store"_s
+                                      << u"reset-to-initial"_s;
+    QTest::newRow("add consumer") << u"addConsumer"_s << true << u"consumers up"_s << u"2"_s << u"3"_s;
+    QTest::newRow("remove consumer") << u"removeConsumer"_s << false << u"consumers up"_s << u"2"_s << u"1"_s;
+    QTest::newRow("kill consumer") << u"killConsumer"_s << true << u"consumers dead"_s << u"0"_s << u"1"_s;
+    QTest::newRow("idempotent") << u"idempotent"_s << true << u"idempotent"_s << u"off"_s << u"on"_s;
+    QTest::newRow("queue full") << u"blockWhenFull"_s << false << u"queue full"_s << u"reject"_s << u"block"_s;
+}
+
+void TestWindow::tierCommandsDriveEngineAndCanvas()
+{
+    QFETCH(QString, action);
+    QFETCH(bool, viaKey);
+    QFETCH(QString, what);
+    QFETCH(QString, before);
+    QFETCH(QString, after);
+    QVERIFY(m_window->loadScenario(tierScenario(), u"test-cache-queue"_s));
+    TopologyView *canvas = m_window->topologyView();
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->drawnCacheNodes().size(), 3, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->drawnConsumers().size(), 2, kTimeoutMs);
+    QCOMPARE(observe(*snap(), what), before);
+
+    QAction *a = actionNamed(m_window->actions(), action);
+    const bool wasChecked = a->isChecked();
+    QSignalSpy failed(m_window.get(), &MainWindow::errorShown);
+    if (viaKey) {
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keySequence(m_window.get(), a->shortcuts().value(0));
+    } else {
+        auto *b = m_window->findChild<QToolButton *>();
+        for (QToolButton *candidate : m_window->findChildren<QToolButton *>())
+            if (candidate->defaultAction() == a && candidate->objectName().endsWith(u"Button"_s))
+                b = candidate;
+        QCOMPARE(b->defaultAction(), a);
+        QTest::mouseClick(b, Qt::LeftButton);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(observe(*snap(), what), after, kTimeoutMs);
+    QCOMPARE(failed.count(), 0);
+
+    // the canvas and the toggles show the engine's new state
+    if (what.startsWith(u"cache")) {
+        QTRY_COMPARE_WITH_TIMEOUT(
+            countIn(canvas->drawnCacheNodes(), NodeState::Up), countIn(snap()->cacheNodes, NodeState::Up), kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(countIn(canvas->drawnCacheNodes(), NodeState::Dead),
+            countIn(snap()->cacheNodes, NodeState::Dead), kTimeoutMs);
+    } else if (what.startsWith(u"consumers")) {
+        QTRY_COMPARE_WITH_TIMEOUT(
+            countIn(canvas->drawnConsumers(), NodeState::Up), countIn(snap()->consumers, NodeState::Up), kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(countIn(canvas->drawnConsumers(), NodeState::Dead),
+            countIn(snap()->consumers, NodeState::Dead), kTimeoutMs);
+    } else {
+        QVERIFY(a->isCheckable());
+        const QString offText = a->text();
+        QVERIFY(waitTicks(2)); // the toggle follows the engine's snapshot, and stays
+        QCOMPARE(a->isChecked(), !wasChecked);
+        QVERIFY2(a->text().contains(u": "_s), qPrintable(a->text())); // says its state
+        QTest::keySequence(m_window.get(), a->shortcuts().value(0)); // and back
+        QTRY_COMPARE_WITH_TIMEOUT(observe(*snap(), what), before, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(a->isChecked(), wasChecked, kTimeoutMs);
+        QVERIFY(a->text() != offText);
+    }
+}
+
+void TestWindow::jitterAndReadRatioBoxes()
+{
+    QVERIFY(m_window->loadScenario(tierScenario(Strategy::Atomic), u"test-cache"_s));
+    ControlPanel *panel = m_window->controlPanel();
+    ActionSet *actions = m_window->actions();
+    QSignalSpy jitterAsked(panel, &ControlPanel::ttlJitterRequested);
+    QSpinBox *jitter = panel->ttlJitterBox();
+    jitter->setFocus();
+    jitter->selectAll();
+    QTest::keyClicks(jitter, u"35"_s);
+    QCOMPARE(jitterAsked.count(), 0); // nothing while typing
+    QTest::keyClick(jitter, Qt::Key_Return);
+    QCOMPARE(jitterAsked.count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->ttlJitter, 0.35, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(actions->ttlJitter->isChecked(), kTimeoutMs);
+    QVERIFY(!jitter->hasFocus()); // the one-key actions work again
+
+    // the toggle turns it off, and back on to the amount set before
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_J);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->ttlJitter, 0.0, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(jitter->value(), 0, kTimeoutMs);
+    QTest::keyClick(m_window.get(), Qt::Key_J);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->ttlJitter, 0.35, kTimeoutMs);
+
+    QSpinBox *ratio = panel->readRatioBox();
+    ratio->setFocus();
+    ratio->selectAll();
+    QTest::keyClicks(ratio, u"50"_s);
+    QTest::keyClick(ratio, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->readRatio, 50.0, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(actions->readTraffic->isChecked(), kTimeoutMs);
+    m_window->activateWindow();
+    QTest::keyClick(m_window.get(), Qt::Key_V);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->readRatio, 0.0, kTimeoutMs);
+    QTest::keyClick(m_window.get(), Qt::Key_V);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->readRatio, 50.0, kTimeoutMs);
+    // views are served: the engine counts them
+    QTRY_VERIFY_WITH_TIMEOUT(snap()->views > 0, kTimeoutMs);
+}
+
+void TestWindow::failedTierCommandShowsItsError_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<QString>("expected"); // in the one-line error
+    QTest::newRow("kill cache node without a cache tier") << u"killCacheNode"_s << u"cache node"_s;
+    QTest::newRow("remove cache node without a cache tier") << u"removeCacheNode"_s << u"cache node"_s;
+    QTest::newRow("cache-queue without a cache tier") << u"cacheQueue"_s << u"cache"_s;
+}
+
+void TestWindow::failedTierCommandShowsItsError()
+{
+    QFETCH(QString, action);
+    QFETCH(QString, expected);
+    // the quiet run has no cache tier
+    QAction *a = actionNamed(m_window->actions(), action);
+    QSignalSpy failed(m_window.get(), &MainWindow::errorShown);
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keySequence(m_window.get(), a->shortcuts().value(0));
+    QCOMPARE(failed.count(), 1);
+    const QString error = failed.first().first().toString();
+    QVERIFY2(error.contains(expected) && !error.contains(u'\n'), qPrintable(error));
+    QCOMPARE(m_window->statusMessage(), error);
+    QVERIFY(waitTicks(2));
+    QCOMPARE(strategyOf(*snap()), u"naive"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->strategyCombo()->currentText(), u"naive"_s, kTimeoutMs);
+    QVERIFY(snap()->cacheNodes.empty());
+}
+
+void TestWindow::ringAndQueueDrawnOnlyWhenUsed()
+{
+    TopologyView *canvas = m_window->topologyView();
+    CountersPanel *counters = m_window->countersPanel();
+    // the flash-sale run: neither, and the flash-sale charts
+    QVERIFY(waitTicks(3));
+    QVERIFY(canvas->cacheTierRect().isEmpty() && canvas->queueRect().isEmpty());
+    QVERIFY(canvas->drawnCacheNodes().isEmpty() && canvas->drawnConsumers().isEmpty());
+    QVERIFY(!counters->isShown(CountersPanel::HitRatio) && !counters->isShown(CountersPanel::Backlog));
+    QCOMPARE(m_window->chartsPanel()->page(), int(ChartsPanel::FlashSalePage));
+
+    // a cache tier under atomic: the ring, no queue
+    QVERIFY(m_window->loadScenario(tierScenario(Strategy::Atomic, 3), u"test-cache"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->drawnCacheNodes().size(), 3, kTimeoutMs);
+    QVERIFY(canvas->rect().contains(canvas->cacheTierRect().toRect()));
+    QVERIFY(canvas->queueRect().isEmpty());
+    double degrees = 0;
+    for (const auto &c : canvas->drawnCacheNodes()) {
+        QVERIFY(canvas->cacheTierRect().contains(c.rect));
+        QCOMPARE(canvas->cacheNodeAt(c.rect.center()), c.id);
+        QVERIFY(c.spanDeg > 0);
+        degrees += c.spanDeg;
+    }
+    QVERIFY2(std::abs(degrees - 360) < 0.5, qPrintable(QString::number(degrees))); // the shares cover the ring
+    QVERIFY(counters->isShown(CountersPanel::HitRatio) && !counters->isShown(CountersPanel::Backlog));
+    QCOMPARE(m_window->chartsPanel()->page(), int(ChartsPanel::CacheQueuePage));
+
+    // cache-queue: ring and queue with its partitions and consumers
+    QVERIFY(m_window->loadScenario(tierScenario(Strategy::CacheQueue, 2), u"test-cache-queue"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->drawnConsumers().size(), 2, kTimeoutMs);
+    QCOMPARE(canvas->drawnCacheNodes().size(), 2);
+    QCOMPARE(canvas->drawnPartitions().size(), 4);
+    QVERIFY(!canvas->queueRect().isEmpty());
+    QVERIFY(!canvas->queueRect().intersects(canvas->cacheTierRect()));
+    for (const auto &c : canvas->drawnConsumers()) {
+        QVERIFY(canvas->queueRect().contains(c.rect));
+        QCOMPARE(canvas->consumerAt(c.rect.center()), c.id);
+    }
+    // the engine names the node holding the stock counter; it is one the ring shows
+    QTRY_VERIFY_WITH_TIMEOUT(snap()->counterNode >= 0, kTimeoutMs);
+    QVERIFY(!cacheCardOf(canvas, snap()->counterNode).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(counters->isShown(CountersPanel::Backlog), kTimeoutMs);
+
+    // and back: gone again
+    QVERIFY(m_window->loadScenario(quietScenario(), u"test-quiet"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(canvas->cacheTierRect().isEmpty() && canvas->queueRect().isEmpty(), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!counters->isShown(CountersPanel::HitRatio), kTimeoutMs);
+}
+
+void TestWindow::clickedCacheNodeAndConsumerAreTargets()
+{
+    QVERIFY(m_window->loadScenario(tierScenario(), u"test-cache-queue"_s));
+    TopologyView *canvas = m_window->topologyView();
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->drawnCacheNodes().size(), 3, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->drawnConsumers().size(), 2, kTimeoutMs);
+
+    QSignalSpy cacheSelected(canvas, &TopologyView::selectedCacheNodeChanged);
+    QTest::mouseClick(canvas, Qt::LeftButton, {}, cacheCardOf(canvas, 2).center().toPoint());
+    QCOMPARE(cacheSelected.count(), 1);
+    QCOMPARE(canvas->selectedCacheNode(), 2);
+    QVERIFY(m_window->findChild<QLabel *>(u"selectedCacheNode"_s)->text().contains(u"cache node 2"_s));
+    QTest::mouseClick(button("killCacheNodeButton"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(observe(*snap(), u"cache dead"_s), u"1"_s, kTimeoutMs);
+    QCOMPARE(stateOf(snap()->cacheNodes, 2), u"dead"_s);
+    QCOMPARE(stateOf(snap()->cacheNodes, 0), u"up"_s);
+
+    QSignalSpy consumerSelected(canvas, &TopologyView::selectedConsumerChanged);
+    QTest::mouseClick(canvas, Qt::LeftButton, {}, consumerChipOf(canvas, 1).center().toPoint());
+    QCOMPARE(consumerSelected.count(), 1);
+    QCOMPARE(canvas->selectedConsumer(), 1);
+    QCOMPARE(canvas->selectedNode(), -1); // each kind has its own target
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_X, Qt::ShiftModifier);
+    QTRY_COMPARE_WITH_TIMEOUT(observe(*snap(), u"consumers dead"_s), u"1"_s, kTimeoutMs);
+    QCOMPARE(stateOf(snap()->consumers, 1), u"dead"_s);
+    QCOMPARE(stateOf(snap()->consumers, 0), u"up"_s);
+
+    // a click beside everything clears the targets
+    QTest::mouseClick(canvas, Qt::LeftButton, {}, QPoint(2, canvas->height() - 2));
+    QCOMPARE(canvas->selectedCacheNode(), -1);
+    QCOMPARE(canvas->selectedConsumer(), -1);
+}
+
+void TestWindow::contextMenusRemoveAndKill_data()
+{
+    QTest::addColumn<bool>("consumer"); // else a cache node
+    QTest::addColumn<QString>("item");
+    QTest::addColumn<QString>("what");
+    QTest::addColumn<QString>("after");
+    QTest::newRow("kill cache node") << false << u"Kill cache node 1"_s << u"cache dead"_s << u"1"_s;
+    QTest::newRow("remove cache node") << false << u"Remove cache node 1"_s << u"cache up"_s << u"2"_s;
+    QTest::newRow("kill consumer") << true << u"Kill consumer 1"_s << u"consumers dead"_s << u"1"_s;
+    QTest::newRow("remove consumer") << true << u"Remove consumer 1"_s << u"consumers up"_s << u"1"_s;
+}
+
+void TestWindow::contextMenusRemoveAndKill()
+{
+    QFETCH(bool, consumer);
+    QFETCH(QString, item);
+    QFETCH(QString, what);
+    QFETCH(QString, after);
+    QVERIFY(m_window->loadScenario(tierScenario(), u"test-cache-queue"_s));
+    TopologyView *canvas = m_window->topologyView();
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->drawnCacheNodes().size(), 3, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->drawnConsumers().size(), 2, kTimeoutMs);
+    const QPoint at = (consumer ? consumerChipOf(canvas, 1) : cacheCardOf(canvas, 1)).center().toPoint();
+    chooseFromPopup(item);
+    QContextMenuEvent event(QContextMenuEvent::Mouse, at, canvas->mapToGlobal(at));
+    QApplication::sendEvent(canvas, &event);
+    QCOMPARE(consumer ? canvas->selectedConsumer() : canvas->selectedCacheNode(), 1); // the menu's target
+    QTRY_COMPARE_WITH_TIMEOUT(observe(*snap(), what), after, kTimeoutMs);
+}
+
+void TestWindow::tierChartsReceivePoints()
+{
+    QVERIFY(m_window->loadScenario(tierScenario(), u"test-cache-queue"_s));
+    ChartsPanel *charts = m_window->chartsPanel();
+    QCOMPARE(charts->page(), int(ChartsPanel::CacheQueuePage)); // the page that fits the scenario
+    QCOMPARE(charts->tabBar()->currentIndex(), int(ChartsPanel::CacheQueuePage));
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_V); // product-page views at 100 : 1
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->readRatio, 100.0, kTimeoutMs);
+
+    // a series "receives data" when one of its recent points is above 0
+    auto lastPositive = [](LiveChart *chart, int series) {
+        const QList<QPointF> points = chart->series(series)->points();
+        return std::any_of(points.end() - std::min<qsizetype>(points.size(), 20), points.end(),
+            [](const QPointF &p) { return p.y() > 0; });
+    };
+    LiveChart *hits = charts->chart(u"hits"_s);
+    LiveChart *orders = charts->chart(u"orders"_s);
+    LiveChart *divergence = charts->chart(u"divergence"_s);
+    QVERIFY(hits && orders && divergence && charts->chart(u"backlog"_s) && charts->chart(u"anomalies"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(lastPositive(hits, 0), kTimeoutMs); // hit ratio
+    QTRY_VERIFY_WITH_TIMEOUT(lastPositive(orders, 0), kTimeoutMs); // queued
+    QTRY_VERIFY_WITH_TIMEOUT(lastPositive(orders, 1), kTimeoutMs); // persisted
+    QTRY_VERIFY_WITH_TIMEOUT(lastPositive(divergence, 0), kTimeoutMs); // cache stock
+    QTRY_VERIFY_WITH_TIMEOUT(lastPositive(divergence, 1), kTimeoutMs); // store stock
+    for (const QString &key : { u"backlog"_s, u"anomalies"_s })
+        QTRY_VERIFY_WITH_TIMEOUT(charts->chart(key)->pointCount(0) > 5, kTimeoutMs);
+    QVERIFY(hits->titleText().contains(u'%'));
+    QVERIFY(hits->valueAxis(LiveChart::Axis::Left)->max() == 100);
+
+    // G shows the other page; its charts catch up at once
+    QTest::keyClick(m_window.get(), Qt::Key_G);
+    QCOMPARE(charts->page(), int(ChartsPanel::FlashSalePage));
+    QCOMPARE(charts->tabBar()->currentIndex(), int(ChartsPanel::FlashSalePage));
+    QVERIFY(charts->chart(u"throughput"_s)->isVisible() && !hits->isVisible());
+    QVERIFY(lastPositive(charts->chart(u"throughput"_s), 0));
+    QTest::mouseClick(
+        charts->tabBar(), Qt::LeftButton, {}, charts->tabBar()->tabRect(ChartsPanel::CacheQueuePage).center());
+    QCOMPARE(charts->page(), int(ChartsPanel::CacheQueuePage));
+    QVERIFY(hits->isVisible());
+}
+
+void TestWindow::duplicatesTurnRed()
+{
+    // at-least-once: a killed consumer's persisted but unacknowledged orders are persisted again
+    Scenario s = tierScenario(Strategy::CacheQueue, 2);
+    s.config.traffic.ratePerS = 3000;
+    s.config.queue.batch = 50;
+    s.config.queue.capacity = 100000;
+    QVERIFY(m_window->loadScenario(s, u"test-duplicates"_s));
+    TopologyView *canvas = m_window->topologyView();
+    CountersPanel *counters = m_window->countersPanel();
+    QVERIFY(!m_window->actions()->idempotent->isChecked());
+    // kill, through the canvas and the panel, whichever consumer holds messages, and add one back
+    for (int round = 0; round < 200 && snap()->duplicates == 0; ++round) {
+        QVERIFY(waitTicks(1));
+        for (const auto &c : snap()->consumers)
+            if (c.state == NodeState::Up && c.inHand > 5 && !consumerChipOf(canvas, c.id).isEmpty()) {
+                QTest::mouseClick(canvas, Qt::LeftButton, {}, consumerChipOf(canvas, c.id).center().toPoint());
+                if (canvas->selectedConsumer() != c.id)
+                    break;
+                QTest::mouseClick(button("killConsumerButton"), Qt::LeftButton);
+                QTest::mouseClick(button("addConsumerButton"), Qt::LeftButton);
+                break;
+            }
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(snap()->duplicates > 0, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(counters->valueText(CountersPanel::Duplicates) != u"0"_s, kTimeoutMs);
+    const QColor red = m_window->theme().oversold;
+    QCOMPARE(counters->valueLabel(CountersPanel::Duplicates)->palette().color(QPalette::WindowText), red);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->chartsPanel()->chart(u"anomalies"_s)->alarm(), kTimeoutMs);
+    QCOMPARE(m_window->chartsPanel()->tabBar()->tabTextColor(ChartsPanel::CacheQueuePage), red);
+    QVERIFY(!counters->oversoldAlarm()); // OVERSOLD is a different failure
 }
 
 int main(int argc, char **argv)
