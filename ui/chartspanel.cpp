@@ -34,17 +34,18 @@ enum AnomalySeries { StaleReads, Duplicates };
 struct AxisUnit {
     double divisor = 1;
     QString title;
+    QString suffix; // on the labels where axis titles are hidden: " k", " M", " G"
 };
 
 AxisUnit axisUnit(double peak, const QString &unit)
 {
     if (peak >= 2e9)
-        return { 1e9, u"G "_s + unit };
+        return { 1e9, u"G "_s + unit, u" G"_s };
     if (peak >= 2e6)
-        return { 1e6, u"M "_s + unit };
+        return { 1e6, u"M "_s + unit, u" M"_s };
     if (peak >= 2e3)
-        return { 1e3, u"k "_s + unit };
-    return { 1, unit };
+        return { 1e3, u"k "_s + unit, u" k"_s };
+    return { 1, unit, {} };
 }
 
 } // namespace
@@ -91,7 +92,7 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     m_latency->addSeries(u"p50"_s);
     m_latency->addSeries(u"p95"_s);
     m_latency->addSeries(u"p99"_s);
-    m_latency->setAxisTitle(LiveChart::Axis::Left, u"ms"_s);
+    m_latency->setAxisTitle(LiveChart::Axis::Left, u"ms"_s, u" ms"_s);
     m_latency->setMinimumTop(LiveChart::Axis::Left, 1);
 
     m_stock = new LiveChart(u"stock"_s, u"Stock"_s);
@@ -108,31 +109,31 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     m_lock = new LiveChart(u"lock"_s, u"Row lock & utilisation"_s);
     m_lock->addSeries(u"lock wait"_s);
     m_lock->addSeries(u"utilisation"_s, LiveChart::Axis::Right);
-    m_lock->setAxisTitle(LiveChart::Axis::Left, u"lock wait ms"_s);
-    m_lock->setAxisTitle(LiveChart::Axis::Right, u"busy %"_s);
+    m_lock->setAxisTitle(LiveChart::Axis::Left, u"lock wait ms"_s, u" ms"_s);
+    m_lock->setAxisTitle(LiveChart::Axis::Right, u"busy %"_s, u"%"_s);
     m_lock->setMinimumTop(LiveChart::Axis::Left, 0.1);
     m_lock->setFixedRange(LiveChart::Axis::Right, 0, 100);
 
     m_hits = new LiveChart(u"hits"_s, u"Cache hit ratio"_s);
     m_hits->addSeries(u"hit %"_s, LiveChart::Axis::Left, 1.3);
     m_hits->addSeries(u"store reads"_s, LiveChart::Axis::Right);
-    m_hits->setAxisTitle(LiveChart::Axis::Left, u"hit %"_s);
+    m_hits->setAxisTitle(LiveChart::Axis::Left, u"hit %"_s, u"%"_s);
     m_hits->setAxisTitle(LiveChart::Axis::Right, u"reads/s"_s);
     m_hits->setFixedRange(LiveChart::Axis::Left, 0, 100);
-    m_hits->setMinimumTop(LiveChart::Axis::Right, 10);
+    m_hits->setMinimumTop(LiveChart::Axis::Right, 1);
 
     m_orders = new LiveChart(u"orders"_s, u"Orders in & persisted"_s);
     m_orders->addSeries(u"queued"_s);
     m_orders->addSeries(u"persisted"_s);
     m_orders->setAxisTitle(LiveChart::Axis::Left, u"orders/s"_s);
-    m_orders->setMinimumTop(LiveChart::Axis::Left, 10);
+    m_orders->setMinimumTop(LiveChart::Axis::Left, 1);
 
     m_backlog = new LiveChart(u"backlog"_s, u"Queue backlog & lag"_s);
     m_backlog->addSeries(u"backlog"_s);
     m_backlog->addSeries(u"lag"_s, LiveChart::Axis::Right);
     m_backlog->setAxisTitle(LiveChart::Axis::Left, u"orders"_s);
-    m_backlog->setAxisTitle(LiveChart::Axis::Right, u"lag ms"_s);
-    m_backlog->setMinimumTop(LiveChart::Axis::Left, 10);
+    m_backlog->setAxisTitle(LiveChart::Axis::Right, u"lag ms"_s, u" ms"_s);
+    m_backlog->setMinimumTop(LiveChart::Axis::Left, 1);
     m_backlog->setMinimumTop(LiveChart::Axis::Right, 10);
 
     m_divergence = new LiveChart(u"divergence"_s, u"Cache vs store stock"_s);
@@ -141,8 +142,8 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     m_divergence->addSeries(u"gap"_s, LiveChart::Axis::Right, 1.3);
     m_divergence->setAxisTitle(LiveChart::Axis::Left, u"units"_s);
     m_divergence->setAxisTitle(LiveChart::Axis::Right, u"gap"_s);
-    m_divergence->setMinimumTop(LiveChart::Axis::Left, 10);
-    m_divergence->setMinimumTop(LiveChart::Axis::Right, 10);
+    m_divergence->setMinimumTop(LiveChart::Axis::Left, 1);
+    m_divergence->setMinimumTop(LiveChart::Axis::Right, 1);
 
     m_anomalies = new LiveChart(u"anomalies"_s, u"Stale reads & duplicates"_s);
     m_anomalies->addSeries(u"stale"_s);
@@ -319,7 +320,7 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
             peak = std::max({ peak, it->succeeded, it->soldOut, it->rateLimited, it->failed });
         const AxisUnit unit = axisUnit(peak, u"req/s"_s);
         const double divisor = unit.divisor;
-        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
         chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
         QList<QPointF> &ok = chart->beginSeries(Succeeded);
         QList<QPointF> &soldOut = chart->beginSeries(SoldOut);
@@ -348,7 +349,7 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
         for (auto it = begin; it != end; ++it)
             peak = std::max({ peak, double(it->stockRemaining), double(it->sold) });
         const AxisUnit unit = axisUnit(peak, u"units"_s);
-        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
         chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
         QList<QPointF> &remaining = chart->beginSeries(Remaining);
         QList<QPointF> &sold = chart->beginSeries(Sold);
@@ -362,7 +363,7 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
         for (auto it = begin; it != end; ++it)
             peak = std::max(peak, double(it->oversold));
         const AxisUnit unit = axisUnit(peak, u"units"_s);
-        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
         chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
         QList<QPointF> &oversold = chart->beginSeries(0);
         for (auto it = begin; it != end; ++it)
@@ -382,7 +383,7 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
         for (auto it = begin; it != end; ++it)
             peak = std::max(peak, it->storeReads);
         const AxisUnit unit = axisUnit(peak, u"reads/s"_s);
-        chart->setAxisTitle(LiveChart::Axis::Right, unit.title);
+        chart->setAxisTitle(LiveChart::Axis::Right, unit.title, unit.suffix);
         QList<QPointF> &hit = chart->beginSeries(HitRatio);
         QList<QPointF> &reads = chart->beginSeries(StoreReads);
         for (auto it = begin; it != end; ++it) {
@@ -398,7 +399,7 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
         for (auto it = begin; it != end; ++it)
             peak = std::max({ peak, it->enqueued, it->dequeued });
         const AxisUnit unit = axisUnit(peak, u"orders/s"_s);
-        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
         QList<QPointF> &in = chart->beginSeries(Enqueued);
         QList<QPointF> &out = chart->beginSeries(Dequeued);
         for (auto it = begin; it != end; ++it) {
@@ -411,16 +412,16 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
         for (auto it = begin; it != end; ++it)
             peak = std::max(peak, double(it->queueBacklog));
         const AxisUnit unit = axisUnit(peak, u"orders"_s);
-        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
         chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
         QList<QPointF> &backlog = chart->beginSeries(Backlog);
         QList<QPointF> &lag = chart->beginSeries(Lag);
         for (auto it = begin; it != end; ++it) {
             backlog.append({ it->t, double(it->queueBacklog) / unit.divisor });
-            lag.append({ it->t, it->queueLagMs });
+            lag.append({ it->t, std::max(0.0, it->queueLagMs) }); // a lag is never below 0
         }
         chart->setTitleText(
-            u"Backlog · "_s + countText(last.queueBacklog) + u" · lag "_s + durationMs(last.queueLagMs));
+            u"Backlog · "_s + countText(last.queueBacklog) + u" · lag "_s + durationMs(std::max(0.0, last.queueLagMs)));
     } else if (chart == m_divergence) {
         double peak = 0, gapPeak = 0;
         for (auto it = begin; it != end; ++it) {
@@ -429,8 +430,8 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
         }
         const AxisUnit unit = axisUnit(peak, u"units"_s);
         const AxisUnit gapUnit = axisUnit(gapPeak, u"gap"_s);
-        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
-        chart->setAxisTitle(LiveChart::Axis::Right, gapUnit.title);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
+        chart->setAxisTitle(LiveChart::Axis::Right, gapUnit.title, gapUnit.suffix);
         chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
         chart->setIntegerSteps(LiveChart::Axis::Right, gapUnit.divisor == 1);
         QList<QPointF> &cache = chart->beginSeries(CacheStock);
@@ -450,8 +451,8 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
         }
         const AxisUnit unit = axisUnit(peak, u"stale/s"_s);
         const AxisUnit dupUnit = axisUnit(duplicates, u"duplicates"_s);
-        chart->setAxisTitle(LiveChart::Axis::Left, unit.title);
-        chart->setAxisTitle(LiveChart::Axis::Right, dupUnit.title);
+        chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
+        chart->setAxisTitle(LiveChart::Axis::Right, dupUnit.title, dupUnit.suffix);
         chart->setIntegerSteps(LiveChart::Axis::Right, dupUnit.divisor == 1);
         QList<QPointF> &stale = chart->beginSeries(StaleReads);
         QList<QPointF> &dups = chart->beginSeries(Duplicates);

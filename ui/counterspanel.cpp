@@ -144,7 +144,8 @@ void CountersPanel::showSnapshot(const Snapshot &s)
     m_values[StaleReads]->setText(countText(s.staleReads));
     m_details[StaleReads]->setText(compactRate(last.staleReads) + u" now"_s);
     m_values[Backlog]->setText(countText(last.queueBacklog));
-    m_details[Backlog]->setText(u"lag "_s + durationMs(last.queueLagMs) + u" · max "_s + countText(s.maxBacklog));
+    m_details[Backlog]->setText(
+        u"lag "_s + durationMs(std::max(0.0, last.queueLagMs)) + u" · max "_s + countText(s.maxBacklog));
     m_values[Duplicates]->setText(countText(last.duplicatesTotal));
     m_details[Duplicates]->setText(u"redelivered "_s + countText(last.redeliveredTotal));
     if (const bool duplicates = last.duplicatesTotal > 0; duplicates != m_duplicates) {

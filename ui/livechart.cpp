@@ -56,7 +56,7 @@ QValueAxis *newValueAxis()
 // Range and tick interval change in the order that never asks the axis for more ticks than
 // either the old or the new setting has (a small interval over a large range would mean
 // millions of tick items).
-void setAxis(QValueAxis *axis, double min, double max, double step)
+void setAxis(QValueAxis *axis, double min, double max, double step, const QString &suffix = {})
 {
     if (step >= axis->tickInterval()) {
         axis->setTickInterval(step);
@@ -65,7 +65,9 @@ void setAxis(QValueAxis *axis, double min, double max, double step)
         axis->setRange(min, max);
         axis->setTickInterval(step);
     }
-    axis->setLabelFormat(labelFormat(step));
+    QString escaped = suffix;
+    escaped.replace(u'%', u"%%"_s);
+    axis->setLabelFormat(labelFormat(step) + escaped);
 }
 
 } // namespace
@@ -135,12 +137,29 @@ void LiveChart::setSeriesColor(int series, const QColor &color)
     restyleSeries();
 }
 
-void LiveChart::setAxisTitle(Axis axis, const QString &title)
+void LiveChart::setAxisTitle(Axis axis, const QString &title, const QString &labelSuffix)
 {
     AxisState &a = axisState(axis);
     if (a.axis && a.axis->titleText() != title)
         a.axis->setTitleText(title);
+    if (labelSuffix != a.suffix) {
+        a.suffix = labelSuffix;
+        relabel(a);
+    }
 }
+
+void LiveChart::relabel(AxisState &a)
+{
+    if (!a.axis)
+        return;
+    if (a.fixed)
+        setAxis(a.axis, a.fixed->first, a.fixed->second, niceStep((a.fixed->second - a.fixed->first) / m_steps),
+            labelSuffix(a));
+    else
+        a.top = -1; // the next commit sets range, step and format
+}
+
+QString LiveChart::labelSuffix(const AxisState &a) const { return m_compactAxes ? a.suffix : QString(); }
 
 void LiveChart::setFixedRange(Axis axis, double min, double max)
 {
@@ -148,7 +167,7 @@ void LiveChart::setFixedRange(Axis axis, double min, double max)
     a.fixed = std::pair { min, max };
     if (!a.axis)
         return;
-    setAxis(a.axis, min, max, niceStep((max - min) / m_steps));
+    setAxis(a.axis, min, max, niceStep((max - min) / m_steps), labelSuffix(a));
 }
 
 void LiveChart::setMinimumTop(Axis axis, double top) { axisState(axis).minimumTop = top; }
@@ -215,7 +234,7 @@ void LiveChart::rescale(AxisState &a)
         return;
     a.top = top;
     a.bottom = bottom;
-    setAxis(a.axis, bottom, top, step);
+    setAxis(a.axis, bottom, top, step, labelSuffix(a));
 }
 
 void LiveChart::setMarkers(const std::vector<Marker> &markers)
@@ -264,6 +283,14 @@ void LiveChart::applyTheme(const Theme &t)
     c->legend()->setAlignment(t.projector ? Qt::AlignRight : Qt::AlignBottom);
     c->legend()->setLabelColor(t.text);
 
+    // Projector mode: no axis titles (Qt Charts gives the value axes together at most 40 % of the
+    // width the legend leaves, and cuts their labels to "1…" beyond); the unit moves into the labels.
+    m_compactAxes = t.projector;
+    for (AxisState *a : { &m_left, &m_right })
+        if (a->axis) {
+            a->axis->setTitleVisible(!m_compactAxes);
+            relabel(*a);
+        }
     const QFont labels = t.font(t.chartLabelPointSize);
     const QFont titles = t.font(t.chartLabelPointSize * 0.9);
     QPen axisPen(t.border, 1.2 * t.scale);
@@ -303,20 +330,14 @@ void LiveChart::onPlotAreaChanged(const QRectF &area)
     const double interval = area.width() / 6 < labelW ? 20 : 10;
     if (m_x->tickInterval() != interval)
         m_x->setTickInterval(interval);
-    // Value labels need about two lines of height each; a short plot gets two or three intervals.
-    const double labelH = QFontMetricsF(m_left.axis->labelsFont()).height() * 1.8;
-    const int steps = std::clamp(int(area.height() / labelH), 2, 4);
+    // Value labels need a line and a half of height each, or they overlap; a short plot gets fewer
+    // intervals, down to just 0 and the top.
+    const double labelH = QFontMetricsF(m_left.axis->labelsFont()).height() * 1.6;
+    const int steps = std::clamp(int(area.height() / labelH), 1, 4);
     if (steps != m_steps) {
         m_steps = steps;
-        for (AxisState *a : { &m_left, &m_right }) {
-            if (!a->axis)
-                continue;
-            if (a->fixed)
-                setAxis(a->axis, a->fixed->first, a->fixed->second,
-                    niceStep((a->fixed->second - a->fixed->first) / m_steps));
-            else
-                a->top = -1; // recomputed at the next commit
-        }
+        relabel(m_left);
+        relabel(m_right);
     }
     m_markers->relayout(area);
 }

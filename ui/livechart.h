@@ -36,7 +36,9 @@ public:
 
     int addSeries(const QString &name, Axis axis = Axis::Left, double widthFactor = 1.0);
     void setSeriesColor(int series, const QColor &color);
-    void setAxisTitle(Axis axis, const QString &title);
+    // `labelSuffix`: the unit on each label (" k", " %", " ms") where titles are hidden
+    // (projector mode).
+    void setAxisTitle(Axis axis, const QString &title, const QString &labelSuffix = {});
     // Fixed range (e.g. 0..100 %); without it the axis follows the data with nice steps, from 0
     // (or below, when a value is negative).
     void setFixedRange(Axis axis, double min, double max);
@@ -87,9 +89,12 @@ private:
         bool integer = false;
         double top = -1;
         double bottom = 0; // below 0 only for data that goes negative (a difference)
+        QString suffix;
     };
 
     void rescale(AxisState &a);
+    void relabel(AxisState &a); // after the steps or the label suffix changed
+    QString labelSuffix(const AxisState &a) const;
     void onPlotAreaChanged(const QRectF &area);
     void restyleSeries();
     AxisState &axisState(Axis axis) { return axis == Axis::Left ? m_left : m_right; }
@@ -101,6 +106,7 @@ private:
     std::unique_ptr<MarkerOverlay> m_markers;
     double m_tMin = 0, m_tMax = 60;
     double m_lineWidth = 3;
+    bool m_compactAxes = false; // projector mode: units in the labels, no axis titles
     int m_steps = 4; // value-axis intervals: fewer on a short plot, so that labels never collide
     bool m_alarm = false;
     QColor m_titleColor, m_alarmColor, m_plotColor, m_alarmPlotColor;

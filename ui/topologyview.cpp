@@ -1100,8 +1100,8 @@ void TopologyView::drawQueue(QPainter &p, const QRectF &r)
         blocked += pv.blocked;
     }
     const QString backlog = countText(last.queueBacklog);
-    const QStringList header { u"backlog "_s + backlog + u" · lag "_s + durationMs(last.queueLagMs),
-        u"backlog "_s + backlog, backlog };
+    const QString lag = durationMs(std::max(0.0, last.queueLagMs));
+    const QStringList header { u"backlog "_s + backlog + u" · lag "_s + lag, u"backlog "_s + backlog, backlog };
     double y = inner.top()
         + drawPanelHeader(p, inner, u"Order queue"_s, header,
             full                        ? m_theme.dead
