@@ -176,9 +176,11 @@ void TestHeadless::listPresets()
     const Outcome o = run({ u"--list-presets"_s });
     QCOMPARE(o.exitCode, 0);
     for (const QString &name :
-        { u"black-friday-naive"_s, u"black-friday-row-lock"_s, u"black-friday-atomic"_s, u"black-friday-sharded"_s })
+        { u"black-friday-naive"_s, u"black-friday-row-lock"_s, u"black-friday-atomic"_s, u"black-friday-sharded"_s,
+            u"black-friday-cache-queue"_s, u"cache-stampede"_s, u"queue-peak-shaving"_s, u"rehash-mod-vs-ring"_s })
         QVERIFY2(o.out.contains(name), qPrintable(o.out));
-    QCOMPARE(o.out.split(u'\n', Qt::SkipEmptyParts).size(), 4);
+    QCOMPARE(o.out.split(u'\n', Qt::SkipEmptyParts).size(), 8);
+    QVERIFY2(!o.out.contains(u"broken"_s), qPrintable(o.out));
 }
 
 void TestHeadless::helpAndVersion()
