@@ -198,11 +198,15 @@ QString summaryText(const Scenario &scenario, const RunResult &r)
     if (!a.drained)
         problems << u"not drained"_s;
 
-    const QList<std::pair<QString, QString>> lines {
+    QList<std::pair<QString, QString>> lines {
         { u"scenario"_s,
             QString::fromStdString(c.name) + u"  ("_s + QString::number(scenario.durationS, 'f', 1) + u" s, seed "_s
                 + QString::number(c.seed) + u", "_s + QString::number(c.nodes.count) + u" nodes, "_s + traffic + u')' },
         { u"strategy"_s, fromStd(stampede::toString(c.strategy)) },
+    };
+    for (const QString &note : scenario.notes)
+        lines.append({ u"note"_s, note });
+    lines += QList<std::pair<QString, QString>> {
         { u"attempts"_s, count(f.attempts) },
         { u"succeeded"_s, count(f.succeeded) },
         { u"sold out"_s, count(f.soldOut) + u"  (false sold-out "_s + count(a.falseSoldOut) + u')' },

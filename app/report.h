@@ -17,7 +17,8 @@ QJsonObject reportJson(const Scenario &scenario, const stampede::RunResult &resu
 // One header row naming each column with its unit, then one row per tick.
 QByteArray timelineCsv(const std::vector<stampede::TickSample> &timeline, const std::vector<stampede::Marker> &markers);
 
-// About a dozen aligned lines for a terminal, ending with a newline.
+// About a dozen aligned lines for a terminal, ending with a newline; a `note` line per
+// Scenario::notes entry.
 QString summaryText(const Scenario &scenario, const stampede::RunResult &result);
 
 // Writes atomically-enough for our use (whole file or error). `option` starts the error line,

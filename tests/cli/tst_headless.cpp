@@ -1,6 +1,8 @@
 // The built binary as a user meets it: bad options fail with one line naming the option and
 // exit code 2; a short real run writes a complete report and a consistent CSV timeline.
 
+#include "cli.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -64,6 +66,8 @@ private slots:
     void shortRunWritesReportAndCsv();
     void naiveOversells();
     void closedLoopRuns();
+    void newOptionsReachTheScenario();
+    void cacheQueueGetsADefaultCacheTier();
 
 private:
     Outcome run(const QStringList &args, int timeoutMs = 60000);
@@ -152,6 +156,16 @@ void TestHeadless::badOptions_data()
     row("csv unwritable", { u"--csv"_s, u"/nonexistent-dir/t.csv"_s }, u"--csv"_s);
     row("screenshot headless", { u"--screenshot"_s, u"shot.png"_s }, u"--screenshot"_s);
     row("headless with value", { u"--headless=yes"_s }, u"--headless"_s);
+    row("read-ratio negative", { u"--read-ratio"_s, u"-1"_s }, u"--read-ratio"_s, u"\"-1\""_s);
+    row("read-ratio word", { u"--read-ratio"_s, u"lots"_s }, u"--read-ratio"_s, u"\"lots\""_s);
+    row("read-ratio too high", { u"--read-ratio=10001"_s }, u"--read-ratio"_s, u"10000"_s);
+    row("read-ratio nan", { u"--read-ratio"_s, u"nan"_s }, u"--read-ratio"_s);
+    row("read-ratio missing value", { u"--read-ratio"_s }, u"--read-ratio"_s, u"missing value"_s);
+    row("consumers word", { u"--consumers"_s, u"x"_s }, u"--consumers"_s, u"\"x\""_s);
+    row("consumers negative", { u"--consumers"_s, u"-1"_s }, u"--consumers"_s);
+    row("consumers too many", { u"--consumers"_s, u"65"_s }, u"--consumers"_s, u"64"_s);
+    row("consumers fraction", { u"--consumers"_s, u"1.5"_s }, u"--consumers"_s);
+    row("consumers empty", { u"--consumers="_s }, u"--consumers"_s);
 }
 
 void TestHeadless::badOptions()
@@ -188,7 +202,7 @@ void TestHeadless::helpAndVersion()
     const Outcome help = run({ u"--help"_s });
     QCOMPARE(help.exitCode, 0);
     for (const QString &option : { u"--headless"_s, u"--preset"_s, u"--scenario"_s, u"--rate"_s, u"--report"_s,
-             u"--csv"_s, u"--list-presets"_s, u"--screenshot"_s })
+             u"--csv"_s, u"--list-presets"_s, u"--screenshot"_s, u"--read-ratio"_s, u"--consumers"_s })
         QVERIFY2(help.out.contains(option), qPrintable(option));
 
     const Outcome version = run({ u"--version"_s });
@@ -277,6 +291,64 @@ void TestHeadless::closedLoopRuns()
     QCOMPARE(r.value(u"seed"_s).toInteger(), 7);
     QCOMPARE(r.value(u"stock"_s).toObject().value(u"initial"_s).toInteger(), 100);
     QCOMPARE(r.value(u"consistency"_s).toObject().value(u"oversold"_s).toInteger(), 0);
+}
+
+// --read-ratio and --consumers are applied to the scenario the run gets (checked in-process:
+// the report carries results, not every setting).
+void TestHeadless::newOptionsReachTheScenario()
+{
+    const CliParseResult parsed
+        = parseCommandLine({ u"stampede"_s, u"--headless"_s, u"--preset"_s, u"queue-peak-shaving"_s, u"--read-ratio"_s,
+                               u"12.5"_s, u"--consumers"_s, u"0"_s },
+            false);
+    QVERIFY2(parsed.status == CliParseResult::Status::Run, qPrintable(parsed.output));
+    QString error;
+    const std::optional<Scenario> s = resolveScenario(parsed.options, &error);
+    QVERIFY2(s, qPrintable(error));
+    QCOMPARE(s->config.traffic.readRatio, 12.5);
+    QCOMPARE(s->config.queue.consumers, 0);
+    QCOMPARE(s->config.queue.partitions, 8); // the rest of the preset's queue stays
+    QVERIFY(s->notes.isEmpty());
+}
+
+// --strategy cache-queue on a lesson without a cache tier runs with the default tier and says so.
+void TestHeadless::cacheQueueGetsADefaultCacheTier()
+{
+    const CliParseResult parsed = parseCommandLine(
+        { u"stampede"_s, u"--headless"_s, u"--preset"_s, u"black-friday-atomic"_s, u"--strategy"_s, u"cache-queue"_s },
+        false);
+    QVERIFY2(parsed.status == CliParseResult::Status::Run, qPrintable(parsed.output));
+    QString error;
+    const std::optional<Scenario> s = resolveScenario(parsed.options, &error);
+    QVERIFY2(s, qPrintable(error));
+    QCOMPARE(s->config.cache.nodes, kDefaultCacheNodes);
+    QVERIFY(s->config.cache.placement == stampede::Placement::Ring);
+    QCOMPARE(s->notes.size(), 1);
+
+    // a lesson that has a cache tier keeps it and gets no note
+    const CliParseResult withCache = parseCommandLine(
+        { u"stampede"_s, u"--headless"_s, u"--preset"_s, u"rehash-mod-vs-ring"_s, u"--strategy"_s, u"cache-queue"_s },
+        false);
+    const std::optional<Scenario> kept = resolveScenario(withCache.options, &error);
+    QVERIFY2(kept, qPrintable(error));
+    QCOMPARE(kept->config.cache.nodes, 4);
+    QVERIFY(kept->config.cache.placement == stampede::Placement::Modulo);
+    QVERIFY(kept->notes.isEmpty());
+
+    // the binary: exit 0, one summary line about it, the report names the strategy
+    const QString report = m_dir.filePath(u"cq.json"_s);
+    const Outcome o = run({ u"--headless"_s, u"--preset"_s, u"black-friday-atomic"_s, u"--strategy"_s, u"cache-queue"_s,
+        u"--duration"_s, u"0.5"_s, u"--report"_s, report });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    const QStringList noted = o.out.split(u'\n').filter(u"cache tier"_s);
+    QCOMPARE(noted.size(), 1);
+    QVERIFY2(noted.first().startsWith(u"note"_s) && noted.first().contains(u"--strategy cache-queue"_s)
+            && noted.first().contains(u"3 cache nodes, ring"_s),
+        qPrintable(noted.first()));
+    QFile rf(report);
+    QVERIFY(rf.open(QIODevice::ReadOnly));
+    const QJsonObject r = QJsonDocument::fromJson(rf.readAll()).object();
+    QCOMPARE(r.value(u"strategy"_s).toString(), u"cache-queue"_s);
 }
 
 QTEST_GUILESS_MAIN(TestHeadless)
