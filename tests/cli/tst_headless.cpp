@@ -242,6 +242,25 @@ void TestHeadless::shortRunWritesReportAndCsv()
         for (const QString &key : keys)
             QVERIFY2(o.value(key).isDouble(), qPrintable(section + u'.' + key));
     }
+    // the read path and the order queue: always present, numbers (zeros when unused)
+    const QList<std::pair<QString, QStringList>> added {
+        { u"cache"_s,
+            { u"hit_ratio"_s, u"keys_moved_last_change"_s, u"stale_reads"_s, u"views"_s, u"store_reads"_s,
+                u"store_read_peak_per_s"_s, u"evictions"_s } },
+        { u"queue"_s,
+            { u"max_backlog"_s, u"max_lag_ms"_s, u"redelivered"_s, u"duplicates"_s, u"enqueued"_s, u"persisted"_s,
+                u"rejected"_s } },
+    };
+    for (const auto &[section, keys] : added) {
+        QVERIFY2(r.value(section).isObject(), qPrintable(section));
+        const QJsonObject o = r.value(section).toObject();
+        for (const QString &key : keys)
+            QVERIFY2(o.value(key).isDouble(), qPrintable(section + u'.' + key));
+        QCOMPARE(o.size(), keys.size());
+    }
+    // atomic neither reads through the cache nor queues orders: the summary has no line for them
+    QCOMPARE(r.value(u"queue"_s).toObject().value(u"enqueued"_s).toInteger(), 0);
+    QVERIFY2(!o.out.contains(u"\nqueue "_s), qPrintable(o.out));
     QCOMPARE(r.value(u"scenario"_s).toString(), u"black-friday-atomic"_s);
     QCOMPARE(r.value(u"strategy"_s).toString(), u"atomic"_s);
     QCOMPARE(r.value(u"seed"_s).toInteger(), 42);
@@ -256,9 +275,21 @@ void TestHeadless::shortRunWritesReportAndCsv()
     const QStringList lines = QString::fromUtf8(cf.readAll()).split(u'\n', Qt::SkipEmptyParts);
     QVERIFY2(lines.size() >= 6, qPrintable(QString::number(lines.size())));
     const QStringList header = csvFields(lines.first());
-    QVERIFY(header.contains(u"t_s"_s));
-    QVERIFY(header.contains(u"p99_ms"_s));
-    QVERIFY(header.contains(u"stock_remaining_units"_s));
+    // The original columns keep their positions; new ones are appended after them.
+    const QStringList original { u"t_s"_s, u"offered_per_s"_s, u"attempts_per_s"_s, u"succeeded_per_s"_s,
+        u"sold_out_per_s"_s, u"rate_limited_per_s"_s, u"failed_per_s"_s, u"failed_node_down_per_s"_s,
+        u"failed_timeout_per_s"_s, u"failed_overloaded_per_s"_s, u"p50_ms"_s, u"p95_ms"_s, u"p99_ms"_s, u"max_ms"_s,
+        u"lock_wait_mean_ms"_s, u"lock_wait_max_ms"_s, u"utilisation_ratio"_s, u"in_flight_requests"_s,
+        u"backlog_requests"_s, u"nodes_up_count"_s, u"stock_remaining_units"_s, u"sold_units"_s, u"confirmed_units"_s,
+        u"oversold_units"_s, u"lost_orders_count"_s, u"false_sold_out_count"_s, u"attempts_total_count"_s,
+        u"events_text"_s };
+    QCOMPARE(header.mid(0, original.size()), original);
+    const QStringList appended { u"views_per_s"_s, u"view_hits_per_s"_s, u"view_misses_per_s"_s, u"hit_ratio"_s,
+        u"evictions_per_s"_s, u"store_reads_per_s"_s, u"stale_reads_per_s"_s, u"stale_reads_total_count"_s,
+        u"enqueued_per_s"_s, u"dequeued_per_s"_s, u"queue_backlog_messages"_s, u"queue_lag_ms"_s,
+        u"consumers_up_count"_s, u"redelivered_total_count"_s, u"duplicates_total_count"_s, u"cache_stock_units"_s,
+        u"divergence_units"_s };
+    QCOMPARE(header.mid(original.size()), appended);
     for (qsizetype i = 1; i < lines.size(); ++i)
         QVERIFY2(csvFields(lines[i]).size() == header.size(), qPrintable(lines[i]));
 }
