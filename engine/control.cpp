@@ -47,6 +47,18 @@ EngineImpl::EngineImpl(EngineConfig config)
     m_buckets = m_config.store.buckets;
     m_rows = std::make_unique<StockRow[]>(static_cast<std::size_t>(m_config.traffic.skus * m_buckets));
     m_nodes = std::make_unique<AppNode[]>(kNodeSlots);
+    m_cache = std::make_unique<CacheNode[]>(kCacheSlots);
+    const auto skus = static_cast<std::size_t>(m_config.traffic.skus);
+    m_leases = std::make_unique<Lease[]>(skus);
+    m_inTransit = std::make_unique<std::atomic<std::int64_t>[]>(skus);
+    m_reloading = std::make_unique<std::atomic<bool>[]>(skus);
+    for (std::size_t i = 0; i < skus; ++i) {
+        m_inTransit[i].store(0);
+        m_reloading[i].store(false);
+    }
+    m_partitionCount = m_config.queue.partitions;
+    m_partitions = std::make_unique<Partition[]>(static_cast<std::size_t>(m_partitionCount));
+    m_consumers = std::make_unique<ConsumerSlot[]>(kConsumerSlots);
     if (m_config.traffic.skus > 1) {
         // Zipf over SKUs: SKU k has weight 1/(k+1)^skew; skew 0 is uniform.
         double sum = 0;
@@ -63,6 +75,11 @@ EngineImpl::EngineImpl(EngineConfig config)
     m_latencyNs = msToNs(m_config.store.latencyMs);
     m_writeNs = msToNs(m_config.store.writeMs);
     m_timeoutNs = m_config.nodes.timeoutMs ? std::max<Nanos>(1, msToNs(*m_config.nodes.timeoutMs)) : 0;
+    m_cacheLatencyNs = msToNs(m_config.cache.latencyMs);
+    m_cacheOpNs = msToNs(m_config.cache.opMs);
+    m_ttlNs = std::max<Nanos>(1, msToNs(m_config.cache.ttlMs));
+    m_ackNs = msToNs(m_config.queue.ackMs);
+    m_readRatio.store(m_config.traffic.readRatio);
 
     int threads = m_config.threads;
     if (threads <= 0)
@@ -79,8 +96,16 @@ EngineImpl::EngineImpl(EngineConfig config)
     m_markers.clear();
     layoutStock(m_config.stock);
     m_suppliedPerSku = m_config.stock;
+    m_supplied.store(m_suppliedPerSku);
+    resetQueue();
+    if (m_config.strategy == Strategy::CacheQueue)
+        loadCounters();
     m_prevNodeAnswers.assign(kNodeSlots, 0);
     m_nodeThroughput.assign(kNodeSlots, 0);
+    m_prevCacheOps.assign(kCacheSlots, 0);
+    m_cacheOpsRate.assign(kCacheSlots, 0);
+    m_prevConsumerPersisted.assign(kConsumerSlots, 0);
+    m_consumerRate.assign(kConsumerSlots, 0);
     publish(0);
 }
 
@@ -173,8 +198,8 @@ int EngineImpl::upNodes() const
 int EngineImpl::upCacheNodes() const
 {
     int n = 0;
-    for (const auto &c : m_cacheNodes)
-        n += c->up();
+    for (int i = 0, used = m_cacheUsed.load(); i < used; ++i)
+        n += m_cache[static_cast<std::size_t>(i)].up();
     return n;
 }
 
@@ -182,18 +207,18 @@ int EngineImpl::upCacheNodes() const
 // node that is up. Empty when there is no such node.
 std::optional<int> EngineImpl::pickCacheNode(std::optional<int> id, bool allowDead, bool newest) const
 {
-    const int n = static_cast<int>(m_cacheNodes.size());
+    const int n = m_cacheUsed.load();
     if (id) {
         if (*id < 0 || *id >= n)
             return std::nullopt;
-        const auto st = m_cacheNodes[static_cast<std::size_t>(*id)]->state();
+        const auto st = m_cache[static_cast<std::size_t>(*id)].state();
         if (st == NodeSlotState::Up || (allowDead && st == NodeSlotState::Dead))
             return id;
         return std::nullopt;
     }
     for (int k = 0; k < n; ++k) {
         const int i = newest ? n - 1 - k : k;
-        if (m_cacheNodes[static_cast<std::size_t>(i)]->up())
+        if (m_cache[static_cast<std::size_t>(i)].up())
             return i;
     }
     return std::nullopt;
@@ -202,31 +227,266 @@ std::optional<int> EngineImpl::pickCacheNode(std::optional<int> id, bool allowDe
 double EngineImpl::replaceCachePlacement(Placement p)
 {
     std::vector<int> ids;
-    for (const auto &c : m_cacheNodes)
-        if (c->up())
-            ids.push_back(c->id());
+    for (int i = 0, used = m_cacheUsed.load(); i < used; ++i)
+        if (m_cache[static_cast<std::size_t>(i)].up())
+            ids.push_back(i);
     auto next = std::make_shared<const KeyPlacement>(p, std::move(ids), m_config.cache.virtualNodes);
-    const double moved = m_cachePlacement ? KeyPlacement::movedFraction(*m_cachePlacement, *next, m_sampleKeys) : 0.0;
-    m_cachePlacement = std::move(next);
+    auto before = m_cachePlacement;
+    const double moved = before ? KeyPlacement::movedFraction(*before, *next, m_sampleKeys) : 0.0;
+    // Requests that meet a missing counter while it moves ask its owner again instead of
+    // declaring it lost.
+    m_migrating.store(true, std::memory_order_seq_cst);
+    {
+        std::lock_guard g(m_placementMutex);
+        m_cachePlacement = next;
+    }
+    m_placementVersion.fetch_add(1, std::memory_order_acq_rel);
+    if (before)
+        migrateCounters(*before, *next);
+    m_migrating.store(false, std::memory_order_seq_cst);
     m_keysMovedLast = moved;
     ++m_cacheChanges;
     return moved;
 }
 
+// Stock counters are data, not cache: a planned change (node added or removed, placement
+// switched) moves each counter to its new owner, as a cluster reshards. A killed node's
+// counters are simply gone.
+void EngineImpl::migrateCounters(const KeyPlacement &before, const KeyPlacement &after)
+{
+    for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
+        const auto h = KeyPlacement::hash(counterKey(sku));
+        const int from = before.owner(h), to = after.owner(h);
+        if (from == to || from < 0)
+            continue;
+        CacheNode &src = m_cache[static_cast<std::size_t>(from)];
+        if (src.state() == NodeSlotState::Dead)
+            continue;
+        const auto v = src.take(counterKey(sku));
+        if (v && to >= 0)
+            m_cache[static_cast<std::size_t>(to)].put(counterKey(sku), *v);
+    }
+}
+
+// Counters for `cache-queue`: what the store holds minus the units already promised to orders
+// still on the queue.
+void EngineImpl::loadCounters()
+{
+    for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
+        const int owner = m_cachePlacement->owner(KeyPlacement::hash(counterKey(sku)));
+        if (owner >= 0) {
+            const auto inTransit = m_inTransit[static_cast<std::size_t>(sku)].load();
+            m_cache[static_cast<std::size_t>(owner)].put(
+                counterKey(sku), std::max<std::int64_t>(0, skuStock(sku) - inTransit));
+        }
+        m_reloading[static_cast<std::size_t>(sku)].store(false);
+    }
+}
+
+// reload-from-store: a lost counter comes back only once no unit of its SKU is in transit
+// (every queued order persisted), so the store's stock is the truth. Until then its SKU answers
+// "sold out": the safe policy's false sold-out window.
+void EngineImpl::reloadCounters()
+{
+    int reloaded = 0;
+    std::int64_t units = 0;
+    for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
+        const auto i = static_cast<std::size_t>(sku);
+        if (!m_reloading[i].load() || m_inTransit[i].load(std::memory_order_seq_cst) != 0)
+            continue;
+        const int owner = m_cachePlacement->owner(KeyPlacement::hash(counterKey(sku)));
+        if (owner < 0)
+            continue;
+        const auto v = skuStock(sku);
+        if (!m_cache[static_cast<std::size_t>(owner)].put(counterKey(sku), v))
+            continue;
+        m_reloading[i].store(false, std::memory_order_release);
+        ++m_controlStoreReads;
+        ++reloaded;
+        units += v;
+    }
+    if (reloaded == 1 && m_config.traffic.skus == 1)
+        mark("counter reloaded from store: " + std::to_string(units) + " units");
+    else if (reloaded)
+        mark(std::to_string(reloaded) + " counters reloaded from store");
+}
+
 void EngineImpl::resetCacheTier()
 {
-    for (auto &c : m_cacheNodes)
-        c->lose(NodeSlotState::Removed);
-    m_cacheNodes.clear();
+    for (int i = 0, used = m_cacheUsed.load(); i < used; ++i) {
+        Request *list = m_cache[static_cast<std::size_t>(i)].lose(NodeSlotState::Removed);
+        while (list) { // from before the reset: their owners drop them
+            Request *r = list;
+            list = list->next;
+            r->next = nullptr;
+            m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
+        }
+    }
+    for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
+        Lease &l = m_leases[static_cast<std::size_t>(sku)];
+        Request *list = nullptr;
+        {
+            std::lock_guard g(l.mutex);
+            l.loading = false;
+            list = l.head;
+            l.head = l.tail = nullptr;
+        }
+        while (list) {
+            Request *r = list;
+            list = list->next;
+            r->next = nullptr;
+            m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
+        }
+        m_reloading[static_cast<std::size_t>(sku)].store(false);
+    }
     if (m_sampleKeys.empty())
         m_sampleKeys = KeyPlacement::sampleKeys(kMovedSampleKeys);
     for (int i = 0; i < m_config.cache.nodes; ++i)
-        m_cacheNodes.push_back(std::make_unique<CacheNode>(i, static_cast<std::size_t>(m_config.cache.keys)));
-    m_cachePlacement.reset();
+        m_cache[static_cast<std::size_t>(i)].init(i, static_cast<std::size_t>(m_config.cache.keys));
+    m_cacheUsed.store(m_config.cache.nodes, std::memory_order_release);
+    {
+        std::lock_guard g(m_placementMutex);
+        m_cachePlacement.reset();
+    }
     replaceCachePlacement(m_config.cache.placement);
     m_keysMovedLast = 0;
     m_cacheChanges = 0;
     m_singleFlight.store(m_config.cache.singleFlight);
+    m_ttlJitter.store(m_config.cache.ttlJitter);
+    m_recovery.store(m_config.cache.recovery);
+    m_counterResetsSeen = m_counterResets.load();
+    std::fill(m_prevCacheOps.begin(), m_prevCacheOps.end(), 0);
+    std::fill(m_cacheOpsRate.begin(), m_cacheOpsRate.end(), 0);
+    m_prevEvictions = 0;
+    m_storeReadPeak = 0;
+}
+
+void EngineImpl::resetQueue()
+{
+    for (int p = 0; p < m_partitionCount; ++p) {
+        Partition &part = m_partitions[static_cast<std::size_t>(p)];
+        Request *list = nullptr;
+        {
+            std::lock_guard g(part.mutex());
+            while (Request *r = part.unpark()) {
+                r->next = list;
+                list = r;
+            }
+        }
+        while (list) { // from before the reset: their owners drop them
+            Request *r = list;
+            list = list->next;
+            r->next = nullptr;
+            m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
+        }
+        part.init(m_config.queue.capacity);
+    }
+    {
+        std::vector<Request *> idle;
+        {
+            std::lock_guard g(m_idleMutex);
+            idle.swap(m_idle);
+            m_idleCount.store(0);
+        }
+        for (Request *a : idle) // old actors end themselves on their shard
+            m_shards[static_cast<std::size_t>(a->shard)]->dispatch(a);
+    }
+    for (int i = 0, n = m_consumersUsed.load(); i < n; ++i)
+        m_consumers[static_cast<std::size_t>(i)].state.store(NodeSlotState::Free);
+    m_consumersUsed.store(0);
+    for (int sku = 0; sku < m_config.traffic.skus; ++sku)
+        m_inTransit[static_cast<std::size_t>(sku)].store(0);
+    m_idempotent.store(m_config.queue.idempotent);
+    m_queueFull.store(m_config.queue.whenFull);
+    m_redelivered.store(0);
+    m_maxBacklog = 0;
+    m_maxLagMs = 0;
+    m_queueUsed = m_config.strategy == Strategy::CacheQueue;
+    std::fill(m_prevConsumerPersisted.begin(), m_prevConsumerPersisted.end(), 0);
+    std::fill(m_consumerRate.begin(), m_consumerRate.end(), 0);
+    for (int i = 0; i < m_config.queue.consumers; ++i)
+        startConsumer(i);
+    m_consumersUsed.store(m_config.queue.consumers);
+}
+
+void EngineImpl::startConsumer(int id)
+{
+    ConsumerSlot &c = m_consumers[static_cast<std::size_t>(id)];
+    c.inHand.store(0);
+    c.persisted.zero();
+    c.batch.reserve(static_cast<std::size_t>(m_config.queue.batch));
+    c.state.store(NodeSlotState::Up, std::memory_order_release);
+    Shard *sh = m_shards[static_cast<std::size_t>(id) % m_shards.size()].get();
+    const auto ep = epoch();
+    boost::asio::post(sh->io(), [this, sh, id, ep] {
+        Request *r = sh->allocate();
+        sh->counters.actorsStarted.add();
+        r->actor = true;
+        r->consumer = id;
+        r->epoch = ep;
+        r->stage = Stage::ConsumerFetch;
+        consumerStep(*sh, r);
+    });
+}
+
+std::optional<int> EngineImpl::pickConsumer(std::optional<int> id, bool allowDead, bool newest) const
+{
+    const int n = m_consumersUsed.load();
+    auto state = [this](int i) { return m_consumers[static_cast<std::size_t>(i)].state.load(); };
+    if (id) {
+        if (*id < 0 || *id >= n)
+            return std::nullopt;
+        const auto st = state(*id);
+        if (st == NodeSlotState::Up || (allowDead && st == NodeSlotState::Dead))
+            return id;
+        return std::nullopt;
+    }
+    for (int k = 0; k < n; ++k) {
+        const int i = newest ? n - 1 - k : k;
+        if (state(i) == NodeSlotState::Up)
+            return i;
+    }
+    return std::nullopt;
+}
+
+std::int64_t EngineImpl::queueBacklog(Nanos *oldest)
+{
+    std::int64_t n = 0;
+    Nanos first = -1;
+    for (int p = 0; p < m_partitionCount; ++p) {
+        Partition &part = m_partitions[static_cast<std::size_t>(p)];
+        std::lock_guard g(part.mutex());
+        n += static_cast<std::int64_t>(part.size());
+        const Nanos o = part.oldest();
+        if (o >= 0 && (first < 0 || o < first))
+            first = o;
+    }
+    if (oldest)
+        *oldest = first;
+    return n;
+}
+
+std::int64_t EngineImpl::inTransitTotal() const
+{
+    std::int64_t n = 0;
+    for (int sku = 0; sku < m_config.traffic.skus; ++sku)
+        n += m_inTransit[static_cast<std::size_t>(sku)].load();
+    return n;
+}
+
+bool EngineImpl::queueInUse() const { return m_queueUsed || m_strategy.load() == Strategy::CacheQueue; }
+
+// Operations that waited for a node that is gone fail (a view then reads the store).
+void EngineImpl::failCacheBacklog(Request *list)
+{
+    while (list) {
+        Request *r = list;
+        list = list->next;
+        r->next = nullptr;
+        r->cacheFailed = true;
+        r->holdsCache = false;
+        m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
+    }
 }
 
 void EngineImpl::mark(std::string label)
@@ -396,9 +656,15 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
         return {};
     }
     case EventKind::SwitchStrategy: {
+        if (e.strategy == Strategy::CacheQueue && m_strategy.load() != Strategy::CacheQueue && upCacheNodes() == 0)
+            return CommandResult::fail("strategy cache-queue: needs a cache node up (add one first)");
         const Strategy old = m_strategy.exchange(e.strategy);
         if (old == e.strategy)
             return {};
+        if (e.strategy == Strategy::CacheQueue) {
+            m_queueUsed = true;
+            loadCounters();
+        }
         if ((old == Strategy::Sharded) != (e.strategy == Strategy::Sharded))
             rebalance(++m_rebalanceGen);
         mark("strategy " + std::string(toString(e.strategy)));
@@ -418,7 +684,14 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
                 if (const auto k = e.units / m_buckets + (b < e.units % m_buckets ? 1 : 0))
                     row(sku, b).add(k);
         }
+        if (m_strategy.load() == Strategy::CacheQueue)
+            for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
+                const int owner = m_cachePlacement->owner(KeyPlacement::hash(counterKey(sku)));
+                if (owner >= 0) // a missing counter picks the units up when it is reloaded
+                    m_cache[static_cast<std::size_t>(owner)].add(counterKey(sku), e.units);
+            }
         m_suppliedPerSku += e.units;
+        m_supplied.store(m_suppliedPerSku);
         mark("restock +" + std::to_string(e.units));
         return {};
     }
@@ -437,12 +710,12 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
         if (upCacheNodes() + e.count > kMaxCacheNodes)
             return CommandResult::fail(
                 "add cache node: at most " + std::to_string(kMaxCacheNodes) + " cache nodes can be up");
-        const int used = static_cast<int>(m_cacheNodes.size());
-        if (used + e.count > kNodeSlots)
+        const int used = m_cacheUsed.load();
+        if (used + e.count > kCacheSlots)
             return CommandResult::fail("add cache node: cache node ids are used up; reset the run");
         for (int i = 0; i < e.count; ++i)
-            m_cacheNodes.push_back(
-                std::make_unique<CacheNode>(used + i, static_cast<std::size_t>(m_config.cache.keys)));
+            m_cache[static_cast<std::size_t>(used + i)].init(used + i, static_cast<std::size_t>(m_config.cache.keys));
+        m_cacheUsed.store(used + e.count, std::memory_order_release);
         const double moved = replaceCachePlacement(m_cachePlacement->placement());
         mark((e.count == 1 ? "cache node " + std::to_string(used) + " added"
                            : std::to_string(e.count) + " cache nodes added")
@@ -454,14 +727,19 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
         if (!id)
             return CommandResult::fail(e.node ? "remove cache node " + std::to_string(*e.node) + ": no such cache node"
                                               : std::string("remove cache node: no cache node is up"));
-        CacheNode &c = *m_cacheNodes[static_cast<std::size_t>(*id)];
+        CacheNode &c = m_cache[static_cast<std::size_t>(*id)];
         if (c.state() == NodeSlotState::Dead) {
-            c.lose(NodeSlotState::Removed);
+            c.server().setState(NodeSlotState::Removed);
             mark("cache node " + std::to_string(*id) + " cleared");
             return {};
         }
-        c.lose(NodeSlotState::Removed);
+        if (m_strategy.load() == Strategy::CacheQueue && upCacheNodes() <= 1)
+            return CommandResult::fail(
+                "remove cache node " + std::to_string(*id) + ": cache-queue keeps its counters on the last cache node");
+        // Leaving the placement first lets its counters move to their new owners.
+        c.server().setState(NodeSlotState::Draining);
         const double moved = replaceCachePlacement(m_cachePlacement->placement());
+        failCacheBacklog(c.lose(NodeSlotState::Removed));
         mark("cache node " + std::to_string(*id) + " removed: " + percent(moved) + " of keys moved");
         return {};
     }
@@ -471,7 +749,7 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
             return CommandResult::fail(e.node
                     ? "kill cache node " + std::to_string(*e.node) + ": no such cache node is up"
                     : std::string("kill cache node: no cache node is up"));
-        m_cacheNodes[static_cast<std::size_t>(*id)]->lose(NodeSlotState::Dead);
+        failCacheBacklog(m_cache[static_cast<std::size_t>(*id)].lose(NodeSlotState::Dead));
         const double moved = replaceCachePlacement(m_cachePlacement->placement());
         mark("cache node " + std::to_string(*id) + " killed: " + percent(moved) + " of keys moved");
         return {};
@@ -491,14 +769,111 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
         mark(e.on ? "single-flight on" : "single-flight off");
         return {};
     case EventKind::SetTtlJitter:
+        if (!std::isfinite(e.ratio) || e.ratio < 0 || e.ratio > 1)
+            return CommandResult::fail("ttl jitter: must be between 0 and 1");
+        if (m_ttlJitter.exchange(e.ratio) == e.ratio)
+            return {};
+        mark("TTL jitter ±" + percent(e.ratio));
+        return {};
     case EventKind::SetReadRatio:
+        if (!std::isfinite(e.ratio) || e.ratio < 0 || e.ratio > kMaxReadRatio)
+            return CommandResult::fail("read ratio: must be between 0 and 10000 views per purchase");
+        if (m_readRatio.exchange(e.ratio) == e.ratio)
+            return {};
+        mark("reads " + fmt(e.ratio) + ":1");
+        return {};
     case EventKind::SetCounterRecovery:
-    case EventKind::AddConsumers:
-    case EventKind::RemoveConsumer:
-    case EventKind::KillConsumer:
+        if (e.recovery != CounterRecovery::ReloadFromStore && e.recovery != CounterRecovery::ResetToInitial)
+            return CommandResult::fail("counter recovery: must be reload-from-store or reset-to-initial");
+        if (m_recovery.exchange(e.recovery) == e.recovery)
+            return {};
+        mark("counter recovery " + std::string(toString(e.recovery)));
+        return {};
+    case EventKind::AddConsumers: {
+        if (e.count < 1)
+            return CommandResult::fail("add consumer: count must be at least 1");
+        int up = 0;
+        const int used = m_consumersUsed.load();
+        for (int i = 0; i < used; ++i)
+            up += m_consumers[static_cast<std::size_t>(i)].state.load() == NodeSlotState::Up;
+        if (up + e.count > kMaxConsumers)
+            return CommandResult::fail(
+                "add consumer: at most " + std::to_string(kMaxConsumers) + " consumers can be up");
+        if (used + e.count > kConsumerSlots)
+            return CommandResult::fail("add consumer: consumer ids are used up; reset the run");
+        for (int i = 0; i < e.count; ++i)
+            startConsumer(used + i);
+        m_consumersUsed.store(used + e.count);
+        mark(e.count == 1 ? "consumer " + std::to_string(used) + " added"
+                          : std::to_string(e.count) + " consumers added");
+        return {};
+    }
+    case EventKind::RemoveConsumer: {
+        const auto id = pickConsumer(e.node, true, true);
+        if (!id)
+            return CommandResult::fail(e.node ? "remove consumer " + std::to_string(*e.node) + ": no such consumer"
+                                              : std::string("remove consumer: no consumer is up"));
+        auto &st = m_consumers[static_cast<std::size_t>(*id)].state;
+        if (st.load() == NodeSlotState::Dead) {
+            st.store(NodeSlotState::Removed);
+            mark("consumer " + std::to_string(*id) + " cleared");
+            return {};
+        }
+        st.store(NodeSlotState::Draining); // finishes its batch, then leaves
+        wakeIdleConsumers();
+        mark("consumer " + std::to_string(*id) + " removed");
+        return {};
+    }
+    case EventKind::KillConsumer: {
+        const auto id = pickConsumer(e.node, false, false);
+        if (!id)
+            return CommandResult::fail(e.node ? "kill consumer " + std::to_string(*e.node) + ": no such consumer is up"
+                                              : std::string("kill consumer: no consumer is up"));
+        m_consumers[static_cast<std::size_t>(*id)].state.store(NodeSlotState::Dead, std::memory_order_seq_cst);
+        // Whatever it held and did not acknowledge is delivered again, persisted or not.
+        std::int64_t again = 0;
+        for (int p = 0; p < m_partitionCount; ++p) {
+            Partition &part = m_partitions[static_cast<std::size_t>(p)];
+            std::lock_guard g(part.mutex());
+            again += part.release(*id);
+        }
+        m_redelivered.fetch_add(again);
+        m_deliverableSeq.fetch_add(1, std::memory_order_seq_cst);
+        wakeIdleConsumers();
+        mark("consumer " + std::to_string(*id) + " killed: " + std::to_string(again) + " messages redelivered");
+        return {};
+    }
     case EventKind::SetIdempotent:
-    case EventKind::SetQueueFull:
-        return CommandResult::fail("not implemented yet");
+        if (m_idempotent.exchange(e.on) == e.on)
+            return {};
+        mark(e.on ? "idempotent consumers on" : "idempotent consumers off");
+        return {};
+    case EventKind::SetQueueFull: {
+        if (e.full != FullPolicy::Reject && e.full != FullPolicy::Block)
+            return CommandResult::fail("queue full policy: must be block or reject");
+        if (m_queueFull.exchange(e.full) == e.full)
+            return {};
+        if (e.full == FullPolicy::Reject) // producers waiting for room give up now
+            for (int p = 0; p < m_partitionCount; ++p) {
+                Partition &part = m_partitions[static_cast<std::size_t>(p)];
+                Request *list = nullptr;
+                {
+                    std::lock_guard g(part.mutex());
+                    while (Request *r = part.unpark()) {
+                        r->next = list;
+                        list = r;
+                    }
+                }
+                while (list) {
+                    Request *r = list;
+                    list = list->next;
+                    r->next = nullptr;
+                    m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
+                }
+            }
+        mark("queue full: " + std::string(toString(e.full)));
+        return {};
+    }
     }
     return CommandResult::fail("unknown command");
 }
@@ -563,7 +938,10 @@ CommandResult EngineImpl::setCounterRecovery(CounterRecovery r)
 {
     STAMPEDE_COMMAND(e.kind = EventKind::SetCounterRecovery; e.recovery = r);
 }
-CommandResult EngineImpl::addConsumers(int count) { STAMPEDE_COMMAND(e.kind = EventKind::AddConsumers; e.count = count); }
+CommandResult EngineImpl::addConsumers(int count)
+{
+    STAMPEDE_COMMAND(e.kind = EventKind::AddConsumers; e.count = count);
+}
 CommandResult EngineImpl::removeConsumer(std::optional<int> id)
 {
     STAMPEDE_COMMAND(e.kind = EventKind::RemoveConsumer; e.node = id);
@@ -670,6 +1048,12 @@ void EngineImpl::finishReset()
     add.count = m_config.nodes.count;
     applyEvent(add);
     resetCacheTier();
+    m_supplied.store(m_suppliedPerSku);
+    resetQueue();
+    if (m_config.strategy == Strategy::CacheQueue)
+        loadCounters();
+    m_readRatio.store(m_config.traffic.readRatio);
+    m_controlStoreReads = 0;
     {
         std::lock_guard h(m_historyMutex);
         m_markers.clear();
@@ -720,6 +1104,16 @@ void EngineImpl::tickLocked()
         cur.lockWaitNs += c.lockWaitNs.get();
         cur.lockHolds += c.lockHolds.get();
         cur.lockHoldNs += c.lockHoldNs.get();
+        cur.views += c.views.get() + c.viewsFailed.get();
+        cur.viewHits += c.viewHits.get();
+        cur.viewMisses += c.viewMisses.get();
+        cur.staleReads += c.staleReads.get();
+        cur.storeReads += c.storeReads.get();
+        cur.enqueued += c.enqueued.get();
+        cur.queueRejected += c.queueRejected.get();
+        cur.dequeued += c.dequeued.get();
+        cur.duplicates += c.duplicates.get();
+        cur.deduped += c.deduped.get();
         s->latency.copyInto(latency);
         s->lockWait.copyInto(lockWait);
         intervalMax = std::max(intervalMax, s->latency.takeIntervalMax());
@@ -755,6 +1149,65 @@ void EngineImpl::tickLocked()
     const auto holds = cur.lockHolds >= m_prevTotals.lockHolds ? cur.lockHolds - m_prevTotals.lockHolds : 0;
     const auto holdNs = cur.lockHoldNs >= m_prevTotals.lockHoldNs ? cur.lockHoldNs - m_prevTotals.lockHoldNs : 0;
     x.lockHoldMeanMs = holds ? static_cast<double>(holdNs) / static_cast<double>(holds) * 1e-6 : 0.0;
+
+    // cache tier and read traffic
+    if (m_counterResets.load() != m_counterResetsSeen) {
+        m_counterResetsSeen = m_counterResets.load();
+        mark("counter reset to initial stock: units sold again");
+    }
+    reloadCounters();
+    cur.storeReads += m_controlStoreReads;
+    for (int i = 0, n = m_cacheUsed.load(); i < n; ++i) {
+        std::uint64_t ops = 0, ev = 0;
+        m_cache[static_cast<std::size_t>(i)].counts(&ops, &ev);
+        cur.evictions += ev;
+        m_cacheOpsRate[static_cast<std::size_t>(i)] = rate(ops, m_prevCacheOps[static_cast<std::size_t>(i)]);
+        m_prevCacheOps[static_cast<std::size_t>(i)] = ops;
+    }
+    x.views = rate(cur.views, m_prevTotals.views);
+    x.viewHits = rate(cur.viewHits, m_prevTotals.viewHits);
+    x.viewMisses = rate(cur.viewMisses, m_prevTotals.viewMisses);
+    x.hitRatio = x.viewHits + x.viewMisses > 0 ? x.viewHits / (x.viewHits + x.viewMisses) : 0.0;
+    x.evictions = rate(cur.evictions, m_prevTotals.evictions);
+    x.storeReads = rate(cur.storeReads, m_prevTotals.storeReads);
+    x.staleReads = rate(cur.staleReads, m_prevTotals.staleReads);
+    x.staleReadsTotal = static_cast<std::int64_t>(cur.staleReads);
+    m_storeReadPeak = std::max(m_storeReadPeak, x.storeReads);
+
+    // order queue
+    x.enqueued = rate(cur.enqueued, m_prevTotals.enqueued);
+    x.dequeued = rate(cur.dequeued, m_prevTotals.dequeued);
+    Nanos oldest = -1;
+    x.queueBacklog = queueBacklog(&oldest);
+    x.queueLagMs = oldest >= 0 ? static_cast<double>(nowNs - oldest) * 1e-6 : 0.0;
+    m_maxBacklog = std::max(m_maxBacklog, x.queueBacklog);
+    m_maxLagMs = std::max(m_maxLagMs, x.queueLagMs);
+    for (int i = 0, n = m_consumersUsed.load(); i < n; ++i) {
+        const auto &c = m_consumers[static_cast<std::size_t>(i)];
+        const auto done = c.persisted.get();
+        m_consumerRate[static_cast<std::size_t>(i)] = rate(done, m_prevConsumerPersisted[static_cast<std::size_t>(i)]);
+        m_prevConsumerPersisted[static_cast<std::size_t>(i)] = done;
+        x.consumersUp += c.state.load() == NodeSlotState::Up;
+    }
+    x.redeliveredTotal = m_redelivered.load();
+    x.duplicatesTotal = static_cast<std::int64_t>(cur.duplicates);
+    if (cur.enqueued > 0)
+        m_queueUsed = true;
+
+    // eventual consistency: each SKU's counter in the cache against the store
+    if (queueInUse() && m_cachePlacement) {
+        std::int64_t store = 0;
+        for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
+            const int owner = m_cachePlacement->owner(KeyPlacement::hash(counterKey(sku)));
+            if (owner < 0)
+                continue;
+            if (const auto v = m_cache[static_cast<std::size_t>(owner)].peek(counterKey(sku))) {
+                x.cacheStock += *v;
+                store += skuStock(sku);
+            }
+        }
+        x.divergence = x.cacheStock - store;
+    }
     m_runMaxNs = std::max(m_runMaxNs, static_cast<double>(intervalMax));
     m_prevLatency = latency;
     m_runLatency = latency;
@@ -799,7 +1252,9 @@ void EngineImpl::tickLocked()
         x.sold += persisted;
         x.confirmed += confirmed;
         x.oversold += std::max<std::int64_t>(0, confirmed - m_suppliedPerSku);
-        x.lostOrders += std::max<std::int64_t>(0, confirmed - persisted);
+        // Orders on the queue are not lost, only late.
+        x.lostOrders
+            += std::max<std::int64_t>(0, confirmed - persisted - m_inTransit[static_cast<std::size_t>(sku)].load());
     }
     for (auto &s : m_shards)
         x.falseSoldOut += static_cast<std::int64_t>(s->counters.falseSoldOut.get());
@@ -845,14 +1300,17 @@ void EngineImpl::publish(double t)
     {
         const auto &ids = m_cachePlacement->nodes();
         const auto shares = m_cachePlacement->shares();
-        for (const auto &c : m_cacheNodes) {
-            const auto st = c->state();
+        for (int i = 0, n = m_cacheUsed.load(); i < n; ++i) {
+            CacheNode &c = m_cache[static_cast<std::size_t>(i)];
+            const auto st = c.state();
             if (st != NodeSlotState::Up && st != NodeSlotState::Dead)
                 continue;
             CacheNodeView v;
-            v.id = c->id();
+            v.id = i;
             v.state = st == NodeSlotState::Up ? NodeState::Up : NodeState::Dead;
-            v.keys = static_cast<std::int64_t>(c->keys());
+            v.keys = static_cast<std::int64_t>(c.keys());
+            v.ops = m_cacheOpsRate.empty() ? 0.0 : m_cacheOpsRate[static_cast<std::size_t>(i)];
+            v.backlog = st == NodeSlotState::Up ? static_cast<int>(c.server().queued()) : 0;
             const auto it = std::lower_bound(ids.begin(), ids.end(), v.id);
             if (it != ids.end() && *it == v.id)
                 v.share = shares[static_cast<std::size_t>(it - ids.begin())];
@@ -862,7 +1320,40 @@ void EngineImpl::publish(double t)
         s->singleFlight = m_singleFlight.load();
         s->keysMovedLast = m_keysMovedLast;
         s->cacheChanges = m_cacheChanges;
+        s->ttlJitter = m_ttlJitter.load();
+        s->readRatio = m_readRatio.load();
+        s->recovery = m_recovery.load();
+        for (int sku = 0; sku < m_config.traffic.skus; ++sku)
+            s->counterReloading = s->counterReloading || m_reloading[static_cast<std::size_t>(sku)].load();
+        if (queueInUse()) {
+            const int owner = m_cachePlacement->owner(KeyPlacement::hash(counterKey(0)));
+            if (owner >= 0 && m_cache[static_cast<std::size_t>(owner)].peek(counterKey(0)))
+                s->counterNode = owner;
+        }
     }
+    if (queueInUse()) {
+        for (int p = 0; p < m_partitionCount; ++p) {
+            Partition &part = m_partitions[static_cast<std::size_t>(p)];
+            std::lock_guard g(part.mutex());
+            s->partitions.push_back({ p, static_cast<std::int64_t>(part.size()), part.capacity(), part.blocked() });
+        }
+        for (int i = 0, n = m_consumersUsed.load(); i < n; ++i) {
+            const auto &c = m_consumers[static_cast<std::size_t>(i)];
+            const auto st = c.state.load();
+            if (st != NodeSlotState::Up && st != NodeSlotState::Draining && st != NodeSlotState::Dead)
+                continue;
+            ConsumerView v;
+            v.id = i;
+            v.state = st == NodeSlotState::Up   ? NodeState::Up
+                : st == NodeSlotState::Draining ? NodeState::Draining
+                                                : NodeState::Dead;
+            v.inHand = st == NodeSlotState::Dead ? 0 : c.inHand.load();
+            v.throughput = m_consumerRate.empty() ? 0.0 : m_consumerRate[static_cast<std::size_t>(i)];
+            s->consumers.push_back(v);
+        }
+    }
+    s->queueFull = m_queueFull.load();
+    s->idempotent = m_idempotent.load();
     for (int b = 0; b < m_buckets; ++b) {
         StockRow &rw = row(0, b);
         s->hotRows.push_back({ 0, b, rw.value(), rw.locked(), rw.waiters() });
@@ -890,6 +1381,24 @@ void EngineImpl::publish(double t)
     s->p99Ms = m_runLatency.quantile(0.99) * 1e-6;
     s->maxMs = m_runMaxNs * 1e-6;
     s->peakThroughput = m_peakThroughput;
+    const auto &tot = m_prevTotals;
+    s->views = static_cast<std::int64_t>(tot.views);
+    s->viewHits = static_cast<std::int64_t>(tot.viewHits);
+    s->viewMisses = static_cast<std::int64_t>(tot.viewMisses);
+    s->staleReads = static_cast<std::int64_t>(tot.staleReads);
+    s->storeReads = static_cast<std::int64_t>(tot.storeReads);
+    s->evictions = static_cast<std::int64_t>(tot.evictions);
+    s->hitRatio = tot.viewHits + tot.viewMisses
+        ? static_cast<double>(tot.viewHits) / static_cast<double>(tot.viewHits + tot.viewMisses)
+        : 0.0;
+    s->storeReadPeak = m_storeReadPeak;
+    s->enqueued = static_cast<std::int64_t>(tot.enqueued);
+    s->dequeued = static_cast<std::int64_t>(tot.dequeued);
+    s->queueRejected = static_cast<std::int64_t>(tot.queueRejected);
+    s->maxBacklog = m_maxBacklog;
+    s->maxLagMs = m_maxLagMs;
+    s->redelivered = m_redelivered.load();
+    s->duplicates = static_cast<std::int64_t>(tot.duplicates);
     std::shared_ptr<const Snapshot> old;
     {
         std::lock_guard g(m_snapshotMutex);
@@ -927,14 +1436,20 @@ Audit EngineImpl::auditLocked(bool drained)
         a.confirmed += confirmed;
         a.persisted += persisted;
         a.remaining += remaining;
+        const std::int64_t queued = m_inTransit[static_cast<std::size_t>(sku)].load();
         a.oversold += std::max<std::int64_t>(0, confirmed - m_suppliedPerSku);
-        a.lostOrders += std::max<std::int64_t>(0, confirmed - persisted);
+        a.lostOrders += std::max<std::int64_t>(0, confirmed - persisted - queued);
+        a.queued += queued;
+        // Orders still queued hold units the store has not given up yet, so this holds mid-run too.
         if (persisted + remaining != m_suppliedPerSku)
             a.conserved = false;
     }
-    for (auto &s : m_shards)
+    for (auto &s : m_shards) {
         a.falseSoldOut += static_cast<std::int64_t>(s->counters.falseSoldOut.get());
-    a.drained = drained;
+        a.staleReads += static_cast<std::int64_t>(s->counters.staleReads.get());
+        a.duplicateOrders += static_cast<std::int64_t>(s->counters.duplicates.get());
+    }
+    a.drained = drained && a.queued == 0;
     a.invariantsOk = a.conserved && a.drained && a.oversold == 0 && a.lostOrders == 0 && a.duplicateOrders == 0;
     return a;
 }
@@ -971,12 +1486,28 @@ RunResult EngineImpl::stopAndDrain(double maxWaitS)
         std::int64_t n = 0;
         for (auto &s : m_shards)
             n += static_cast<std::int64_t>(s->counters.allocated.get())
-                - static_cast<std::int64_t>(s->counters.freed.get());
+                - static_cast<std::int64_t>(s->counters.freed.get())
+                - (static_cast<std::int64_t>(s->counters.actorsStarted.get())
+                    - static_cast<std::int64_t>(s->counters.actorsEnded.get()));
         return n;
     };
     const auto deadline = Clock::now() + std::chrono::duration<double>(std::max(0.0, maxWaitS));
     while (live() > 0 && Clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    // Then for the consumers to persist what is queued ("lost" is judged once queues drain),
+    // as long as the queue makes progress: a queue without consumers would never drain.
+    {
+        auto pending = [this] { return inTransitTotal() + queueBacklog(nullptr); };
+        auto last = pending();
+        auto progressAt = Clock::now();
+        while (last > 0 && Clock::now() - progressAt < std::chrono::duration<double>(std::max(0.5, maxWaitS))) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            const auto now = pending();
+            if (now < last)
+                progressAt = Clock::now();
+            last = now;
+        }
+    }
     barrier(); // makes every shard's last counter writes visible to the audit below
 
     RunResult result;

@@ -11,6 +11,7 @@
 #include "cachenode.h"
 #include "engine.h"
 #include "histogram.h"
+#include "orderqueue.h"
 #include "shard.h"
 #include "stockrow.h"
 
@@ -29,6 +30,26 @@
 namespace stampede {
 
 using Clock = std::chrono::steady_clock;
+
+inline constexpr int kConsumerSlots = 256; // consumers ever added between two resets
+
+// One consumer of the order queue. Its actor (a pool request on shard id % threads) is the
+// only writer of `batch`, `next` and `persisted`; the control thread changes `state`.
+struct ConsumerSlot {
+    std::atomic<NodeSlotState> state { NodeSlotState::Free };
+    std::atomic<int> inHand { 0 };
+    OwnedCounter persisted;
+    std::vector<Claim> batch;
+    std::size_t next = 0;
+};
+
+// The single-flight lease of one key: the first miss loads it, later misses wait here.
+struct Lease {
+    std::mutex mutex;
+    bool loading = false;
+    Request *head = nullptr;
+    Request *tail = nullptr;
+};
 
 class EngineImpl {
 public:
@@ -96,12 +117,34 @@ private:
     bool route(Shard &s, Request *r);
     bool checkpoint(Shard &s, Request *r);
     void answer(Shard &s, Request *r, Outcome o);
+    void countOutcome(Shard &s, Request *r, Outcome o);
+    void finish(Shard &s, Request *r);
     void drop(Shard &s, Request *r);
     void persistAndConfirm(Shard &s, Request *r);
     void soldOut(Shard &s, Request *r);
     void nextProbe(Shard &s, Request *r);
     int homeBucket(const Shard &s, const Request *r) const;
     void handOff(Request *waiter);
+    // the cache tier and read traffic (cachepath.cpp)
+    void startView(Shard &s, Request *r);
+    void startCacheQueue(Shard &s, Request *r);
+    void cacheStep(Shard &s, Request *r);
+    int cacheOwner(Shard &s, std::uint64_t key);
+    bool applyCacheOp(Shard &s, Request *r);
+    void releaseCache(Request *r);
+    void cacheDone(Shard &s, Request *r, bool ok);
+    void viewLookupDone(Shard &s, Request *r);
+    void releaseLease(int sku);
+    void decrementDone(Shard &s, Request *r, bool ok);
+    void enqueueOrder(Shard &s, Request *r);
+    void unreserve(Shard &s, Request *r);
+    Nanos ttl(Shard &s) const;
+    void wakeIdleConsumers();
+    // consumers (consumer.cpp)
+    void consumerStep(Shard &s, Request *r);
+    void persistClaim(Shard &s, ConsumerSlot &c, int id, const Claim &cl);
+    void storeDeduct(int sku);
+    void endActor(Shard &s, Request *r);
     void releaseLock(Shard &s, Request *r, std::int64_t delta);
     StockRow &row(int sku, int bucket) { return m_rows[static_cast<std::size_t>(sku * m_buckets + bucket)]; }
     std::int64_t skuStock(int sku);
@@ -126,6 +169,16 @@ private:
     // sample keys whose owner changed and records it.
     double replaceCachePlacement(Placement p);
     void resetCacheTier();
+    void resetQueue();
+    void failCacheBacklog(Request *list);
+    void startConsumer(int id);
+    std::optional<int> pickConsumer(std::optional<int> id, bool allowDead, bool newest) const;
+    void loadCounters();
+    void migrateCounters(const KeyPlacement &before, const KeyPlacement &after);
+    void reloadCounters();
+    std::int64_t queueBacklog(Nanos *oldest);
+    std::int64_t inTransitTotal() const;
+    bool queueInUse() const;
     double runTime() const;
     void scheduleTick();
 
@@ -167,18 +220,64 @@ private:
     bool m_started = false;
     bool m_stopped = false;
 
-    // cache tier (m_controlMutex; the request path does not use it yet)
-    std::vector<std::unique_ptr<CacheNode>> m_cacheNodes; // index = id; ids are not reused until reset
+    // cache tier. Slots [0, m_cacheUsed) have been initialised; ids are not reused until reset.
+    // The placement is replaced under m_placementMutex (and m_controlMutex); request threads
+    // copy the pointer only when m_placementVersion moved.
+    std::unique_ptr<CacheNode[]> m_cache; // kCacheSlots
+    std::atomic<int> m_cacheUsed { 0 };
+    mutable std::mutex m_placementMutex;
     std::shared_ptr<const KeyPlacement> m_cachePlacement;
+    std::atomic<std::uint64_t> m_placementVersion { 0 };
     std::vector<std::uint64_t> m_sampleKeys; // fixed universe for keys moved
     std::atomic<bool> m_singleFlight { false };
+    std::atomic<double> m_ttlJitter { 0 };
+    std::atomic<double> m_readRatio { 0 };
+    std::atomic<CounterRecovery> m_recovery { CounterRecovery::ReloadFromStore };
+    std::atomic<bool> m_migrating { false }; // counters are moving to their new owners
+    std::atomic<std::int64_t> m_supplied { 0 }; // mirror of m_suppliedPerSku for the request path
+    std::atomic<std::uint64_t> m_counterResets { 0 };
+    std::unique_ptr<Lease[]> m_leases; // per SKU
+    // per SKU: units taken from a cache counter and not yet persisted by a consumer
+    std::unique_ptr<std::atomic<std::int64_t>[]> m_inTransit;
+    std::unique_ptr<std::atomic<bool>[]> m_reloading; // per SKU: counter lost, reload pending
+    Nanos m_cacheLatencyNs = 0, m_cacheOpNs = 0, m_ttlNs = 0;
     double m_keysMovedLast = 0;
     int m_cacheChanges = 0;
+    std::uint64_t m_counterResetsSeen = 0;
+    std::vector<std::uint64_t> m_prevCacheOps; // per slot, at the last tick
+    std::vector<double> m_cacheOpsRate;
+    std::uint64_t m_prevEvictions = 0;
+    std::uint64_t m_controlStoreReads = 0; // counter reloads
+
+    // order queue
+    int m_partitionCount = 1;
+    std::unique_ptr<Partition[]> m_partitions;
+    std::unique_ptr<ConsumerSlot[]> m_consumers; // kConsumerSlots
+    std::atomic<int> m_consumersUsed { 0 };
+    std::atomic<bool> m_idempotent { false };
+    std::atomic<FullPolicy> m_queueFull { FullPolicy::Reject };
+    std::atomic<std::uint64_t> m_orderIds { 0 };
+    // Bumped whenever messages become deliverable (enqueue, redelivery). A consumer parks only
+    // if it did not move between its empty scan and parking: no wake-up is lost.
+    std::atomic<std::uint64_t> m_deliverableSeq { 0 };
+    std::atomic<int> m_idleCount { 0 };
+    std::mutex m_idleMutex;
+    std::vector<Request *> m_idle; // parked consumer actors
+    std::atomic<std::int64_t> m_redelivered { 0 };
+    Nanos m_ackNs = 0;
+    std::vector<std::uint64_t> m_prevConsumerPersisted;
+    std::vector<double> m_consumerRate;
+    std::int64_t m_maxBacklog = 0;
+    double m_maxLagMs = 0;
+    double m_storeReadPeak = 0;
+    bool m_queueUsed = false;
 
     // tick state (control thread / m_controlMutex)
     struct Totals {
         std::uint64_t attempts = 0, succeeded = 0, soldOut = 0, rateLimited = 0, nodeDown = 0, timeout = 0,
                       overloaded = 0, lockWaits = 0, lockWaitNs = 0, lockHolds = 0, lockHoldNs = 0;
+        std::uint64_t views = 0, viewHits = 0, viewMisses = 0, staleReads = 0, storeReads = 0, enqueued = 0,
+                      queueRejected = 0, dequeued = 0, duplicates = 0, deduped = 0, evictions = 0;
     };
     Totals m_prevTotals;
     LogHistogram m_prevLatency, m_runLatency, m_prevLockWait;

@@ -138,6 +138,7 @@ struct Snapshot {
     double readRatio = 0; // views per purchase attempt
     CounterRecovery recovery = CounterRecovery::ReloadFromStore;
     bool counterReloading = false; // some SKU's counter waits for its queue to drain
+    int counterNode = -1; // `cache-queue`: the cache node holding SKU 0's stock counter, -1 when none
     std::vector<PartitionView> partitions; // empty unless the queue has been used or has consumers
     std::vector<ConsumerView> consumers;
     FullPolicy queueFull = FullPolicy::Reject;

@@ -24,7 +24,19 @@ enum class Stage : std::uint8_t {
     AtomicTrip, // round trip to the bucket's row done
     AtomicGranted,
     AtomicCommit,
+    // the cache tier: one operation on the node that owns the key
+    CacheTrip, // round trip to the cache node done: queue for its one worker
+    CacheGranted, // holds the node's worker: the operation takes opMs
+    CacheOp, // operation done: apply it to the node's data
+    ViewStore, // a view's store read (cache miss) done
+    QueueBlocked, // a `cache-queue` order waits for room in a full partition, then enqueues
+    // consumers of the order queue (actor requests, one per consumer)
+    ConsumerFetch,
+    ConsumerPersist, // a store write of the batch done
+    ConsumerAck, // the acknowledgement round trip done
 };
+
+enum class CacheOpKind : std::uint8_t { Get, Fill, Decrement };
 
 enum class Outcome : std::uint8_t { Success, SoldOut, RateLimited, NodeDown, Timeout, Overloaded };
 
@@ -46,6 +58,17 @@ struct Request {
     bool holdsLock = false;
     bool client = false; // issued by a closed-loop client
     bool failOnDispatch = false; // handed back by a killed node: answer "node down"
+    bool view = false; // a product-page view rather than a purchase
+    bool actor = false; // a consumer's actor, not a shopper's request
+    bool cacheFailed = false; // handed back by a killed cache node
+    bool lease = false; // holds the single-flight lease of its SKU
+    bool holdsCache = false; // holds the one worker of cache node `cacheNode`
+    bool reserved = false; // `cache-queue`: counted in its SKU's in-transit units
+    bool took = false; // `cache-queue`: took a unit from the counter, not yet on the queue
+    bool hit = false; // the view's lookup found the key
+    CacheOpKind cacheOp = CacheOpKind::Get;
+    int cacheNode = -1; // the cache node serving the current operation
+    int consumer = -1; // actor: the consumer slot it runs
 };
 
 } // namespace stampede

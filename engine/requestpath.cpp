@@ -15,6 +15,8 @@ void EngineImpl::arrive(Shard &s, Nanos arrival, bool client)
     r->arrival = arrival;
     r->client = client;
     r->user = s.rng.below(static_cast<std::uint64_t>(m_config.traffic.users));
+    if (const double ratio = m_readRatio.load(std::memory_order_relaxed); ratio > 0)
+        r->view = s.rng.uniform() * (ratio + 1.0) < ratio;
     if (m_skuCdf.empty()) {
         r->sku = 0;
     } else {
@@ -22,7 +24,8 @@ void EngineImpl::arrive(Shard &s, Nanos arrival, bool client)
         r->sku = static_cast<int>(std::lower_bound(m_skuCdf.begin(), m_skuCdf.end(), u) - m_skuCdf.begin());
         r->sku = std::min(r->sku, m_config.traffic.skus - 1);
     }
-    s.counters.attempts.add();
+    if (!r->view)
+        s.counters.attempts.add();
     step(s, r);
 }
 
@@ -130,6 +133,10 @@ bool EngineImpl::checkpoint(Shard &s, Request *r)
 
 void EngineImpl::step(Shard &s, Request *r)
 {
+    if (r->actor) {
+        consumerStep(s, r);
+        return;
+    }
     if (r->stage != Stage::Admit && !checkpoint(s, r))
         return;
     for (;;) {
@@ -152,8 +159,15 @@ void EngineImpl::step(Shard &s, Request *r)
             [[fallthrough]];
         }
         case Stage::Store:
+            if (r->view) {
+                startView(s, r);
+                return;
+            }
             r->strategy = m_strategy.load(std::memory_order_acquire);
             switch (r->strategy) {
+            case Strategy::CacheQueue:
+                startCacheQueue(s, r);
+                return;
             case Strategy::Naive:
                 r->stage = Stage::NaiveRead;
                 if (m_latencyNs) {
@@ -170,7 +184,6 @@ void EngineImpl::step(Shard &s, Request *r)
                 continue;
             case Strategy::Atomic:
             case Strategy::Sharded:
-            case Strategy::CacheQueue: // placeholder until the cache-queue path lands
                 r->bucket = r->strategy == Strategy::Sharded ? homeBucket(s, r) : 0;
                 r->probes = 0;
                 r->stage = Stage::AtomicTrip;
@@ -278,6 +291,35 @@ void EngineImpl::step(Shard &s, Request *r)
             releaseLock(s, r, -1);
             persistAndConfirm(s, r);
             return;
+
+        // ---- the cache tier (cachepath.cpp)
+        case Stage::CacheTrip:
+        case Stage::CacheGranted:
+        case Stage::CacheOp:
+            cacheStep(s, r);
+            return;
+        case Stage::ViewStore:
+            s.counters.storeReads.add();
+            r->readValue = skuStock(r->sku);
+            if (r->cacheNode < 0) { // no cache to fill
+                answer(s, r, Outcome::Success);
+                return;
+            }
+            r->cacheOp = CacheOpKind::Fill;
+            r->stage = Stage::CacheTrip;
+            if (m_cacheLatencyNs) {
+                s.delay(r, m_cacheLatencyNs);
+                return;
+            }
+            cacheStep(s, r);
+            return;
+        case Stage::QueueBlocked:
+            enqueueOrder(s, r);
+            return;
+        case Stage::ConsumerFetch:
+        case Stage::ConsumerPersist:
+        case Stage::ConsumerAck:
+            return; // actors never get here
         }
     }
 }
@@ -338,8 +380,10 @@ std::int64_t EngineImpl::skuStock(int sku)
 
 void EngineImpl::soldOut(Shard &s, Request *r)
 {
-    // "Sold out" while units sit in another bucket (or in transit) is the sharding trade-off.
-    if (skuStock(r->sku) > 0)
+    // "Sold out" while units sit in another bucket is the sharding trade-off; with `cache-queue`
+    // the store still holds units that queued orders will take, so those do not count.
+    const auto left = skuStock(r->sku) - m_inTransit[static_cast<std::size_t>(r->sku)].load(std::memory_order_relaxed);
+    if (left > 0)
         s.counters.falseSoldOut.add();
     answer(s, r, Outcome::SoldOut);
 }
@@ -365,6 +409,22 @@ void EngineImpl::answer(Shard &s, Request *r, Outcome o)
 {
     if (r->holdsLock)
         releaseLock(s, r, 0); // roll back
+    releaseCache(r);
+    if (r->lease) {
+        r->lease = false;
+        releaseLease(r->sku);
+    }
+    unreserve(s, r);
+    if (r->view) {
+        (o == Outcome::Success ? s.counters.views : s.counters.viewsFailed).add();
+    } else {
+        countOutcome(s, r, o);
+    }
+    finish(s, r);
+}
+
+void EngineImpl::countOutcome(Shard &s, Request *r, Outcome o)
+{
     switch (o) {
     case Outcome::Success:
         s.counters.succeeded.add();
@@ -388,6 +448,13 @@ void EngineImpl::answer(Shard &s, Request *r, Outcome o)
     const Nanos t = now();
     s.answeredAt = t;
     s.latency.record(static_cast<std::uint64_t>(std::max<Nanos>(0, t - r->arrival)));
+}
+
+// Gives the request's worker back to its node and frees it.
+void EngineImpl::finish(Shard &s, Request *r)
+{
+    if (r->view)
+        s.answeredAt = now();
     if (r->node >= 0) {
         s.nodeAnswers[static_cast<std::size_t>(r->node)].add();
         AppNode &node = m_nodes[static_cast<std::size_t>(r->node)];

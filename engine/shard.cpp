@@ -224,9 +224,12 @@ void Shard::clientDone()
 void Shard::clearCounters()
 {
     // Only this thread writes these, so zeroing here cannot lose an increment.
-    for (auto *c : { &counters.attempts, &counters.succeeded, &counters.soldOut, &counters.rateLimited,
-             &counters.nodeDown, &counters.timeout, &counters.overloaded, &counters.falseSoldOut, &counters.lockWaits,
-             &counters.lockWaitNs, &counters.lockHolds, &counters.lockHoldNs, &counters.generatorSkipped })
+    for (auto *c :
+        { &counters.attempts, &counters.succeeded, &counters.soldOut, &counters.rateLimited, &counters.nodeDown,
+            &counters.timeout, &counters.overloaded, &counters.falseSoldOut, &counters.lockWaits, &counters.lockWaitNs,
+            &counters.lockHolds, &counters.lockHoldNs, &counters.generatorSkipped, &counters.views,
+            &counters.viewsFailed, &counters.viewHits, &counters.viewMisses, &counters.staleReads, &counters.storeReads,
+            &counters.enqueued, &counters.queueRejected, &counters.dequeued, &counters.duplicates, &counters.deduped })
         c->zero();
     for (auto &c : nodeAnswers)
         c.zero();

@@ -7,6 +7,7 @@
 // the shard that created it and other threads hand it back with post().
 
 #include "histogram.h"
+#include "keyplacement.h"
 #include "request.h"
 #include "rng.h"
 
@@ -38,7 +39,12 @@ struct OwnedCounter {
 struct ShardCounters {
     OwnedCounter attempts, succeeded, soldOut, rateLimited, nodeDown, timeout, overloaded;
     OwnedCounter falseSoldOut, lockWaits, lockWaitNs, lockHolds, lockHoldNs, generatorSkipped;
-    OwnedCounter allocated, freed; // live requests = allocated - freed
+    OwnedCounter allocated, freed; // live requests = allocated - freed - live actors
+    OwnedCounter actorsStarted, actorsEnded; // consumer actors (pool requests that never answer)
+    // read traffic
+    OwnedCounter views, viewsFailed, viewHits, viewMisses, staleReads, storeReads;
+    // order queue
+    OwnedCounter enqueued, queueRejected, dequeued, duplicates, deduped;
 };
 
 class Shard {
@@ -80,6 +86,8 @@ public:
     Nanos answeredAt = -1; // time of the answer just given inline, -1 when none
     double tokens = 0; // gateway token bucket share
     Nanos tokensAt = 0;
+    std::uint64_t placementSeen = ~std::uint64_t(0);
+    std::shared_ptr<const KeyPlacement> placement; // this thread's copy of the cache placement
 
 private:
     struct Due {

@@ -54,6 +54,19 @@ public:
         }
     }
 
+    // A queued order's write (`cache-queue` consumers): one unit if any is left, whoever holds
+    // the lock. A lock holder applies its change as a delta on release, so none is lost.
+    bool takeOneIgnoringLock()
+    {
+        std::uint64_t w = m_word.load(std::memory_order_relaxed);
+        for (;;) {
+            if ((w & kValue) == 0)
+                return false;
+            if (m_word.compare_exchange_weak(w, w - 1, std::memory_order_acq_rel, std::memory_order_relaxed))
+                return true;
+        }
+    }
+
     // Restock or move-in: only ever raises the value, so it is safe under any lock holder.
     void add(std::int64_t k) { m_word.fetch_add(static_cast<std::uint64_t>(k), std::memory_order_acq_rel); }
 
