@@ -91,6 +91,7 @@ private slots:
     void blackFridayPresetsCompareFairly();
     void newPresets_data();
     void newPresets();
+    void cacheQueuePresetKillsTheCounterNode();
     void presetNamesAreTheEight();
     void unknownPresetListsNames();
     void fullScenarioRoundTrips();
@@ -512,7 +513,7 @@ void TestScenario::newPresets_data()
     QTest::newRow("black-friday-cache-queue")
         << u"cache-queue"_s << qint64(50000) << 3000.0 << 0.0 << 1 << u"3 ring 1000 0 false 10000 reload-from-store"_s
         << u"4 20000 2 10 0.5 reject false"_s
-        << u"5 spike x5 for 5; 12 add_nodes 2; 20 kill_node 0; 22 restock 5000; 25 kill_cache_node null"_s;
+        << u"5 spike x5 for 5; 12 add_nodes 2; 20 kill_node 0; 22 restock 5000; 25 kill_cache_node 1"_s;
     QTest::newRow("cache-stampede") << u"atomic"_s << qint64(1000000) << 20000.0 << 1000.0 << 1
                                     << u"3 ring 1000 0 false 10000 reload-from-store"_s
                                     << u"4 10000 2 10 0.5 reject false"_s << u"15 single_flight true"_s;
@@ -559,6 +560,32 @@ void TestScenario::newPresets()
         nameOf(c.queue.whenFull), flag(c.queue.idempotent) };
     QCOMPARE(queueFields.join(u' '), queue);
     QCOMPARE(timelineText(s->events), timeline);
+}
+
+// black-friday-cache-queue's lesson is losing the stock counter: its kill_cache_node must name
+// the node that holds SKU 0's counter (the engine's own pick would be the oldest node).
+void TestScenario::cacheQueuePresetKillsTheCounterNode()
+{
+    QString error;
+    const std::optional<Scenario> s = loadPreset(u"black-friday-cache-queue"_s, &error);
+    QVERIFY2(s, qPrintable(error));
+    const auto kill = std::find_if(s->events.begin(), s->events.end(),
+        [](const stampede::TimedEvent &e) { return e.kind == EventKind::KillCacheNode; });
+    QVERIFY(kill != s->events.end());
+    QVERIFY2(kill->node, "the preset lets the engine pick the cache node");
+    // no cache node is added or removed before the kill, so the start-up placement decides
+    for (const auto &e : s->events)
+        QVERIFY(e.atS >= kill->atS
+            || (e.kind != EventKind::AddCacheNodes && e.kind != EventKind::RemoveCacheNode
+                && e.kind != EventKind::KillCacheNode && e.kind != EventKind::SetPlacement));
+
+    stampede::Engine engine(s->config);
+    engine.start();
+    // the counter exists once the first purchase took a unit; poll snapshots, no fixed sleep
+    QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot()->counterNode >= 0, 10000);
+    const int counterNode = engine.snapshot()->counterNode;
+    engine.stopAndDrain();
+    QCOMPARE(*kill->node, counterNode);
 }
 
 void TestScenario::presetNamesAreTheEight()
