@@ -68,9 +68,16 @@ private slots:
     void closedLoopRuns();
     void newOptionsReachTheScenario();
     void cacheQueueGetsADefaultCacheTier();
+    void readRunReportsTheCache();
+    void cacheQueueRunReportsTheQueue();
+    void consumersOptionReachesTheEngine();
+    void readRatioOptionReachesTheEngine();
+    void cacheChangeReportsKeysMoved();
 
 private:
     Outcome run(const QStringList &args, int timeoutMs = 60000);
+    QJsonObject readReport(const QString &path);
+    QList<QStringList> readCsv(const QString &path, QStringList *header);
     QString writeFile(const QString &name, const QByteArray &content);
 
     QString m_bin;
@@ -101,6 +108,29 @@ Outcome TestHeadless::run(const QStringList &args, int timeoutMs)
     o.out = QString::fromLocal8Bit(p.readAllStandardOutput());
     o.err = QString::fromLocal8Bit(p.readAllStandardError());
     return o;
+}
+
+QJsonObject TestHeadless::readReport(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+// The data rows of a timeline, each split into fields; *header receives the first row.
+QList<QStringList> TestHeadless::readCsv(const QString &path, QStringList *header)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    const QStringList lines = QString::fromUtf8(f.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    QList<QStringList> rows;
+    for (const QString &line : lines)
+        rows << csvFields(line);
+    if (!rows.isEmpty())
+        *header = rows.takeFirst();
+    return rows;
 }
 
 QString TestHeadless::writeFile(const QString &name, const QByteArray &content)
@@ -380,6 +410,151 @@ void TestHeadless::cacheQueueGetsADefaultCacheTier()
     QVERIFY(rf.open(QIODevice::ReadOnly));
     const QJsonObject r = QJsonDocument::fromJson(rf.readAll()).object();
     QCOMPARE(r.value(u"strategy"_s).toString(), u"cache-queue"_s);
+}
+
+// The summary's line with this label ("cache", "queue"), or empty.
+static QString summaryLine(const QString &out, const QString &label)
+{
+    for (const QString &line : out.split(u'\n'))
+        if (line.startsWith(label + u' '))
+            return line;
+    return {};
+}
+
+// A short cache-stampede run: views are served from the cache, the report and timeline carry
+// them, and the summary prints a cache line (and no queue line: atomic queues nothing).
+void TestHeadless::readRunReportsTheCache()
+{
+    const QString report = m_dir.filePath(u"reads.json"_s);
+    const QString csv = m_dir.filePath(u"reads.csv"_s);
+    const Outcome o = run({ u"--headless"_s, u"--preset"_s, u"cache-stampede"_s, u"--duration"_s, u"1.5"_s,
+        u"--report"_s, report, u"--csv"_s, csv });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    const QJsonObject r = readReport(report);
+    const QJsonObject cache = r.value(u"cache"_s).toObject();
+    const qint64 views = cache.value(u"views"_s).toInteger();
+    QVERIFY2(views > 0, qPrintable(QString::number(views)));
+    const double hitRatio = cache.value(u"hit_ratio"_s).toDouble();
+    QVERIFY2(hitRatio > 0 && hitRatio <= 1, qPrintable(QString::number(hitRatio)));
+    // the first view of the key misses and loads it from the store
+    QVERIFY(cache.value(u"store_reads"_s).toInteger() > 0);
+    QVERIFY(cache.value(u"store_read_peak_per_s"_s).toDouble() > 0);
+    QVERIFY(cache.value(u"store_reads"_s).toInteger() < views);
+    QCOMPARE(r.value(u"queue"_s).toObject().value(u"enqueued"_s).toInteger(), 0);
+
+    const QString line = summaryLine(o.out, u"cache"_s);
+    QVERIFY2(line.contains(u"hit ratio"_s) && line.contains(u"views"_s), qPrintable(o.out));
+    QVERIFY2(summaryLine(o.out, u"queue"_s).isEmpty(), qPrintable(o.out));
+
+    QStringList header;
+    const QList<QStringList> rows = readCsv(csv, &header);
+    const qsizetype viewsCol = header.indexOf(u"views_per_s"_s), hitCol = header.indexOf(u"hit_ratio"_s);
+    QVERIFY(viewsCol >= 0 && hitCol >= 0);
+    bool anyViews = false;
+    for (const QStringList &row : rows) {
+        QCOMPARE(row.size(), header.size());
+        anyViews = anyViews || row[viewsCol].toDouble() > 0;
+        const double h = row[hitCol].toDouble();
+        QVERIFY2(h >= 0 && h <= 1, qPrintable(row.join(u',')));
+    }
+    QVERIFY(anyViews);
+}
+
+// A short queue-peak-shaving run: every confirmed order goes through the queue and is persisted
+// once it drained; the report, the timeline and the summary say so.
+void TestHeadless::cacheQueueRunReportsTheQueue()
+{
+    const QString report = m_dir.filePath(u"queue.json"_s);
+    const QString csv = m_dir.filePath(u"queue.csv"_s);
+    const Outcome o = run({ u"--headless"_s, u"--preset"_s, u"queue-peak-shaving"_s, u"--duration"_s, u"1"_s,
+        u"--report"_s, report, u"--csv"_s, csv });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    const QJsonObject r = readReport(report);
+    const QJsonObject queue = r.value(u"queue"_s).toObject();
+    const qint64 enqueued = queue.value(u"enqueued"_s).toInteger();
+    QVERIFY2(enqueued > 0, qPrintable(QString::number(enqueued)));
+    QCOMPARE(enqueued, r.value(u"requests"_s).toObject().value(u"succeeded"_s).toInteger());
+    QCOMPARE(queue.value(u"persisted"_s).toInteger(), enqueued); // drained before the report
+    QCOMPARE(queue.value(u"rejected"_s).toInteger(), 0);
+    QCOMPARE(queue.value(u"duplicates"_s).toInteger(), 0);
+    QVERIFY(queue.value(u"max_backlog"_s).toInteger() > 0);
+    QVERIFY(queue.value(u"max_lag_ms"_s).toDouble() > 0);
+    QCOMPARE(r.value(u"consistency"_s).toObject().value(u"duplicate_orders"_s).toInteger(), 0);
+    QCOMPARE(r.value(u"consistency"_s).toObject().value(u"lost_orders"_s).toInteger(), 0);
+    QCOMPARE(r.value(u"invariants_ok"_s).toBool(), true);
+
+    const QString line = summaryLine(o.out, u"queue"_s);
+    QVERIFY2(line.contains(u"enqueued"_s) && line.contains(u"persisted"_s), qPrintable(o.out));
+    QVERIFY2(summaryLine(o.out, u"cache"_s).isEmpty(), qPrintable(o.out)); // no views in this lesson
+
+    QStringList header;
+    const QList<QStringList> rows = readCsv(csv, &header);
+    const qsizetype enqueuedCol = header.indexOf(u"enqueued_per_s"_s);
+    const qsizetype consumersCol = header.indexOf(u"consumers_up_count"_s);
+    QVERIFY(enqueuedCol >= 0 && consumersCol >= 0);
+    bool anyEnqueued = false;
+    for (const QStringList &row : rows) {
+        anyEnqueued = anyEnqueued || row[enqueuedCol].toDouble() > 0;
+        QCOMPARE(row[consumersCol], u"4"_s);
+    }
+    QVERIFY(anyEnqueued);
+}
+
+void TestHeadless::consumersOptionReachesTheEngine()
+{
+    const QString csv = m_dir.filePath(u"consumers.csv"_s);
+    const Outcome o = run({ u"--headless"_s, u"--preset"_s, u"queue-peak-shaving"_s, u"--duration"_s, u"0.5"_s,
+        u"--consumers"_s, u"1"_s, u"--csv"_s, csv });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QStringList header;
+    const QList<QStringList> rows = readCsv(csv, &header);
+    const qsizetype consumersCol = header.indexOf(u"consumers_up_count"_s);
+    QVERIFY(consumersCol >= 0);
+    QVERIFY(!rows.isEmpty());
+    for (const QStringList &row : rows)
+        QCOMPARE(row[consumersCol], u"1"_s);
+}
+
+void TestHeadless::readRatioOptionReachesTheEngine()
+{
+    // rehash-mod-vs-ring reads 100 views per purchase; --read-ratio 0 leaves purchases only
+    const QString none = m_dir.filePath(u"ratio0.json"_s);
+    const Outcome o = run({ u"--headless"_s, u"--preset"_s, u"rehash-mod-vs-ring"_s, u"--duration"_s, u"0.5"_s,
+        u"--read-ratio"_s, u"0"_s, u"--report"_s, none });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    const QJsonObject r = readReport(none);
+    QVERIFY(r.value(u"requests"_s).toObject().value(u"attempted"_s).toInteger() > 0);
+    QCOMPARE(r.value(u"cache"_s).toObject().value(u"views"_s).toInteger(), 0);
+
+    // and a lesson without views gets them; with --strategy cache-queue the default cache tier
+    // serves them and the counters, and the summary shows both lines
+    const QString some = m_dir.filePath(u"ratio20.json"_s);
+    const Outcome p = run({ u"--headless"_s, u"--preset"_s, u"black-friday-atomic"_s, u"--strategy"_s, u"cache-queue"_s,
+        u"--duration"_s, u"0.5"_s, u"--read-ratio"_s, u"20"_s, u"--report"_s, some });
+    QVERIFY2(p.exitCode == 0, qPrintable(p.err));
+    const QJsonObject q = readReport(some);
+    const qint64 views = q.value(u"cache"_s).toObject().value(u"views"_s).toInteger();
+    const qint64 attempts = q.value(u"requests"_s).toObject().value(u"attempted"_s).toInteger();
+    QVERIFY2(views > attempts, qPrintable(QString::number(views) + u" views, "_s + QString::number(attempts)));
+    QVERIFY(q.value(u"queue"_s).toObject().value(u"enqueued"_s).toInteger() > 0);
+    QVERIFY2(!summaryLine(p.out, u"cache"_s).isEmpty(), qPrintable(p.out));
+    QVERIFY2(!summaryLine(p.out, u"queue"_s).isEmpty(), qPrintable(p.out));
+}
+
+// Adding a fifth cache node under modulo placement moves most keys; the report and summary say how many.
+void TestHeadless::cacheChangeReportsKeysMoved()
+{
+    const QString scenario = writeFile(u"rehash.json"_s, R"({"duration_s": 1, "strategy": "atomic",
+        "traffic": {"rate_per_s": 2000, "read_ratio": 10, "skus": 64},
+        "cache": {"nodes": 4, "placement": "modulo"},
+        "events": [{"at_s": 0.3, "add_cache_node": 1}]})");
+    const QString report = m_dir.filePath(u"rehash-report.json"_s);
+    const Outcome o = run({ u"--headless"_s, u"--scenario"_s, scenario, u"--report"_s, report });
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    const double moved = readReport(report).value(u"cache"_s).toObject().value(u"keys_moved_last_change"_s).toDouble();
+    // modulo 4 -> 5 keeps a key only when k mod 4 == k mod 5: about one in five
+    QVERIFY2(moved > 0.5 && moved < 1, qPrintable(QString::number(moved)));
+    QVERIFY2(summaryLine(o.out, u"cache"_s).contains(u"keys moved"_s), qPrintable(o.out));
 }
 
 QTEST_GUILESS_MAIN(TestHeadless)
