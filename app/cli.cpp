@@ -83,6 +83,18 @@ void applyOverrides(const CliOptions &o, Scenario *s)
     }
     if (o.stock)
         c.stock = *o.stock;
+    if (o.readRatio)
+        c.traffic.readRatio = *o.readRatio;
+    if (o.consumers)
+        c.queue.consumers = *o.consumers;
+    if (o.strategy == stampede::Strategy::CacheQueue && c.cache.nodes == 0) {
+        // cache-queue pre-deducts stock in the cache tier; a lesson without one would just fail.
+        c.cache.nodes = kDefaultCacheNodes;
+        const std::string_view placement = stampede::toString(c.cache.placement);
+        s->notes << u"--strategy cache-queue: the scenario has no cache tier; added the default one ("_s
+                + QString::number(kDefaultCacheNodes) + u" cache nodes, "_s
+                + QString::fromUtf8(placement.data(), qsizetype(placement.size())) + u')';
+    }
     if (o.seed)
         c.seed = *o.seed;
     if (o.threads)
@@ -102,6 +114,10 @@ QString optionForField(const CliOptions &o, const QString &field)
         return u"--nodes"_s;
     if (field == u"traffic.rate_per_s"_s && o.rate)
         return u"--rate"_s;
+    if (field == u"traffic.read_ratio"_s && o.readRatio)
+        return u"--read-ratio"_s;
+    if (field == u"queue.consumers"_s && o.consumers)
+        return u"--consumers"_s;
     if (field == u"threads"_s && o.threads)
         return u"--threads"_s;
     if (field == u"duration_s"_s && o.durationS)
@@ -161,6 +177,10 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     const QCommandLineOption nodes(u"nodes"_s, u"Number of app nodes at the start (1-64)."_s, u"N"_s);
     const QCommandLineOption rate(u"rate"_s, u"Arrivals per second (open loop), or \"max\" for closed loop."_s, u"R"_s);
     const QCommandLineOption stock(u"stock"_s, u"Initial stock per SKU."_s, u"K"_s);
+    const QCommandLineOption readRatio(
+        u"read-ratio"_s, u"Product-page views per purchase attempt (0-10000; 100 = a 100:1 read:write mix)."_s, u"R"_s);
+    const QCommandLineOption consumers(
+        u"consumers"_s, u"Order-queue consumers at the start (0-64; used by cache-queue)."_s, u"N"_s);
     const QCommandLineOption duration(u"duration"_s, u"Run length in seconds."_s, u"SECONDS"_s);
     const QCommandLineOption seed(u"seed"_s, u"Random seed (non-negative integer)."_s, u"N"_s);
     const QCommandLineOption threads(u"threads"_s, u"Engine threads; 0 = one per core."_s, u"N"_s);
@@ -170,8 +190,8 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     const QCommandLineOption screenshot(
         u"screenshot"_s, u"Window only: save a PNG of the window and exit."_s, u"FILE.png"_s);
     const QCommandLineOption after(u"after"_s, u"Window only: take the screenshot after SECONDS."_s, u"SECONDS"_s);
-    parser.addOptions({ headless, preset, scenario, strategy, nodes, rate, stock, duration, seed, threads, report, csv,
-        listPresets, screenshot, after });
+    parser.addOptions({ headless, preset, scenario, strategy, nodes, rate, stock, readRatio, consumers, duration, seed,
+        threads, report, csv, listPresets, screenshot, after });
 
     if (!parser.parse(arguments))
         return error(parserError(parser));
@@ -243,6 +263,22 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
             return error(u"--stock: must be an integer between 0 and "_s + QString::number(stampede::kMaxStock)
                 + u", got "_s + quoted(v));
         o.stock = *k;
+    }
+    if (parser.isSet(readRatio)) {
+        const QString v = parser.value(readRatio);
+        const auto r = parseNumber(v);
+        if (!r || *r < 0 || *r > stampede::kMaxReadRatio)
+            return error(
+                u"--read-ratio: must be a number of views per purchase between 0 and 10000, got "_s + quoted(v));
+        o.readRatio = *r;
+    }
+    if (parser.isSet(consumers)) {
+        const QString v = parser.value(consumers);
+        const auto n = parseInteger(v);
+        if (!n || *n < 0 || *n > stampede::kMaxConsumers)
+            return error(u"--consumers: must be an integer between 0 and "_s + QString::number(stampede::kMaxConsumers)
+                + u", got "_s + quoted(v));
+        o.consumers = int(*n);
     }
     if (parser.isSet(duration)) {
         const QString v = parser.value(duration);

@@ -15,6 +15,8 @@
 
 inline constexpr int kExitUsage = 2; // bad input: options, scenario, unwritable outputs
 inline constexpr int kExitFailure = 1; // the run itself failed (e.g. a disk filled up)
+// --strategy cache-queue on a scenario without a cache tier gets this many cache nodes.
+inline constexpr int kDefaultCacheNodes = 3;
 
 struct CliOptions {
     bool headless = false;
@@ -26,6 +28,8 @@ struct CliOptions {
     std::optional<double> rate; // open loop at this rate
     bool rateMax = false; // --rate max: closed loop with the scenario's clients
     std::optional<std::int64_t> stock;
+    std::optional<double> readRatio; // product-page views per purchase attempt
+    std::optional<int> consumers; // order-queue consumers at the start
     std::optional<double> durationS;
     std::optional<std::uint64_t> seed;
     std::optional<int> threads;
@@ -47,7 +51,9 @@ struct CliParseResult {
 CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow);
 
 // The scenario the options select (preset, file or the default preset) with the overrides
-// applied. Events after a shortened duration are dropped: they would never fire.
+// applied. Events after a shortened duration are dropped: they would never fire. A cache-queue
+// strategy asked for on a scenario without a cache tier gets kDefaultCacheNodes cache nodes, and
+// Scenario::notes says so.
 std::optional<Scenario> resolveScenario(const CliOptions &options, QString *error);
 
 // Fails early when --report/--csv/--screenshot cannot be written, so a long run is not wasted.

@@ -32,6 +32,8 @@ QString count(std::int64_t v)
 
 QString ms(double v) { return QString::number(v, 'f', 2); }
 
+QString percent(double fraction) { return QString::number(fraction * 100, 'f', 1) + u" %"_s; }
+
 } // namespace
 
 QJsonObject reportJson(const Scenario &scenario, const RunResult &r)
@@ -97,6 +99,28 @@ QJsonObject reportJson(const Scenario &scenario, const RunResult &r)
         { u"rate_per_s"_s, c.traffic.ratePerS },
         { u"mode"_s, fromStd(stampede::toString(c.traffic.mode)) },
         { u"events"_s, events },
+        // The read path (cache-aside views) and the cache tier; zeros when neither was used.
+        { u"cache"_s,
+            QJsonObject {
+                { u"hit_ratio"_s, f.hitRatio },
+                { u"keys_moved_last_change"_s, f.keysMovedLast },
+                { u"stale_reads"_s, qint64(f.staleReads) },
+                { u"views"_s, qint64(f.views) },
+                { u"store_reads"_s, qint64(f.storeReads) },
+                { u"store_read_peak_per_s"_s, f.storeReadPeak },
+                { u"evictions"_s, qint64(f.evictions) },
+            } },
+        // The order queue of cache-queue; zeros when it was not used.
+        { u"queue"_s,
+            QJsonObject {
+                { u"max_backlog"_s, qint64(f.maxBacklog) },
+                { u"max_lag_ms"_s, f.maxLagMs },
+                { u"redelivered"_s, qint64(f.redelivered) },
+                { u"duplicates"_s, qint64(f.duplicates) },
+                { u"enqueued"_s, qint64(f.enqueued) },
+                { u"persisted"_s, qint64(f.dequeued) },
+                { u"rejected"_s, qint64(f.queueRejected) },
+            } },
     };
 }
 
@@ -131,6 +155,24 @@ QByteArray timelineCsv(const std::vector<TickSample> &timeline, const std::vecto
         u"false_sold_out_count"_s,
         u"attempts_total_count"_s,
         u"events_text"_s,
+        // Appended after the original columns so that their positions never change.
+        u"views_per_s"_s,
+        u"view_hits_per_s"_s,
+        u"view_misses_per_s"_s,
+        u"hit_ratio"_s,
+        u"evictions_per_s"_s,
+        u"store_reads_per_s"_s,
+        u"stale_reads_per_s"_s,
+        u"stale_reads_total_count"_s,
+        u"enqueued_per_s"_s,
+        u"dequeued_per_s"_s,
+        u"queue_backlog_messages"_s,
+        u"queue_lag_ms"_s,
+        u"consumers_up_count"_s,
+        u"redelivered_total_count"_s,
+        u"duplicates_total_count"_s,
+        u"cache_stock_units"_s,
+        u"divergence_units"_s,
     };
     QString out = header.join(u',') + u'\n';
     std::size_t nextMarker = 0;
@@ -170,6 +212,23 @@ QByteArray timelineCsv(const std::vector<TickSample> &timeline, const std::vecto
             QString::number(t.falseSoldOut),
             QString::number(t.attemptsTotal),
             csvText(labels.join(u"; "_s)),
+            csvNumber(t.views),
+            csvNumber(t.viewHits),
+            csvNumber(t.viewMisses),
+            csvNumber(t.hitRatio),
+            csvNumber(t.evictions),
+            csvNumber(t.storeReads),
+            csvNumber(t.staleReads),
+            QString::number(t.staleReadsTotal),
+            csvNumber(t.enqueued),
+            csvNumber(t.dequeued),
+            QString::number(t.queueBacklog),
+            csvNumber(t.queueLagMs),
+            QString::number(t.consumersUp),
+            QString::number(t.redeliveredTotal),
+            QString::number(t.duplicatesTotal),
+            QString::number(t.cacheStock),
+            QString::number(t.divergence),
         };
         out += row.join(u',') + u'\n';
     }
@@ -198,11 +257,15 @@ QString summaryText(const Scenario &scenario, const RunResult &r)
     if (!a.drained)
         problems << u"not drained"_s;
 
-    const QList<std::pair<QString, QString>> lines {
+    QList<std::pair<QString, QString>> lines {
         { u"scenario"_s,
             QString::fromStdString(c.name) + u"  ("_s + QString::number(scenario.durationS, 'f', 1) + u" s, seed "_s
                 + QString::number(c.seed) + u", "_s + QString::number(c.nodes.count) + u" nodes, "_s + traffic + u')' },
         { u"strategy"_s, fromStd(stampede::toString(c.strategy)) },
+    };
+    for (const QString &note : scenario.notes)
+        lines.append({ u"note"_s, note });
+    lines += QList<std::pair<QString, QString>> {
         { u"attempts"_s, count(f.attempts) },
         { u"succeeded"_s, count(f.succeeded) },
         { u"sold out"_s, count(f.soldOut) + u"  (false sold-out "_s + count(a.falseSoldOut) + u')' },
@@ -220,6 +283,21 @@ QString summaryText(const Scenario &scenario, const RunResult &r)
                 + ms(f.maxMs) },
         { u"throughput/s"_s,
             u"mean "_s + count(std::llround(r.meanThroughput)) + u"  peak "_s + count(std::llround(f.peakThroughput)) },
+    };
+    if (f.views > 0) {
+        QString cache = u"views "_s + count(f.views) + u"  hit ratio "_s + percent(f.hitRatio) + u"  stale reads "_s
+            + count(f.staleReads) + u"  store reads "_s + count(f.storeReads) + u" (peak "_s
+            + count(std::llround(f.storeReadPeak)) + u"/s)  evictions "_s + count(f.evictions);
+        if (f.cacheChanges > 0)
+            cache += u"  keys moved "_s + percent(f.keysMovedLast) + u" (last change)"_s;
+        lines.append({ u"cache"_s, cache });
+    }
+    if (f.enqueued > 0)
+        lines.append({ u"queue"_s,
+            u"enqueued "_s + count(f.enqueued) + u"  persisted "_s + count(f.dequeued) + u"  rejected "_s
+                + count(f.queueRejected) + u"  max backlog "_s + count(f.maxBacklog) + u"  max lag "_s + ms(f.maxLagMs)
+                + u" ms  redelivered "_s + count(f.redelivered) + u"  duplicates "_s + count(f.duplicates) });
+    lines += QList<std::pair<QString, QString>> {
         { u"invariants"_s,
             a.invariantsOk           ? u"OK"_s
                 : problems.isEmpty() ? u"VIOLATED"_s

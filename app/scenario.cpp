@@ -24,7 +24,8 @@ const QString kTopLevel = u"top level"_s;
 const QStringList &topLevelKeys()
 {
     static const QStringList keys { u"name"_s, u"title"_s, u"description"_s, u"seed"_s, u"duration_s"_s, u"strategy"_s,
-        u"stock"_s, u"threads"_s, u"traffic"_s, u"gateway"_s, u"nodes"_s, u"store"_s, u"cache"_s, u"events"_s };
+        u"stock"_s, u"threads"_s, u"traffic"_s, u"gateway"_s, u"nodes"_s, u"store"_s, u"cache"_s, u"queue"_s,
+        u"events"_s };
     return keys;
 }
 
@@ -50,6 +51,14 @@ const std::vector<EventName> &eventNames()
         { EventKind::KillCacheNode, u"kill_cache_node"_s },
         { EventKind::SetPlacement, u"set_placement"_s },
         { EventKind::SetSingleFlight, u"single_flight"_s },
+        { EventKind::SetTtlJitter, u"set_ttl_jitter"_s },
+        { EventKind::SetReadRatio, u"set_read_ratio"_s },
+        { EventKind::SetCounterRecovery, u"set_counter_recovery"_s },
+        { EventKind::AddConsumers, u"add_consumers"_s },
+        { EventKind::RemoveConsumer, u"remove_consumer"_s },
+        { EventKind::KillConsumer, u"kill_consumer"_s },
+        { EventKind::SetIdempotent, u"set_idempotent"_s },
+        { EventKind::SetQueueFull, u"set_queue_full"_s },
     };
     return names;
 }
@@ -246,6 +255,20 @@ const std::vector<std::string_view> &placementNames()
     return n;
 }
 
+const std::vector<std::string_view> &recoveryNames()
+{
+    static const std::vector<std::string_view> n { stampede::toString(stampede::CounterRecovery::ReloadFromStore),
+        stampede::toString(stampede::CounterRecovery::ResetToInitial) };
+    return n;
+}
+
+const std::vector<std::string_view> &fullPolicyNames()
+{
+    static const std::vector<std::string_view> n { stampede::toString(stampede::FullPolicy::Reject),
+        stampede::toString(stampede::FullPolicy::Block) };
+    return n;
+}
+
 bool readBool(Reader &r, const QJsonValue &v, const QString &path, bool *out)
 {
     if (!v.isBool())
@@ -261,7 +284,7 @@ bool readCache(Reader &r, const QJsonValue &v, stampede::CacheConfig *c)
     if (!r.object(v, path, &o)
         || !r.knownKeys(o, path,
             { u"nodes"_s, u"placement"_s, u"virtual_nodes"_s, u"latency_ms"_s, u"op_ms"_s, u"keys"_s, u"ttl_ms"_s,
-                u"ttl_jitter"_s, u"single_flight"_s }))
+                u"ttl_jitter"_s, u"single_flight"_s, u"counter_recovery"_s }))
         return false;
     if (o.contains(u"nodes"_s) && !r.intField(o.value(u"nodes"_s), child(path, u"nodes"_s), &c->nodes))
         return false;
@@ -285,6 +308,40 @@ bool readCache(Reader &r, const QJsonValue &v, stampede::CacheConfig *c)
     if (o.contains(u"single_flight"_s)
         && !readBool(r, o.value(u"single_flight"_s), child(path, u"single_flight"_s), &c->singleFlight))
         return false;
+    if (o.contains(u"counter_recovery"_s)
+        && !r.choice(o.value(u"counter_recovery"_s), child(path, u"counter_recovery"_s), stampede::parseCounterRecovery,
+            recoveryNames(), &c->recovery))
+        return false;
+    return true;
+}
+
+bool readQueue(Reader &r, const QJsonValue &v, stampede::QueueConfig *q)
+{
+    const QString path = u"queue"_s;
+    QJsonObject o;
+    if (!r.object(v, path, &o)
+        || !r.knownKeys(o, path,
+            { u"partitions"_s, u"capacity"_s, u"consumers"_s, u"batch"_s, u"ack_ms"_s, u"when_full"_s,
+                u"idempotent"_s }))
+        return false;
+    if (o.contains(u"partitions"_s)
+        && !r.intField(o.value(u"partitions"_s), child(path, u"partitions"_s), &q->partitions))
+        return false;
+    if (o.contains(u"capacity"_s) && !r.intField(o.value(u"capacity"_s), child(path, u"capacity"_s), &q->capacity))
+        return false;
+    if (o.contains(u"consumers"_s) && !r.intField(o.value(u"consumers"_s), child(path, u"consumers"_s), &q->consumers))
+        return false;
+    if (o.contains(u"batch"_s) && !r.intField(o.value(u"batch"_s), child(path, u"batch"_s), &q->batch))
+        return false;
+    if (o.contains(u"ack_ms"_s) && !r.number(o.value(u"ack_ms"_s), child(path, u"ack_ms"_s), &q->ackMs))
+        return false;
+    if (o.contains(u"when_full"_s)
+        && !r.choice(o.value(u"when_full"_s), child(path, u"when_full"_s), stampede::parseFullPolicy, fullPolicyNames(),
+            &q->whenFull))
+        return false;
+    if (o.contains(u"idempotent"_s)
+        && !readBool(r, o.value(u"idempotent"_s), child(path, u"idempotent"_s), &q->idempotent))
+        return false;
     return true;
 }
 
@@ -293,7 +350,8 @@ bool readTraffic(Reader &r, const QJsonValue &v, stampede::TrafficConfig *t)
     const QString path = u"traffic"_s;
     QJsonObject o;
     if (!r.object(v, path, &o)
-        || !r.knownKeys(o, path, { u"mode"_s, u"rate_per_s"_s, u"clients"_s, u"users"_s, u"skus"_s, u"sku_skew"_s }))
+        || !r.knownKeys(o, path,
+            { u"mode"_s, u"rate_per_s"_s, u"clients"_s, u"users"_s, u"skus"_s, u"sku_skew"_s, u"read_ratio"_s }))
         return false;
     if (o.contains(u"mode"_s)
         && !r.choice(o.value(u"mode"_s), child(path, u"mode"_s), stampede::parseTrafficMode, modeNames(), &t->mode))
@@ -311,6 +369,8 @@ bool readTraffic(Reader &r, const QJsonValue &v, stampede::TrafficConfig *t)
     if (o.contains(u"skus"_s) && !r.intField(o.value(u"skus"_s), child(path, u"skus"_s), &t->skus))
         return false;
     if (o.contains(u"sku_skew"_s) && !r.number(o.value(u"sku_skew"_s), child(path, u"sku_skew"_s), &t->skuSkew))
+        return false;
+    if (o.contains(u"read_ratio"_s) && !r.number(o.value(u"read_ratio"_s), child(path, u"read_ratio"_s), &t->readRatio))
         return false;
     return true;
 }
@@ -433,7 +493,31 @@ bool readAction(Reader &r, const QJsonValue &v, const QString &path, TimedEvent 
     case EventKind::SetPlacement:
         return r.choice(v, path, stampede::parsePlacement, placementNames(), &e->placement);
     case EventKind::SetSingleFlight:
+    case EventKind::SetIdempotent:
         return readBool(r, v, path, &e->on);
+    case EventKind::SetTtlJitter:
+    case EventKind::SetReadRatio:
+        return r.number(v, path, &e->ratio);
+    case EventKind::SetCounterRecovery:
+        return r.choice(v, path, stampede::parseCounterRecovery, recoveryNames(), &e->recovery);
+    case EventKind::AddConsumers:
+        return r.intField(v, path, &e->count);
+    case EventKind::RemoveConsumer:
+    case EventKind::KillConsumer: {
+        if (v.isNull()) {
+            e->node.reset(); // the engine picks
+            return true;
+        }
+        if (!v.isDouble())
+            return r.fail(path, u"must be a consumer id (integer) or null, got "_s + describe(v));
+        int id = 0;
+        if (!r.intField(v, path, &id))
+            return false;
+        e->node = id;
+        return true;
+    }
+    case EventKind::SetQueueFull:
+        return r.choice(v, path, stampede::parseFullPolicy, fullPolicyNames(), &e->full);
     case EventKind::Pause:
     case EventKind::Resume:
         if (v != QJsonValue(true))
@@ -510,11 +594,31 @@ QString checkEvent(const TimedEvent &e, double durationS)
         if (e.node && *e.node < 0)
             return key + u": must be a cache node id (0 or more) or null"_s;
         break;
+    case EventKind::SetTtlJitter:
+        if (!std::isfinite(e.ratio) || e.ratio < 0 || e.ratio > 1)
+            return key + u": must be between 0 and 1"_s;
+        break;
+    case EventKind::SetReadRatio:
+        if (!std::isfinite(e.ratio) || e.ratio < 0 || e.ratio > stampede::kMaxReadRatio)
+            return key + u": must be between 0 and "_s + number(stampede::kMaxReadRatio);
+        break;
+    case EventKind::AddConsumers:
+        if (e.count < 1 || e.count > stampede::kMaxConsumers)
+            return key + u": must be between 1 and "_s + QString::number(stampede::kMaxConsumers);
+        break;
+    case EventKind::RemoveConsumer:
+    case EventKind::KillConsumer:
+        if (e.node && *e.node < 0)
+            return key + u": must be a consumer id (0 or more) or null"_s;
+        break;
     case EventKind::SwitchStrategy:
     case EventKind::Pause:
     case EventKind::Resume:
     case EventKind::SetPlacement:
     case EventKind::SetSingleFlight:
+    case EventKind::SetCounterRecovery:
+    case EventKind::SetIdempotent:
+    case EventKind::SetQueueFull:
         break;
     }
     return {};
@@ -555,6 +659,22 @@ QString checkScenario(const Scenario &s)
         const QString problem = checkEvent(s.events[i], s.durationS);
         if (!problem.isEmpty())
             return u"events["_s + QString::number(i) + u"]."_s + problem;
+    }
+    // cache-queue keeps its stock counters in the cache tier: switching to it needs one by then.
+    for (std::size_t i = 0; i < s.events.size(); ++i) {
+        const TimedEvent &e = s.events[i];
+        if (e.kind != EventKind::SwitchStrategy || e.strategy != stampede::Strategy::CacheQueue
+            || s.config.cache.nodes > 0)
+            continue;
+        // Events fire in time order, ties in file order.
+        bool added = false;
+        for (std::size_t j = 0; j < s.events.size() && !added; ++j) {
+            const TimedEvent &a = s.events[j];
+            added = a.kind == EventKind::AddCacheNodes && (a.atS < e.atS || (a.atS == e.atS && j < i));
+        }
+        if (!added)
+            return u"events["_s + QString::number(i) + u"]."_s + eventKey(e.kind)
+                + u": cache-queue needs a cache tier (cache.nodes at least 1, or an add_cache_node before it)"_s;
     }
     return {};
 }
@@ -626,6 +746,8 @@ std::optional<Scenario> parseScenario(
             return false;
         if (o.contains(u"cache"_s) && !readCache(r, o.value(u"cache"_s), &s.config.cache))
             return false;
+        if (o.contains(u"queue"_s) && !readQueue(r, o.value(u"queue"_s), &s.config.queue))
+            return false;
         if (o.contains(u"events"_s)) {
             const QJsonValue ev = o.value(u"events"_s);
             if (!ev.isArray())
@@ -691,6 +813,7 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"users"_s, qint64(c.traffic.users) },
         { u"skus"_s, c.traffic.skus },
         { u"sku_skew"_s, c.traffic.skuSkew },
+        { u"read_ratio"_s, c.traffic.readRatio },
     };
     QJsonObject gateway {
         { u"policy"_s, fromStd(stampede::toString(c.gateway.policy)) },
@@ -719,6 +842,16 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"ttl_ms"_s, c.cache.ttlMs },
         { u"ttl_jitter"_s, c.cache.ttlJitter },
         { u"single_flight"_s, c.cache.singleFlight },
+        { u"counter_recovery"_s, fromStd(stampede::toString(c.cache.recovery)) },
+    };
+    QJsonObject queue {
+        { u"partitions"_s, c.queue.partitions },
+        { u"capacity"_s, c.queue.capacity },
+        { u"consumers"_s, c.queue.consumers },
+        { u"batch"_s, c.queue.batch },
+        { u"ack_ms"_s, c.queue.ackMs },
+        { u"when_full"_s, fromStd(stampede::toString(c.queue.whenFull)) },
+        { u"idempotent"_s, c.queue.idempotent },
     };
     QJsonArray events;
     for (const TimedEvent &e : s.events) {
@@ -758,7 +891,25 @@ QJsonObject scenarioToJson(const Scenario &s)
             action = fromStd(stampede::toString(e.placement));
             break;
         case EventKind::SetSingleFlight:
+        case EventKind::SetIdempotent:
             action = e.on;
+            break;
+        case EventKind::SetTtlJitter:
+        case EventKind::SetReadRatio:
+            action = e.ratio;
+            break;
+        case EventKind::SetCounterRecovery:
+            action = fromStd(stampede::toString(e.recovery));
+            break;
+        case EventKind::AddConsumers:
+            action = e.count;
+            break;
+        case EventKind::RemoveConsumer:
+        case EventKind::KillConsumer:
+            action = e.node ? QJsonValue(*e.node) : QJsonValue(QJsonValue::Null);
+            break;
+        case EventKind::SetQueueFull:
+            action = fromStd(stampede::toString(e.full));
             break;
         }
         events.append(QJsonObject { { u"at_s"_s, e.atS }, { eventKey(e.kind), action } });
@@ -777,6 +928,7 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"nodes"_s, nodes },
         { u"store"_s, store },
         { u"cache"_s, cache },
+        { u"queue"_s, queue },
         { u"events"_s, events },
     };
 }

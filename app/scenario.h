@@ -22,6 +22,9 @@ struct Scenario {
     double durationS = 30;
     QString title, description;
     std::vector<stampede::TimedEvent> events; // in file order; sort by atS before running
+    // What was changed on the user's behalf after loading (command-line overrides), one line each;
+    // the headless summary prints them. Not part of the JSON form.
+    QStringList notes;
 };
 
 // The preset used when none is named.
