@@ -3,6 +3,7 @@
 #include "format.h"
 #include "livechart.h"
 #include "theme.h"
+#include "tiers.h"
 
 #include "metrics.h"
 
@@ -177,33 +178,53 @@ void ChartsPanel::setRows(int rows)
 void ChartsPanel::layoutPage(int page)
 {
     QGridLayout *grid = m_grids[std::size_t(page)];
-    const QList<LiveChart *> &list = m_pageCharts[std::size_t(page)];
-    for (LiveChart *c : list)
+    QList<LiveChart *> list;
+    for (LiveChart *c : m_pageCharts[std::size_t(page)]) {
         grid->removeWidget(c);
+        c->setHidden(!isShown(c));
+        if (isShown(c))
+            list << c;
+    }
     for (int c = 0; c < grid->columnCount(); ++c)
         grid->setColumnStretch(c, 0);
     for (int r = 0; r < grid->rowCount(); ++r)
         grid->setRowStretch(r, 0);
-    if (m_rows == 1) {
+    const int n = int(list.size());
+    if (m_rows == 1 || n <= 2) {
         // oversold has a single number to show: a little narrower
-        for (int i = 0; i < list.size(); ++i) {
+        for (int i = 0; i < n; ++i) {
             grid->addWidget(list[i], 0, i);
             grid->setColumnStretch(i, list[i] == m_oversold ? 3 : 4);
         }
         grid->setRowStretch(0, 1);
         return;
     }
-    // 6 grid columns: the first three charts above (2 each), the other two below (3 each)
-    for (int i = 0; i < list.size(); ++i) {
-        if (i < 3)
-            grid->addWidget(list[i], 0, 2 * i, 1, 2);
+    // 6 grid columns: the first half of the charts above (three or two), the rest below
+    const int above = (n + 1) / 2, below = n - above;
+    for (int i = 0; i < n; ++i) {
+        if (i < above)
+            grid->addWidget(list[i], 0, i * (6 / above), 1, 6 / above);
         else
-            grid->addWidget(list[i], 1, 3 * (i - 3), 1, 3);
+            grid->addWidget(list[i], 1, (i - above) * (6 / below), 1, 6 / below);
     }
     for (int c = 0; c < 6; ++c)
         grid->setColumnStretch(c, 1);
     grid->setRowStretch(0, 1);
     grid->setRowStretch(1, 1);
+}
+
+bool ChartsPanel::showChartsInUse(const Snapshot &s)
+{
+    QList<const LiveChart *> hidden;
+    if (!readsInUse(s))
+        hidden << m_hits;
+    if (!queueInUse(s))
+        hidden << m_orders << m_backlog << m_divergence;
+    if (hidden == m_hidden)
+        return false;
+    m_hidden = hidden;
+    layoutPage(CacheQueuePage);
+    return true;
 }
 
 int ChartsPanel::page() const { return m_stack->currentIndex(); }
@@ -259,8 +280,10 @@ void ChartsPanel::setSnapshot(std::shared_ptr<const Snapshot> s)
 {
     m_pending = std::move(s);
     m_stale.assign(std::size_t(m_charts.size()), true);
-    if (m_pending)
+    if (m_pending) {
+        showChartsInUse(*m_pending);
         showPageAlarms(*m_pending);
+    }
 }
 
 int ChartsPanel::refresh(int maxCharts)
@@ -272,7 +295,7 @@ int ChartsPanel::refresh(int maxCharts)
     const int shown = page();
     for (int k = 0; k < n && done < maxCharts; ++k) {
         const int i = (m_next + k) % n;
-        if (!m_stale[std::size_t(i)] || pageOf(m_charts[i]) != shown)
+        if (!m_stale[std::size_t(i)] || pageOf(m_charts[i]) != shown || !isShown(m_charts[i]))
             continue;
         updateChart(i, *m_pending);
         m_stale[std::size_t(i)] = false;
@@ -282,8 +305,20 @@ int ChartsPanel::refresh(int maxCharts)
     return done;
 }
 
+void ChartsPanel::catchUp()
+{
+    if (!m_pending)
+        return;
+    for (int i = 0; i < m_charts.size(); ++i)
+        if (m_stale[std::size_t(i)]) {
+            updateChart(i, *m_pending);
+            m_stale[std::size_t(i)] = false;
+        }
+}
+
 void ChartsPanel::showSnapshot(const Snapshot &s)
 {
+    showChartsInUse(s);
     for (int i = 0; i < m_charts.size(); ++i)
         updateChart(i, s);
     m_stale.assign(std::size_t(m_charts.size()), false);
@@ -414,11 +449,18 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
         const AxisUnit unit = axisUnit(peak, u"orders"_s);
         chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
         chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
+        // lag in ms, or in seconds once it is long (five-digit labels do not fit the axis)
+        double lagPeak = 0;
+        for (auto it = begin; it != end; ++it)
+            lagPeak = std::max(lagPeak, it->queueLagMs);
+        const bool seconds = lagPeak >= 2000;
+        chart->setAxisTitle(LiveChart::Axis::Right, seconds ? u"lag s"_s : u"lag ms"_s, seconds ? u" s"_s : u" ms"_s);
         QList<QPointF> &backlog = chart->beginSeries(Backlog);
         QList<QPointF> &lag = chart->beginSeries(Lag);
         for (auto it = begin; it != end; ++it) {
             backlog.append({ it->t, double(it->queueBacklog) / unit.divisor });
-            lag.append({ it->t, std::max(0.0, it->queueLagMs) }); // a lag is never below 0
+            // a lag is never below 0 (the engine's tick can see an order younger than its clock)
+            lag.append({ it->t, std::max(0.0, it->queueLagMs) / (seconds ? 1000.0 : 1.0) });
         }
         chart->setTitleText(
             u"Backlog · "_s + countText(last.queueBacklog) + u" · lag "_s + durationMs(std::max(0.0, last.queueLagMs)));
@@ -442,7 +484,7 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
             store.append({ it->t, double(it->cacheStock - it->divergence) / unit.divisor });
             gap.append({ it->t, double(it->divergence) / gapUnit.divisor });
         }
-        chart->setTitleText(u"Divergence · cache − store "_s + groupedNumber(last.divergence));
+        chart->setTitleText(u"Cache − store · "_s + groupedNumber(last.divergence));
     } else if (chart == m_anomalies) {
         double peak = 0, duplicates = 0;
         for (auto it = begin; it != end; ++it) {

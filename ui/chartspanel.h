@@ -7,7 +7,9 @@
 //  - cache & queue: hit ratio with store reads, orders in vs persisted (the shaved peak), queue
 //    backlog and lag, cache stock vs store stock (divergence), stale reads and duplicates.
 // Five charts is what a row can show readably on a projector; the window opens the page that fits
-// the scenario. Every chart carries the action markers. Fed one snapshot at a time; memory is fixed.
+// the scenario, and cache & queue charts the run has no data for (no views, no queue) give their
+// room to the others. Every chart carries the action markers. Fed one snapshot at a time; memory
+// is fixed.
 
 #include <QList>
 #include <QWidget>
@@ -45,6 +47,8 @@ public:
     // responsive). Charts of the hidden page catch up when their page is shown.
     void setSnapshot(std::shared_ptr<const Snapshot> s);
     int refresh(int maxCharts);
+    // Every chart brought up to date now, shown or not (before a screenshot or an export).
+    void catchUp();
     void applyTheme(const Theme &theme);
     // Each page: one row of five, or two rows (three, then two) where fonts are large.
     void setRows(int rows);
@@ -68,6 +72,9 @@ private:
     void applyColors(const Theme &theme);
     void updateChart(int index, const Snapshot &s);
     void layoutPage(int page);
+    // Hides the cache & queue charts without data for this run; true when that changed.
+    bool showChartsInUse(const Snapshot &s);
+    bool isShown(const LiveChart *chart) const { return !m_hidden.contains(chart); }
     void showPageAlarms(const Snapshot &s);
 
     QList<LiveChart *> m_charts;
@@ -91,6 +98,7 @@ private:
     LiveChart *m_anomalies = nullptr;
     std::shared_ptr<const Snapshot> m_pending;
     std::vector<bool> m_stale;
+    QList<const LiveChart *> m_hidden; // no data for the run
     int m_next = 0;
     QColor m_tabText, m_tabAlarm;
 };

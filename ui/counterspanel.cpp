@@ -137,7 +137,7 @@ void CountersPanel::showSnapshot(const Snapshot &s)
     m_values[P99]->setText(durationMs(last.p99Ms));
     m_details[P99]->setText(u"run "_s + durationMs(s.p99Ms) + u" · max "_s + durationMs(s.maxMs));
 
-    setTiers(cacheInUse(s), queueInUse(s));
+    setTiers(readsInUse(s), queueInUse(s));
     const bool lookups = last.viewHits + last.viewMisses > 0;
     m_values[HitRatio]->setText(lookups ? percentText(last.hitRatio) : u"–"_s);
     m_details[HitRatio]->setText(u"run "_s + percentText(s.hitRatio) + u" · store "_s + compactRate(last.storeReads));

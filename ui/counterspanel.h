@@ -1,9 +1,9 @@
 #pragma once
 
 // The right column: the numbers a room reads from the back. Attempts, sold, remaining, OVERSOLD
-// (red and bold as soon as it is above 0), lost orders and the live p99; when the run uses its
-// cache tier, the hit ratio and stale reads, and when it uses the order queue, the backlog and
-// duplicate orders, a size smaller so that OVERSOLD stays the loudest number.
+// (red and bold as soon as it is above 0), lost orders and the live p99; when the run reads
+// product pages through its cache tier, the hit ratio and stale reads, and when it uses the order
+// queue, the backlog and duplicate orders, a size smaller so that OVERSOLD stays the loudest number.
 
 #include <QWidget>
 

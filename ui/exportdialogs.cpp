@@ -53,8 +53,22 @@ bool ExportDialogs::chart(int index, const QString &path, QString *error)
     bool ok = false;
     if (index < 0 || index >= charts.size())
         e = u"Chart: no chart number "_s + QString::number(index);
-    else // PNG charts go on slides: at least 2× so they stay sharp when scaled
-        ok = exporter::saveChart(charts[index], path, std::max(2.0, m_window->devicePixelRatioF()), &e);
+    else {
+        // A chart of the page not shown (or without data for this run) has no size of its own:
+        // it renders at the size of one that is shown.
+        LiveChart *chart = charts[index];
+        if (!chart->isVisible()) {
+            QSize size(480, 320);
+            for (const LiveChart *c : charts)
+                if (c->isVisible()) {
+                    size = c->size();
+                    break;
+                }
+            chart->resize(size);
+        }
+        // PNG charts go on slides: at least 2× so they stay sharp when scaled
+        ok = exporter::saveChart(chart, path, std::max(2.0, m_window->devicePixelRatioF()), &e);
+    }
     return report(ok, path, e, error);
 }
 

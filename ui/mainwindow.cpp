@@ -391,7 +391,7 @@ void MainWindow::poll()
 void MainWindow::showLatest()
 {
     poll();
-    m_charts->refresh(int(m_charts->charts().size()));
+    m_charts->catchUp();
 }
 
 void MainWindow::showSnapshot(const Snapshot &s)

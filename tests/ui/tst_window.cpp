@@ -580,6 +580,16 @@ void TestWindow::exportsWriteFilesOfTheirKind()
     QVERIFY(readFile(chartPng).startsWith(pngMagic));
     QVERIFY(distinctColours(QImage(chartPng)) > 16);
 
+    // a chart of the page not shown, without data in this run: still a picture of a chart
+    ChartsPanel *charts = m_window->chartsPanel();
+    const int backlog = int(charts->charts().indexOf(charts->chart(u"backlog"_s)));
+    QVERIFY(!charts->charts().at(backlog)->isVisible());
+    const QString hiddenPng = m_dir.filePath(u"backlog.png"_s);
+    QVERIFY2(m_window->exportChart(backlog, hiddenPng, &error), qPrintable(error));
+    const QImage hiddenImage(hiddenPng);
+    QCOMPARE(hiddenImage.size(), charts->charts().at(0)->size() * 2);
+    QVERIFY(distinctColours(hiddenImage) > 16);
+
     const QString csv = m_dir.filePath(u"timeline.csv"_s);
     QVERIFY2(m_window->exportTimelineCsv(csv, &error), qPrintable(error));
     const QList<QByteArray> lines = readFile(csv).trimmed().split('\n');
@@ -939,8 +949,18 @@ void TestWindow::ringAndQueueDrawnOnlyWhenUsed()
         degrees += c.spanDeg;
     }
     QVERIFY2(std::abs(degrees - 360) < 0.5, qPrintable(QString::number(degrees))); // the shares cover the ring
-    QVERIFY(counters->isShown(CountersPanel::HitRatio) && !counters->isShown(CountersPanel::Backlog));
-    QCOMPARE(m_window->chartsPanel()->page(), int(ChartsPanel::CacheQueuePage));
+    ChartsPanel *charts = m_window->chartsPanel();
+    QCOMPARE(charts->page(), int(ChartsPanel::CacheQueuePage));
+    // no views yet: no hit ratio to show; no queue: no queue charts
+    QVERIFY(!counters->isShown(CountersPanel::HitRatio) && !counters->isShown(CountersPanel::Backlog));
+    QVERIFY(charts->chart(u"hits"_s)->isHidden() && charts->chart(u"backlog"_s)->isHidden());
+    QVERIFY(charts->chart(u"anomalies"_s)->isVisible());
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_V);
+    QTRY_VERIFY_WITH_TIMEOUT(counters->isShown(CountersPanel::HitRatio), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(charts->chart(u"hits"_s)->isVisible(), kTimeoutMs);
+    QVERIFY(!counters->isShown(CountersPanel::Backlog) && charts->chart(u"backlog"_s)->isHidden());
 
     // cache-queue: ring and queue with its partitions and consumers
     QVERIFY(m_window->loadScenario(tierScenario(Strategy::CacheQueue, 2), u"test-cache-queue"_s));
@@ -957,6 +977,8 @@ void TestWindow::ringAndQueueDrawnOnlyWhenUsed()
     QTRY_VERIFY_WITH_TIMEOUT(snap()->counterNode >= 0, kTimeoutMs);
     QVERIFY(!cacheCardOf(canvas, snap()->counterNode).isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(counters->isShown(CountersPanel::Backlog), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(charts->chart(u"backlog"_s)->isVisible(), kTimeoutMs);
+    QVERIFY(charts->chart(u"hits"_s)->isHidden()); // cache-queue without views: counters only
 
     // and back: gone again
     QVERIFY(m_window->loadScenario(quietScenario(), u"test-quiet"_s));
@@ -1050,6 +1072,7 @@ void TestWindow::tierChartsReceivePoints()
     LiveChart *orders = charts->chart(u"orders"_s);
     LiveChart *divergence = charts->chart(u"divergence"_s);
     QVERIFY(hits && orders && divergence && charts->chart(u"backlog"_s) && charts->chart(u"anomalies"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(hits->isVisible(), kTimeoutMs); // views: the hit ratio means something now
     QTRY_VERIFY_WITH_TIMEOUT(lastPositive(hits, 0), kTimeoutMs); // hit ratio
     QTRY_VERIFY_WITH_TIMEOUT(lastPositive(orders, 0), kTimeoutMs); // queued
     QTRY_VERIFY_WITH_TIMEOUT(lastPositive(orders, 1), kTimeoutMs); // persisted
