@@ -1353,7 +1353,7 @@ void TopologyView::tierContextMenu(QContextMenuEvent *event)
         QAction *chosen = menu.exec(event->globalPos());
         if (chosen == remove)
             emit removeCacheNodeRequested(id);
-        else if (chosen && chosen == kill)
+        else if (chosen == kill)
             emit killCacheNodeRequested(id);
         return;
     }
@@ -1372,7 +1372,7 @@ void TopologyView::tierContextMenu(QContextMenuEvent *event)
         QAction *chosen = menu.exec(event->globalPos());
         if (chosen == remove)
             emit removeConsumerRequested(id);
-        else if (chosen && chosen == kill)
+        else if (chosen == kill)
             emit killConsumerRequested(id);
     }
 }
