@@ -81,6 +81,15 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS)
     }
     *trafficS
         = std::min(scenario.durationS, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (progress) {
+        // Consumers persist a queued backlog at their own pace; that can take longer than the run.
+        const auto last = engine.snapshot();
+        if (!last->recent.empty() && last->recent.back().queueBacklog > 0) {
+            std::fprintf(stderr, "%6.1f s  traffic stopped; persisting %lld queued orders\n", last->t,
+                static_cast<long long>(last->recent.back().queueBacklog));
+            std::fflush(stderr);
+        }
+    }
     stampede::RunResult result = engine.stopAndDrain();
     std::signal(SIGINT, previousHandler == SIG_ERR ? SIG_DFL : previousHandler);
     return result;

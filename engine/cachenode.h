@@ -1,17 +1,24 @@
 #pragma once
 
-// One cache node of the cache tier: its data (an LRU+TTL store) and a one-worker server (an
-// AppNode with capacity 1) that serialises its operations like a single-threaded Redis
-// instance. Nodes live in fixed slots that are re-initialised, never freed, so a request on
-// any thread may hold a slot index while the control thread changes the topology.
+// One cache node of the cache tier: its data (an LRU+TTL store) and one worker that serves
+// operations one at a time, like a single-threaded Redis instance.
 //
-// Invariant: every read or write of the data happens under m_mutex and first checks alive();
-// lose() clears the data and drops `alive` under the same mutex, so no operation can touch a
-// killed node's data after the kill.
+// The worker is modeled in virtual time: an operation that reaches the node at t starts at
+// max(t, busyUntil) and ends opNs later; it is applied to the data at once (operations are
+// applied in arrival order under the mutex, which is the order the worker would serve them)
+// and its caller waits until the end before it sees the reply. So the node's capacity is
+// exactly 1/opNs and its queue is busyUntil - now, with no timer per waiting operation.
+//
+// Nodes live in fixed slots that are re-initialised, never freed, so a request on any thread
+// may hold a slot index while the control thread changes the topology. Invariant: the data is
+// read or written only under m_mutex after checking m_alive; lose() clears the data and drops
+// m_alive under the same mutex, so no operation touches a killed node's data.
 
 #include "appnode.h"
 #include "cachestore.h"
+#include "request.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +27,6 @@
 
 namespace stampede {
 
-inline constexpr int kCacheBacklog = 1000000; // operations waiting for a node: effectively unbounded
 inline constexpr int kCacheSlots = 256; // cache nodes ever added between two resets
 
 // Keys: a view caches SKU k under k; `cache-queue` keeps SKU k's stock counter under this.
@@ -36,41 +42,57 @@ public:
         m_id = id;
         m_store = CacheStore(keys);
         m_ops = 0;
-        m_alive = true;
-        m_server.init(id, 1, kCacheBacklog);
+        m_busyUntil = 0;
+        m_alive.store(true, std::memory_order_release);
+        m_state.store(NodeSlotState::Up, std::memory_order_release);
     }
 
     int id() const { return m_id; }
-    NodeSlotState state() const { return m_server.state(); }
+    NodeSlotState state() const { return m_state.load(std::memory_order_acquire); }
+    void setState(NodeSlotState s) { m_state.store(s, std::memory_order_release); }
     bool up() const { return state() == NodeSlotState::Up; }
-    AppNode &server() { return m_server; }
+    // False once killed or removed: a reply still on its way is lost with the node.
+    bool alive() const { return m_alive.load(std::memory_order_acquire); }
+
+    // One operation arriving at `now`: runs f(store) and sets *wait to the time until the
+    // worker has finished it. False (and nothing run) when the node is gone.
+    template<typename F> bool serve(Nanos now, Nanos opNs, Nanos *wait, F &&f)
+    {
+        std::lock_guard g(m_mutex);
+        if (!m_alive.load(std::memory_order_relaxed))
+            return false;
+        m_busyUntil = std::max(now, m_busyUntil) + opNs;
+        *wait = m_busyUntil - now;
+        ++m_ops;
+        f(m_store);
+        return true;
+    }
 
     std::size_t keys() const
     {
         std::lock_guard g(m_mutex);
         return m_store.size();
     }
-    // Runs f(store) under the node's mutex if the node is alive; false when it is not.
-    template<typename F> bool withStore(F &&f)
+    // Operations waiting for the worker at `now`.
+    std::int64_t backlog(Nanos now, Nanos opNs) const
     {
         std::lock_guard g(m_mutex);
-        if (!m_alive)
-            return false;
-        ++m_ops;
-        f(m_store);
-        return true;
+        if (opNs <= 0 || m_busyUntil <= now)
+            return 0;
+        return (m_busyUntil - now) / opNs;
     }
+
     // Control-side access to one key (counter migration, reload, restock, the divergence
     // probe): not an operation of the modeled workload, so not counted in ops.
     std::optional<std::int64_t> peek(CacheStore::Key k) const
     {
         std::lock_guard g(m_mutex);
-        return m_alive ? m_store.peek(k) : std::nullopt;
+        return m_alive.load(std::memory_order_relaxed) ? m_store.peek(k) : std::nullopt;
     }
     std::optional<std::int64_t> take(CacheStore::Key k)
     {
         std::lock_guard g(m_mutex);
-        if (!m_alive)
+        if (!m_alive.load(std::memory_order_relaxed))
             return std::nullopt;
         auto v = m_store.peek(k);
         m_store.erase(k);
@@ -79,7 +101,7 @@ public:
     bool put(CacheStore::Key k, std::int64_t v)
     {
         std::lock_guard g(m_mutex);
-        if (!m_alive)
+        if (!m_alive.load(std::memory_order_relaxed))
             return false;
         m_store.set(k, v, CacheStore::kNever);
         return true;
@@ -87,36 +109,35 @@ public:
     bool add(CacheStore::Key k, std::int64_t delta)
     {
         std::lock_guard g(m_mutex);
-        return m_alive && m_store.add(k, delta);
+        return m_alive.load(std::memory_order_relaxed) && m_store.add(k, delta);
     }
-    // Reads for the tick: operations served and LRU evictions so far.
-    void counts(std::uint64_t *ops, std::uint64_t *evictions) const
+    // Reads for the tick: operations the worker has finished by `now`, and LRU evictions.
+    void counts(Nanos now, Nanos opNs, std::uint64_t *ops, std::uint64_t *evictions) const
     {
         std::lock_guard g(m_mutex);
-        *ops = m_ops;
+        const auto pending
+            = opNs > 0 && m_busyUntil > now ? static_cast<std::uint64_t>((m_busyUntil - now + opNs - 1) / opNs) : 0;
+        *ops = m_ops > pending ? m_ops - pending : 0;
         *evictions = m_store.evictions();
     }
-    // Killed or removed: its data is gone. Returns the operations waiting for the node, which
-    // the caller must fail (they would otherwise wait forever).
-    [[nodiscard]] Request *lose(NodeSlotState state)
+    // Killed (Dead) or removed: its data is gone.
+    void lose(NodeSlotState state)
     {
         {
             std::lock_guard g(m_mutex);
-            m_alive = false;
+            m_alive.store(false, std::memory_order_release);
             m_store.clear();
         }
-        Request *backlog = m_server.kill();
-        if (state != NodeSlotState::Dead)
-            m_server.setState(state);
-        return backlog;
+        setState(state);
     }
 
 private:
     int m_id = -1;
-    AppNode m_server;
+    std::atomic<NodeSlotState> m_state { NodeSlotState::Free };
+    std::atomic<bool> m_alive { false };
     mutable std::mutex m_mutex; // guards everything below
-    bool m_alive = false;
     std::uint64_t m_ops = 0;
+    Nanos m_busyUntil = 0;
     CacheStore m_store { 1 };
 };
 

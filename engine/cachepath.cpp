@@ -59,8 +59,8 @@ void EngineImpl::viewLookupDone(Shard &s, Request *r)
 {
     if (r->hit) {
         s.counters.viewHits.add();
-        // The page shows what the cache holds; the store may have moved on since.
-        if (r->readValue != skuStock(r->sku))
+        // The page shows what the cache holds; the store may have moved on since it was filled.
+        if (r->stale)
             s.counters.staleReads.add();
         answer(s, r, Outcome::Success);
         return;
@@ -249,77 +249,57 @@ void EngineImpl::wakeIdleConsumers()
 
 void EngineImpl::cacheStep(Shard &s, Request *r)
 {
-    for (;;) {
-        switch (r->stage) {
-        case Stage::CacheTrip: {
-            r->cacheFailed = false;
-            const int id = cacheOwner(s, keyOf(r));
-            r->cacheNode = id;
-            if (id < 0) {
-                cacheDone(s, r, false);
-                return;
-            }
-            switch (m_cache[static_cast<std::size_t>(id)].server().admit(r)) {
-            case AppNode::Admit::Run:
-                r->holdsCache = true;
-                r->stage = Stage::CacheGranted;
-                continue;
-            case AppNode::Admit::Queued:
-                r->stage = Stage::CacheGranted;
-                return; // releaseCache() hands the worker over and dispatches it
-            case AppNode::Admit::Rejected:
-            case AppNode::Admit::Down:
-                cacheDone(s, r, false);
-                return;
-            }
+    switch (r->stage) {
+    case Stage::CacheTrip: {
+        const int id = cacheOwner(s, keyOf(r));
+        r->cacheNode = id;
+        Nanos wait = 0;
+        if (id < 0 || !applyCacheOp(s, r, &wait)) {
+            cacheDone(s, r, false);
             return;
         }
-        case Stage::CacheGranted:
-            if (r->cacheFailed) { // handed back by a killed node
-                r->cacheFailed = false;
-                r->holdsCache = false;
-                cacheDone(s, r, false);
-                return;
-            }
-            r->stage = Stage::CacheOp;
-            if (m_cacheOpNs) {
-                s.delay(r, m_cacheOpNs);
-                return;
-            }
-            continue;
-        case Stage::CacheOp: {
-            const bool ok = applyCacheOp(s, r);
-            releaseCache(r);
-            cacheDone(s, r, ok);
+        r->stage = Stage::CacheReply;
+        if (wait > 0) {
+            s.delay(r, wait);
             return;
         }
-        default:
-            return;
-        }
+        [[fallthrough]];
+    }
+    case Stage::CacheReply:
+        // A node killed before its worker got to this operation never answers it; one that
+        // left gracefully answered what it had taken in.
+        cacheDone(s, r, m_cache[static_cast<std::size_t>(r->cacheNode)].state() != NodeSlotState::Dead);
+        return;
+    default:
+        return;
     }
 }
 
-bool EngineImpl::applyCacheOp(Shard &s, Request *r)
+bool EngineImpl::applyCacheOp(Shard &s, Request *r, Nanos *wait)
 {
     CacheNode &node = m_cache[static_cast<std::size_t>(r->cacheNode)];
     const Nanos t = now();
     switch (r->cacheOp) {
-    case CacheOpKind::Get:
-        return node.withStore([&](CacheStore &st) {
+    case CacheOpKind::Get: {
+        const std::int64_t store = skuStock(r->sku); // what the store says at this moment
+        return node.serve(t, m_cacheOpNs, wait, [&](CacheStore &st) {
             const auto v = st.get(viewKey(r->sku), t);
             r->hit = v.has_value();
             r->readValue = v.value_or(0);
+            r->stale = r->hit && r->readValue != store;
         });
+    }
     case CacheOpKind::Fill: {
         const Nanos expires = t + ttl(s);
-        return node.withStore([&](CacheStore &st) { st.set(viewKey(r->sku), r->readValue, expires); });
+        return node.serve(
+            t, m_cacheOpNs, wait, [&](CacheStore &st) { st.set(viewKey(r->sku), r->readValue, expires); });
     }
     case CacheOpKind::Decrement: {
         const auto key = counterKey(r->sku);
         // reset-to-initial may only recreate the counter on its owner, outside a migration.
         const bool mayReset = m_recovery.load(std::memory_order_relaxed) == CounterRecovery::ResetToInitial
             && !m_migrating.load(std::memory_order_acquire) && cacheOwner(s, key) == r->cacheNode;
-        return node.withStore([&](CacheStore &st) {
+        return node.serve(t, m_cacheOpNs, wait, [&](CacheStore &st) {
             auto d = st.decrementIfPositive(key);
             if (d == CacheStore::Decrement::Missing && mayReset) {
                 st.set(key, m_supplied.load(std::memory_order_relaxed), CacheStore::kNever);
@@ -333,20 +313,6 @@ bool EngineImpl::applyCacheOp(Shard &s, Request *r)
     }
     }
     return false;
-}
-
-void EngineImpl::releaseCache(Request *r)
-{
-    if (!r->holdsCache)
-        return;
-    r->holdsCache = false;
-    CacheNode &node = m_cache[static_cast<std::size_t>(r->cacheNode)];
-    if (node.state() == NodeSlotState::Dead)
-        return; // its workers are gone with it; the kill failed its backlog
-    if (Request *next = node.server().release()) {
-        next->holdsCache = true; // it holds the worker even if it fails before running
-        m_shards[static_cast<std::size_t>(next->shard)]->dispatch(next);
-    }
 }
 
 void EngineImpl::cacheDone(Shard &s, Request *r, bool ok)

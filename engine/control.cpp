@@ -313,15 +313,8 @@ void EngineImpl::reloadCounters()
 
 void EngineImpl::resetCacheTier()
 {
-    for (int i = 0, used = m_cacheUsed.load(); i < used; ++i) {
-        Request *list = m_cache[static_cast<std::size_t>(i)].lose(NodeSlotState::Removed);
-        while (list) { // from before the reset: their owners drop them
-            Request *r = list;
-            list = list->next;
-            r->next = nullptr;
-            m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
-        }
-    }
+    for (int i = 0, used = m_cacheUsed.load(); i < used; ++i)
+        m_cache[static_cast<std::size_t>(i)].lose(NodeSlotState::Removed);
     for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
         Lease &l = m_leases[static_cast<std::size_t>(sku)];
         Request *list = nullptr;
@@ -475,19 +468,6 @@ std::int64_t EngineImpl::inTransitTotal() const
 }
 
 bool EngineImpl::queueInUse() const { return m_queueUsed || m_strategy.load() == Strategy::CacheQueue; }
-
-// Operations that waited for a node that is gone fail (a view then reads the store).
-void EngineImpl::failCacheBacklog(Request *list)
-{
-    while (list) {
-        Request *r = list;
-        list = list->next;
-        r->next = nullptr;
-        r->cacheFailed = true;
-        r->holdsCache = false;
-        m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
-    }
-}
 
 void EngineImpl::mark(std::string label)
 {
@@ -729,7 +709,7 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
                                               : std::string("remove cache node: no cache node is up"));
         CacheNode &c = m_cache[static_cast<std::size_t>(*id)];
         if (c.state() == NodeSlotState::Dead) {
-            c.server().setState(NodeSlotState::Removed);
+            c.setState(NodeSlotState::Removed);
             mark("cache node " + std::to_string(*id) + " cleared");
             return {};
         }
@@ -737,9 +717,9 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
             return CommandResult::fail(
                 "remove cache node " + std::to_string(*id) + ": cache-queue keeps its counters on the last cache node");
         // Leaving the placement first lets its counters move to their new owners.
-        c.server().setState(NodeSlotState::Draining);
+        c.setState(NodeSlotState::Draining);
         const double moved = replaceCachePlacement(m_cachePlacement->placement());
-        failCacheBacklog(c.lose(NodeSlotState::Removed));
+        c.lose(NodeSlotState::Removed);
         mark("cache node " + std::to_string(*id) + " removed: " + percent(moved) + " of keys moved");
         return {};
     }
@@ -749,7 +729,7 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
             return CommandResult::fail(e.node
                     ? "kill cache node " + std::to_string(*e.node) + ": no such cache node is up"
                     : std::string("kill cache node: no cache node is up"));
-        failCacheBacklog(m_cache[static_cast<std::size_t>(*id)].lose(NodeSlotState::Dead));
+        m_cache[static_cast<std::size_t>(*id)].lose(NodeSlotState::Dead);
         const double moved = replaceCachePlacement(m_cachePlacement->placement());
         mark("cache node " + std::to_string(*id) + " killed: " + percent(moved) + " of keys moved");
         return {};
@@ -1159,7 +1139,7 @@ void EngineImpl::tickLocked()
     cur.storeReads += m_controlStoreReads;
     for (int i = 0, n = m_cacheUsed.load(); i < n; ++i) {
         std::uint64_t ops = 0, ev = 0;
-        m_cache[static_cast<std::size_t>(i)].counts(&ops, &ev);
+        m_cache[static_cast<std::size_t>(i)].counts(nowNs, m_cacheOpNs, &ops, &ev);
         cur.evictions += ev;
         m_cacheOpsRate[static_cast<std::size_t>(i)] = rate(ops, m_prevCacheOps[static_cast<std::size_t>(i)]);
         m_prevCacheOps[static_cast<std::size_t>(i)] = ops;
@@ -1179,7 +1159,7 @@ void EngineImpl::tickLocked()
     x.dequeued = rate(cur.dequeued, m_prevTotals.dequeued);
     Nanos oldest = -1;
     x.queueBacklog = queueBacklog(&oldest);
-    x.queueLagMs = oldest >= 0 ? static_cast<double>(nowNs - oldest) * 1e-6 : 0.0;
+    x.queueLagMs = oldest >= 0 ? static_cast<double>(std::max<Nanos>(0, nowNs - oldest)) * 1e-6 : 0.0;
     m_maxBacklog = std::max(m_maxBacklog, x.queueBacklog);
     m_maxLagMs = std::max(m_maxLagMs, x.queueLagMs);
     for (int i = 0, n = m_consumersUsed.load(); i < n; ++i) {
@@ -1310,7 +1290,7 @@ void EngineImpl::publish(double t)
             v.state = st == NodeSlotState::Up ? NodeState::Up : NodeState::Dead;
             v.keys = static_cast<std::int64_t>(c.keys());
             v.ops = m_cacheOpsRate.empty() ? 0.0 : m_cacheOpsRate[static_cast<std::size_t>(i)];
-            v.backlog = st == NodeSlotState::Up ? static_cast<int>(c.server().queued()) : 0;
+            v.backlog = st == NodeSlotState::Up ? static_cast<int>(c.backlog(now(), m_cacheOpNs)) : 0;
             const auto it = std::lower_bound(ids.begin(), ids.end(), v.id);
             if (it != ids.end() && *it == v.id)
                 v.share = shares[static_cast<std::size_t>(it - ids.begin())];

@@ -116,8 +116,10 @@ public:
     std::vector<TickSample> timeline() const;
     std::vector<Marker> markers() const;
 
-    // Stops the traffic, waits (at most maxWaitS) for requests in flight to finish, audits,
-    // stops the threads. Blocking. After it the engine is stopped for good.
+    // Stops the traffic, waits (at most maxWaitS) for requests in flight to finish, then for the
+    // consumers to persist what is queued for as long as they make progress (maxWaitS bounds a
+    // stall, not the drain: a long backlog takes its time), audits, stops the threads. Blocking.
+    // After it the engine is stopped for good.
     RunResult stopAndDrain(double maxWaitS = 10.0);
 
 private:

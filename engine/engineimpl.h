@@ -130,8 +130,7 @@ private:
     void startCacheQueue(Shard &s, Request *r);
     void cacheStep(Shard &s, Request *r);
     int cacheOwner(Shard &s, std::uint64_t key);
-    bool applyCacheOp(Shard &s, Request *r);
-    void releaseCache(Request *r);
+    bool applyCacheOp(Shard &s, Request *r, Nanos *wait);
     void cacheDone(Shard &s, Request *r, bool ok);
     void viewLookupDone(Shard &s, Request *r);
     void releaseLease(int sku);
@@ -170,7 +169,6 @@ private:
     double replaceCachePlacement(Placement p);
     void resetCacheTier();
     void resetQueue();
-    void failCacheBacklog(Request *list);
     void startConsumer(int id);
     std::optional<int> pickConsumer(std::optional<int> id, bool allowDead, bool newest) const;
     void loadCounters();

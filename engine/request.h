@@ -25,9 +25,8 @@ enum class Stage : std::uint8_t {
     AtomicGranted,
     AtomicCommit,
     // the cache tier: one operation on the node that owns the key
-    CacheTrip, // round trip to the cache node done: queue for its one worker
-    CacheGranted, // holds the node's worker: the operation takes opMs
-    CacheOp, // operation done: apply it to the node's data
+    CacheTrip, // round trip to the cache node done: the operation is applied, its reply waits for the worker
+    CacheReply, // the node's worker finished the operation
     ViewStore, // a view's store read (cache miss) done
     QueueBlocked, // a `cache-queue` order waits for room in a full partition, then enqueues
     // consumers of the order queue (actor requests, one per consumer)
@@ -60,9 +59,8 @@ struct Request {
     bool failOnDispatch = false; // handed back by a killed node: answer "node down"
     bool view = false; // a product-page view rather than a purchase
     bool actor = false; // a consumer's actor, not a shopper's request
-    bool cacheFailed = false; // handed back by a killed cache node
     bool lease = false; // holds the single-flight lease of its SKU
-    bool holdsCache = false; // holds the one worker of cache node `cacheNode`
+    bool stale = false; // the view's hit differed from the store when it was read
     bool reserved = false; // `cache-queue`: counted in its SKU's in-transit units
     bool took = false; // `cache-queue`: took a unit from the counter, not yet on the queue
     bool hit = false; // the view's lookup found the key

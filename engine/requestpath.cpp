@@ -294,8 +294,7 @@ void EngineImpl::step(Shard &s, Request *r)
 
         // ---- the cache tier (cachepath.cpp)
         case Stage::CacheTrip:
-        case Stage::CacheGranted:
-        case Stage::CacheOp:
+        case Stage::CacheReply:
             cacheStep(s, r);
             return;
         case Stage::ViewStore:
@@ -409,7 +408,6 @@ void EngineImpl::answer(Shard &s, Request *r, Outcome o)
 {
     if (r->holdsLock)
         releaseLock(s, r, 0); // roll back
-    releaseCache(r);
     if (r->lease) {
         r->lease = false;
         releaseLease(r->sku);

@@ -78,6 +78,7 @@ class TestReads : public QObject {
 private slots:
     void viewsAreServedCacheAside();
     void withoutCacheEveryViewReadsTheStore();
+    void cacheNodeServesOneOperationAtATime();
     void singleFlightCutsTheStampede();
     void ttlJitterSpreadsExpiries();
     void moduloRehashMissesMoreThanRing();
@@ -122,6 +123,35 @@ void TestReads::withoutCacheEveryViewReadsTheStore()
     QCOMPARE(s->staleReads, 0);
     // every answered view read the store (ticks see both counters at the same moment)
     QVERIFY(s->storeReads >= s->views);
+    e.stopAndDrain(kDeadlineS);
+}
+
+// A node's one worker caps it at 1/op-time operations per second, however many views wait.
+void TestReads::cacheNodeServesOneOperationAtATime()
+{
+    EngineConfig c = readConfig();
+    c.traffic.ratePerS = 3000;
+    c.traffic.readRatio = kMaxReadRatio;
+    c.cache.nodes = 1;
+    c.cache.opMs = 1.0; // 1000 operations/s at most
+    c.nodes.capacity = 200; // bounds the views waiting for the node (and the drain)
+    c.nodes.queueLimit = 100;
+    Engine e(c);
+    e.start();
+    double busiest = 0;
+    bool queued = false;
+    const auto s = waitFor(e, [&](const Snapshot &s) {
+        if (s.t > 0.5 && !s.cacheNodes.empty()) {
+            busiest = std::max(busiest, s.cacheNodes.front().ops);
+            queued = queued || s.cacheNodes.front().backlog > 10;
+        }
+        return s.t > 3.0;
+    });
+    QVERIFY(s);
+    qInfo("busiest tick %.0f ops/s", busiest);
+    QVERIFY2(busiest <= 1000 * 1.1, qPrintable(QString::number(busiest))); // one tick's rounding
+    QVERIFY2(busiest >= 1000 * 0.8, qPrintable(QString::number(busiest))); // and it is saturated
+    QVERIFY(queued);
     e.stopAndDrain(kDeadlineS);
 }
 
