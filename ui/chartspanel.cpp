@@ -145,6 +145,8 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     m_divergence->setAxisTitle(LiveChart::Axis::Right, u"gap"_s);
     m_divergence->setMinimumTop(LiveChart::Axis::Left, 1);
     m_divergence->setMinimumTop(LiveChart::Axis::Right, 1);
+    // the gap goes below 0 while orders wait, above when a counter was reset: 0 in the middle
+    m_divergence->setSymmetric(LiveChart::Axis::Right, true);
 
     m_anomalies = new LiveChart(u"anomalies"_s, u"Stale reads & duplicates"_s);
     m_anomalies->addSeries(u"stale"_s);

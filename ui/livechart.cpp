@@ -172,6 +172,13 @@ void LiveChart::setFixedRange(Axis axis, double min, double max)
 
 void LiveChart::setMinimumTop(Axis axis, double top) { axisState(axis).minimumTop = top; }
 
+void LiveChart::setSymmetric(Axis axis, bool symmetric)
+{
+    AxisState &a = axisState(axis);
+    a.symmetric = symmetric;
+    a.top = -1; // recompute at the next commit
+}
+
 void LiveChart::setIntegerSteps(Axis axis, bool integer)
 {
     AxisState &a = axisState(axis);
@@ -222,6 +229,10 @@ void LiveChart::rescale(AxisState &a)
     }
     double top = std::max(min < 0 ? 0.0 : a.minimumTop, max * 1.08);
     double bottom = min * 1.08;
+    if (a.symmetric) {
+        top = std::max({ a.minimumTop, top, -bottom });
+        bottom = -top;
+    }
     const double step = niceStep((top - bottom) / m_steps, a.integer);
     top = std::ceil(top / step - 1e-9) * step;
     bottom = std::floor(bottom / step + 1e-9) * step;

@@ -43,6 +43,8 @@ public:
     // (or below, when a value is negative).
     void setFixedRange(Axis axis, double min, double max);
     void setMinimumTop(Axis axis, double top);
+    // A difference that goes either way: 0 in the middle of the axis, whatever the data.
+    void setSymmetric(Axis axis, bool symmetric);
     // Counts of whole things: ticks at whole numbers only (no 2.5, no 0.5).
     void setIntegerSteps(Axis axis, bool integer);
 
@@ -90,6 +92,7 @@ private:
         double top = -1;
         double bottom = 0; // below 0 only for data that goes negative (a difference)
         QString suffix;
+        bool symmetric = false;
     };
 
     void rescale(AxisState &a);
