@@ -392,6 +392,9 @@ void MainWindow::showLatest()
 {
     poll();
     m_charts->catchUp();
+    // Qt Charts lays out a new title or axis range in a posted event; a grab right after would
+    // show the previous ones
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
 }
 
 void MainWindow::showSnapshot(const Snapshot &s)

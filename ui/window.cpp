@@ -81,8 +81,9 @@ int runWindow(QApplication &app, const WindowOptions &options)
     if (screenshot) {
         const int ms = int(std::lround(std::max(0.0, options.afterSeconds) * 1000));
         QTimer::singleShot(ms, &window, [&] {
-            window.showLatest();
+            // pending events first: a frame they run would leave charts a snapshot behind the rest
             QApplication::processEvents();
+            window.showLatest();
             const QImage image = window.grab().toImage();
             if (!image.save(options.screenshotFile, "PNG")) {
                 printError(u"--screenshot: cannot write "_s + options.screenshotFile);
