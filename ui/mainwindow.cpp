@@ -402,7 +402,8 @@ void MainWindow::showSnapshot(const Snapshot &s)
     m_counters->showSnapshot(s);
     if (!s.recent.empty()) {
         const TickSample &t = s.recent.back();
-        m_engineRate = t.succeeded + t.soldOut + t.rateLimited + t.failed;
+        // every answer the engine gave, purchases and product-page views
+        m_engineRate = t.succeeded + t.soldOut + t.rateLimited + t.failed + t.views;
     } else {
         m_engineRate = 0;
     }
