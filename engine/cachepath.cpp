@@ -101,11 +101,32 @@ void EngineImpl::releaseLease(int sku)
         list = l.head;
         l.head = l.tail = nullptr;
     }
+    dispatchAll(list);
+}
+
+void EngineImpl::dispatchAll(Request *list)
+{
     while (list) {
         Request *w = list;
         list = list->next;
         w->next = nullptr;
         m_shards[static_cast<std::size_t>(w->shard)]->dispatch(w);
+    }
+}
+
+void EngineImpl::unblockProducers()
+{
+    for (int p = 0; p < m_partitionCount; ++p) {
+        Partition &part = m_partitions[static_cast<std::size_t>(p)];
+        Request *list = nullptr;
+        {
+            std::lock_guard g(part.mutex());
+            while (Request *r = part.unpark()) {
+                r->next = list;
+                list = r;
+            }
+        }
+        dispatchAll(list);
     }
 }
 
@@ -219,16 +240,7 @@ void EngineImpl::enqueueOrder(Shard &s, Request *r)
     wakeIdleConsumers();
     // Confirmed now, persisted later. A shopper whose node died meanwhile gets no answer, but
     // the order stays on the queue, as with the synchronous strategies.
-    if (r->node >= 0 && m_nodes[static_cast<std::size_t>(r->node)].state() == NodeSlotState::Dead) {
-        answer(s, r, Outcome::NodeDown);
-        return;
-    }
-    if (m_timeoutNs > 0 && now() - r->arrival > m_timeoutNs) {
-        answer(s, r, Outcome::Timeout);
-        return;
-    }
-    s.skuConfirmed[static_cast<std::size_t>(r->sku)].add();
-    answer(s, r, Outcome::Success);
+    confirm(s, r);
 }
 
 void EngineImpl::wakeIdleConsumers()

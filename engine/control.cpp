@@ -316,20 +316,7 @@ void EngineImpl::resetCacheTier()
     for (int i = 0, used = m_cacheUsed.load(); i < used; ++i)
         m_cache[static_cast<std::size_t>(i)].lose(NodeSlotState::Removed);
     for (int sku = 0; sku < m_config.traffic.skus; ++sku) {
-        Lease &l = m_leases[static_cast<std::size_t>(sku)];
-        Request *list = nullptr;
-        {
-            std::lock_guard g(l.mutex);
-            l.loading = false;
-            list = l.head;
-            l.head = l.tail = nullptr;
-        }
-        while (list) {
-            Request *r = list;
-            list = list->next;
-            r->next = nullptr;
-            m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
-        }
+        releaseLease(sku); // its waiters are from before the reset: their owners drop them
         m_reloading[static_cast<std::size_t>(sku)].store(false);
     }
     if (m_sampleKeys.empty())
@@ -356,24 +343,9 @@ void EngineImpl::resetCacheTier()
 
 void EngineImpl::resetQueue()
 {
-    for (int p = 0; p < m_partitionCount; ++p) {
-        Partition &part = m_partitions[static_cast<std::size_t>(p)];
-        Request *list = nullptr;
-        {
-            std::lock_guard g(part.mutex());
-            while (Request *r = part.unpark()) {
-                r->next = list;
-                list = r;
-            }
-        }
-        while (list) { // from before the reset: their owners drop them
-            Request *r = list;
-            list = list->next;
-            r->next = nullptr;
-            m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
-        }
-        part.init(m_config.queue.capacity);
-    }
+    unblockProducers(); // from before the reset: their owners drop them
+    for (int p = 0; p < m_partitionCount; ++p)
+        m_partitions[static_cast<std::size_t>(p)].init(m_config.queue.capacity);
     {
         std::vector<Request *> idle;
         {
@@ -833,24 +805,8 @@ CommandResult EngineImpl::applyEvent(const TimedEvent &e)
             return CommandResult::fail("queue full policy: must be block or reject");
         if (m_queueFull.exchange(e.full) == e.full)
             return {};
-        if (e.full == FullPolicy::Reject) // producers waiting for room give up now
-            for (int p = 0; p < m_partitionCount; ++p) {
-                Partition &part = m_partitions[static_cast<std::size_t>(p)];
-                Request *list = nullptr;
-                {
-                    std::lock_guard g(part.mutex());
-                    while (Request *r = part.unpark()) {
-                        r->next = list;
-                        list = r;
-                    }
-                }
-                while (list) {
-                    Request *r = list;
-                    list = list->next;
-                    r->next = nullptr;
-                    m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
-                }
-            }
+        if (e.full == FullPolicy::Reject)
+            unblockProducers(); // those waiting for room give up now
         mark("queue full: " + std::string(toString(e.full)));
         return {};
     }

@@ -121,6 +121,7 @@ private:
     void finish(Shard &s, Request *r);
     void drop(Shard &s, Request *r);
     void persistAndConfirm(Shard &s, Request *r);
+    void confirm(Shard &s, Request *r);
     void soldOut(Shard &s, Request *r);
     void nextProbe(Shard &s, Request *r);
     int homeBucket(const Shard &s, const Request *r) const;
@@ -134,6 +135,8 @@ private:
     void cacheDone(Shard &s, Request *r, bool ok);
     void viewLookupDone(Shard &s, Request *r);
     void releaseLease(int sku);
+    void dispatchAll(Request *list); // hands each request of a list back to its shard
+    void unblockProducers(); // producers waiting in full partitions retry their enqueue
     void decrementDone(Shard &s, Request *r, bool ok);
     void enqueueOrder(Shard &s, Request *r);
     void unreserve(Shard &s, Request *r);

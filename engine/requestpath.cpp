@@ -392,6 +392,12 @@ void EngineImpl::persistAndConfirm(Shard &s, Request *r)
     // The order row is written in the same transaction as the stock: persisted even if the
     // answer below is lost to a dead node or a timeout.
     s.skuPersisted[static_cast<std::size_t>(r->sku)].add();
+    confirm(s, r);
+}
+
+// Tells the shopper "yes", unless its node died or its deadline passed meanwhile.
+void EngineImpl::confirm(Shard &s, Request *r)
+{
     if (r->node >= 0 && m_nodes[static_cast<std::size_t>(r->node)].state() == NodeSlotState::Dead) {
         answer(s, r, Outcome::NodeDown);
         return;
