@@ -20,5 +20,7 @@ int runWindow(int &argc, char **argv, const CliOptions &options)
     w.stock = options.stock;
     w.seed = options.seed;
     w.threads = options.threads;
+    w.readRatio = options.readRatio;
+    w.consumers = options.consumers;
     return stampede::ui::runWindow(app, w);
 }

@@ -15,8 +15,6 @@ using namespace Qt::StringLiterals;
 
 namespace stampede::ui {
 
-namespace {
-
 CliOptions toCliOptions(const WindowOptions &o)
 {
     CliOptions c;
@@ -29,11 +27,11 @@ CliOptions toCliOptions(const WindowOptions &o)
     c.stock = o.stock;
     c.seed = o.seed;
     c.threads = o.threads;
+    c.readRatio = o.readRatio;
+    c.consumers = o.consumers;
     c.screenshotFile = o.screenshotFile;
     return c;
 }
-
-} // namespace
 
 int runWindow(QApplication &app, const WindowOptions &options)
 {

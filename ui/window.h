@@ -3,6 +3,7 @@
 // The entry point of the window for app/main.cpp: builds the main window with a scenario loaded
 // and running, and optionally saves a screenshot after some seconds and quits.
 
+#include "cli.h"
 #include "config.h"
 
 #include <QString>
@@ -27,10 +28,15 @@ struct WindowOptions {
     std::optional<std::int64_t> stock;
     std::optional<std::uint64_t> seed;
     std::optional<int> threads;
+    std::optional<double> readRatio;
+    std::optional<int> consumers;
     // Appearance; unset: the saved settings (a screenshot run uses light, normal mode).
     std::optional<bool> projector;
     std::optional<bool> dark;
 };
+
+// The command line the window's overrides amount to (resolveScenario applies them).
+CliOptions toCliOptions(const WindowOptions &o);
 
 // Exit code: 0, or 2 with a one-line error on stderr (bad scenario, screenshot not writable).
 int runWindow(QApplication &app, const WindowOptions &options);

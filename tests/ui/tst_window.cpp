@@ -114,8 +114,7 @@ QString observe(const Snapshot &s, const QString &what)
     return u"?"_s;
 }
 
-template<typename List>
-QString stateOf(const List &list, int id)
+template<typename List> QString stateOf(const List &list, int id)
 {
     for (const auto &v : list)
         if (v.id == id)
@@ -254,6 +253,7 @@ private slots:
     void everyActionHasAKeyAndAWidget();
     void lessonReplacesEngine();
     void runWindowTakesScreenshot();
+    void windowOptionsCarryOverrides();
     void runWindowRejectsUnwritableScreenshot();
 
     // the cache tier and the order queue (issue 4)
@@ -696,6 +696,22 @@ void TestWindow::runWindowTakesScreenshot()
     QCOMPARE(runWindow(app, options), 0);
     QVERIFY(readFile(options.screenshotFile).startsWith("\x89PNG"));
     QVERIFY(distinctColours(QImage(options.screenshotFile)) > 64);
+}
+
+// --read-ratio and --consumers reach the window's scenario like the other overrides.
+void TestWindow::windowOptionsCarryOverrides()
+{
+    WindowOptions options;
+    options.preset = u"black-friday-cache-queue"_s;
+    options.readRatio = 5;
+    options.consumers = 3;
+    options.nodes = 2;
+    QString error;
+    const auto s = resolveScenario(toCliOptions(options), &error);
+    QVERIFY2(s, qPrintable(error));
+    QCOMPARE(s->config.traffic.readRatio, 5.0);
+    QCOMPARE(s->config.queue.consumers, 3);
+    QCOMPARE(s->config.nodes.count, 2);
 }
 
 void TestWindow::runWindowRejectsUnwritableScreenshot()
