@@ -117,7 +117,7 @@ EngineImpl::~EngineImpl()
         needStop = m_started && !m_stopped;
     }
     if (needStop)
-        stopAndDrain(0.5);
+        stop(0.5, false); // a window closing or switching lessons does not wait for the queue
 }
 
 double EngineImpl::shardRate() const
@@ -1390,7 +1390,9 @@ Audit EngineImpl::auditLocked(bool drained)
     return a;
 }
 
-RunResult EngineImpl::stopAndDrain(double maxWaitS)
+RunResult EngineImpl::stopAndDrain(double maxWaitS) { return stop(maxWaitS, true); }
+
+RunResult EngineImpl::stop(double maxWaitS, bool drainQueue)
 {
     {
         std::lock_guard g(m_controlMutex);
@@ -1432,7 +1434,7 @@ RunResult EngineImpl::stopAndDrain(double maxWaitS)
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     // Then for the consumers to persist what is queued ("lost" is judged once queues drain),
     // as long as the queue makes progress: a queue without consumers would never drain.
-    {
+    if (drainQueue) {
         auto pending = [this] { return inTransitTotal() + queueBacklog(nullptr); };
         auto last = pending();
         auto progressAt = Clock::now();

@@ -107,6 +107,7 @@ public:
     std::vector<TickSample> timeline() const;
     std::vector<Marker> markers() const;
     RunResult stopAndDrain(double maxWaitS);
+    RunResult stop(double maxWaitS, bool drainQueue);
 
     // used by shard.cpp when a reset barrier is passed
     void resetAck();

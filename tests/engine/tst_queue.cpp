@@ -13,9 +13,11 @@
 #include <QTest>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 using namespace stampede;
 
@@ -86,6 +88,7 @@ private slots:
     void fullQueueRejectsOrBlocks();
     void consumerCommands();
     void resetMidRunStartsClean();
+    void destroyingDoesNotWaitForTheQueue();
 };
 
 void TestQueue::rejectsInvalidQueueConfig_data()
@@ -449,6 +452,27 @@ void TestQueue::resetMidRunStartsClean()
     QCOMPARE(r.audit.queued, 0);
     QVERIFY(r.audit.conserved);
     QVERIFY(r.audit.invariantsOk);
+}
+
+// The window retires engines by destroying them; a long backlog must not hold that up (the
+// audit's queue drain is for stopAndDrain only). Here draining would take ~200 s.
+void TestQueue::destroyingDoesNotWaitForTheQueue()
+{
+    EngineConfig c = cacheQueueConfig();
+    c.stock = 1000000;
+    c.traffic.ratePerS = 3000;
+    c.store.latencyMs = 100; // one consumer, batch 1: ten orders per second
+    c.queue.consumers = 1;
+    c.queue.batch = 1;
+    auto e = std::make_unique<Engine>(c);
+    e->start();
+    QVERIFY(waitFor(*e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().queueBacklog > 2000; }));
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread([engine = e.release(), done] {
+        delete engine;
+        done->store(true);
+    }).detach();
+    QTRY_VERIFY_WITH_TIMEOUT(done->load(), 30000); // bounds a failure only
 }
 
 QTEST_GUILESS_MAIN(TestQueue)
