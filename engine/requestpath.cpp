@@ -12,6 +12,13 @@ void EngineImpl::arrive(Shard &s, Nanos arrival, bool client)
 {
     Request *r = s.allocate();
     r->epoch = epoch();
+    // A reset that began after the generator's check has already moved the epoch, but this
+    // shard has not yet cleared its counters: counting this attempt now would leave its answer
+    // without an attempt after the clear. It never happened.
+    if (m_resetting.load(std::memory_order_acquire)) {
+        drop(s, r);
+        return;
+    }
     r->arrival = arrival;
     r->client = client;
     r->user = s.rng.below(static_cast<std::uint64_t>(m_config.traffic.users));
