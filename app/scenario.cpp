@@ -58,6 +58,7 @@ const std::vector<EventName> &eventNames()
         { EventKind::RemoveConsumer, u"remove_consumer"_s },
         { EventKind::KillConsumer, u"kill_consumer"_s },
         { EventKind::SetIdempotent, u"set_idempotent"_s },
+        { EventKind::SetClosedLoop, u"set_closed_loop"_s },
         { EventKind::SetQueueFull, u"set_queue_full"_s },
     };
     return names;
@@ -450,6 +451,7 @@ bool readAction(Reader &r, const QJsonValue &v, const QString &path, TimedEvent 
     case EventKind::SetRate:
         return r.number(v, path, &e->rate);
     case EventKind::AddNodes:
+    case EventKind::SetClosedLoop:
         return r.intField(v, path, &e->count);
     case EventKind::RemoveNode:
     case EventKind::KillNode: {
@@ -554,57 +556,50 @@ bool readEvent(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *
         && readAction(r, o.value(actions.first()), child(path, actions.first()), e);
 }
 
+// "key: must be …" when v is outside its row of the engine's limits table, or empty.
+QString outOfRange(const QString &key, stampede::limits::Limit id, double v)
+{
+    const std::string problem = stampede::limits::check(id, v);
+    return problem.empty() ? QString() : key + u": "_s + QString::fromStdString(problem);
+}
+
 // "relative.path: problem" for one event, or empty.
 QString checkEvent(const TimedEvent &e, double durationS)
 {
+    using stampede::limits::Limit;
     if (!std::isfinite(e.atS) || e.atS < 0 || e.atS > durationS)
         return u"at_s: must be between 0 and duration_s ("_s + number(durationS) + u')';
     const QString key = eventKey(e.kind);
     switch (e.kind) {
     case EventKind::Spike:
-        if (!std::isfinite(e.factor) || e.factor <= 0 || e.factor > kMaxSpikeFactor)
-            return key + u".factor: must be greater than 0 and at most "_s + number(kMaxSpikeFactor);
-        if (!std::isfinite(e.forS) || e.forS <= 0 || e.forS > kMaxDurationS)
-            return key + u".for_s: must be greater than 0 and at most "_s + number(kMaxDurationS);
-        break;
+        if (QString p = outOfRange(key + u".factor"_s, Limit::SpikeFactor, e.factor); !p.isEmpty())
+            return p;
+        return outOfRange(key + u".for_s"_s, Limit::SpikeSeconds, e.forS);
     case EventKind::SetRate:
-        if (!std::isfinite(e.rate) || e.rate < stampede::kMinRatePerS || e.rate > stampede::kMaxRatePerS)
-            return key + u": must be between "_s + number(stampede::kMinRatePerS) + u" and "_s
-                + number(stampede::kMaxRatePerS);
-        break;
+        return outOfRange(key, Limit::RatePerS, e.rate);
+    case EventKind::SetClosedLoop:
+        return outOfRange(key, Limit::Clients, e.count);
     case EventKind::AddNodes:
-        if (e.count < 1 || e.count > stampede::kMaxNodes)
-            return key + u": must be between 1 and "_s + QString::number(stampede::kMaxNodes);
-        break;
+        return outOfRange(key, Limit::AddNodes, e.count);
+    case EventKind::AddCacheNodes:
+        return outOfRange(key, Limit::AddCacheNodes, e.count);
+    case EventKind::AddConsumers:
+        return outOfRange(key, Limit::AddConsumers, e.count);
+    case EventKind::Restock:
+        return outOfRange(key, Limit::Restock, static_cast<double>(e.units));
+    case EventKind::SetTtlJitter:
+        return outOfRange(key, Limit::TtlJitter, e.ratio);
+    case EventKind::SetReadRatio:
+        return outOfRange(key, Limit::ReadRatio, e.ratio);
     case EventKind::RemoveNode:
     case EventKind::KillNode:
         if (e.node && *e.node < 0)
             return key + u": must be a node id (0 or more) or null"_s;
         break;
-    case EventKind::Restock:
-        if (e.units < 1 || e.units > stampede::kMaxStock)
-            return key + u": must be between 1 and "_s + QString::number(stampede::kMaxStock);
-        break;
-    case EventKind::AddCacheNodes:
-        if (e.count < 1 || e.count > stampede::kMaxCacheNodes)
-            return key + u": must be between 1 and "_s + QString::number(stampede::kMaxCacheNodes);
-        break;
     case EventKind::RemoveCacheNode:
     case EventKind::KillCacheNode:
         if (e.node && *e.node < 0)
             return key + u": must be a cache node id (0 or more) or null"_s;
-        break;
-    case EventKind::SetTtlJitter:
-        if (!std::isfinite(e.ratio) || e.ratio < 0 || e.ratio > 1)
-            return key + u": must be between 0 and 1"_s;
-        break;
-    case EventKind::SetReadRatio:
-        if (!std::isfinite(e.ratio) || e.ratio < 0 || e.ratio > stampede::kMaxReadRatio)
-            return key + u": must be between 0 and "_s + number(stampede::kMaxReadRatio);
-        break;
-    case EventKind::AddConsumers:
-        if (e.count < 1 || e.count > stampede::kMaxConsumers)
-            return key + u": must be between 1 and "_s + QString::number(stampede::kMaxConsumers);
         break;
     case EventKind::RemoveConsumer:
     case EventKind::KillConsumer:
@@ -651,8 +646,8 @@ QString checkScenario(const Scenario &s)
     const std::string engineProblem = stampede::validate(s.config);
     if (!engineProblem.empty())
         return QString::fromStdString(engineProblem);
-    if (!std::isfinite(s.durationS) || s.durationS <= 0 || s.durationS > kMaxDurationS)
-        return u"duration_s: must be greater than 0 and at most "_s + number(kMaxDurationS);
+    if (const auto p = stampede::limits::checkNamed(stampede::limits::Limit::DurationS, s.durationS); !p.empty())
+        return QString::fromStdString(p);
     if (s.config.seed > std::uint64_t(LLONG_MAX))
         return u"seed: must be a non-negative integer below 2^63"_s;
     for (std::size_t i = 0; i < s.events.size(); ++i) {
@@ -864,6 +859,7 @@ QJsonObject scenarioToJson(const Scenario &s)
             action = e.rate;
             break;
         case EventKind::AddNodes:
+        case EventKind::SetClosedLoop:
             action = e.count;
             break;
         case EventKind::RemoveNode:

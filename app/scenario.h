@@ -5,6 +5,7 @@
 // timeline of events. Every error is one line, "<source>: <json.path>: <problem>".
 
 #include "engine.h"
+#include "limittable.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -14,8 +15,8 @@
 #include <optional>
 #include <vector>
 
-inline constexpr double kMaxDurationS = 86400; // one day; longer runs are a mistake, not a lesson
-inline constexpr double kMaxSpikeFactor = 1000;
+// Ranges come from the engine's one table (engine/core/limittable.h); these are its rows.
+inline const double kMaxDurationS = stampede::limits::range(stampede::limits::Limit::DurationS).max;
 
 struct Scenario {
     stampede::EngineConfig config;

@@ -1,46 +1,134 @@
 #include "engine.h"
 
-#include "engineimpl.h"
+#include "flashsale.h"
+#include "runtime.h"
 
 namespace stampede {
 
+namespace {
+
+TimedEvent event(EventKind kind)
+{
+    TimedEvent e;
+    e.kind = kind;
+    return e;
+}
+
+TimedEvent withNode(EventKind kind, std::optional<int> id)
+{
+    TimedEvent e = event(kind);
+    e.node = id;
+    return e;
+}
+
+TimedEvent withCount(EventKind kind, int count)
+{
+    TimedEvent e = event(kind);
+    e.count = count;
+    return e;
+}
+
+} // namespace
+
 Engine::Engine(EngineConfig config)
-    : m_impl(std::make_unique<EngineImpl>(std::move(config)))
+    : m_runtime(std::make_unique<Runtime>(
+        std::move(config), [](Runtime &rt) -> std::unique_ptr<Workload> { return std::make_unique<FlashSale>(rt); }))
 {
 }
 
 Engine::~Engine() = default;
 
-const EngineConfig &Engine::config() const { return m_impl->config(); }
-void Engine::start() { m_impl->start(); }
-void Engine::setTimeline(std::vector<TimedEvent> events) { m_impl->setTimeline(std::move(events)); }
-CommandResult Engine::setRate(double perSecond) { return m_impl->setRate(perSecond); }
-CommandResult Engine::setClosedLoop(int clients) { return m_impl->setClosedLoop(clients); }
-CommandResult Engine::spike(double factor, double seconds) { return m_impl->spike(factor, seconds); }
-CommandResult Engine::addNodes(int count) { return m_impl->addNodes(count); }
-CommandResult Engine::removeNode(std::optional<int> id) { return m_impl->removeNode(id); }
-CommandResult Engine::killNode(std::optional<int> id) { return m_impl->killNode(id); }
-CommandResult Engine::switchStrategy(Strategy s) { return m_impl->switchStrategy(s); }
-CommandResult Engine::restock(std::int64_t unitsPerSku) { return m_impl->restock(unitsPerSku); }
-CommandResult Engine::setPaused(bool paused) { return m_impl->setPaused(paused); }
-CommandResult Engine::addCacheNode(int count) { return m_impl->addCacheNode(count); }
-CommandResult Engine::removeCacheNode(std::optional<int> id) { return m_impl->removeCacheNode(id); }
-CommandResult Engine::killCacheNode(std::optional<int> id) { return m_impl->killCacheNode(id); }
-CommandResult Engine::setPlacement(Placement p) { return m_impl->setPlacement(p); }
-CommandResult Engine::setSingleFlight(bool on) { return m_impl->setSingleFlight(on); }
-CommandResult Engine::setTtlJitter(double fraction) { return m_impl->setTtlJitter(fraction); }
-CommandResult Engine::setReadRatio(double viewsPerPurchase) { return m_impl->setReadRatio(viewsPerPurchase); }
-CommandResult Engine::setCounterRecovery(CounterRecovery r) { return m_impl->setCounterRecovery(r); }
-CommandResult Engine::addConsumers(int count) { return m_impl->addConsumers(count); }
-CommandResult Engine::removeConsumer(std::optional<int> id) { return m_impl->removeConsumer(id); }
-CommandResult Engine::killConsumer(std::optional<int> id) { return m_impl->killConsumer(id); }
-CommandResult Engine::setIdempotent(bool on) { return m_impl->setIdempotent(on); }
-CommandResult Engine::setQueueFull(FullPolicy p) { return m_impl->setQueueFull(p); }
-CommandResult Engine::reset() { return m_impl->reset(); }
-std::shared_ptr<const Snapshot> Engine::snapshot() const { return m_impl->snapshot(); }
-std::vector<TickSample> Engine::timeline() const { return m_impl->timeline(); }
-std::vector<Marker> Engine::markers() const { return m_impl->markers(); }
-RunResult Engine::stopAndDrain(double maxWaitS) { return m_impl->stopAndDrain(maxWaitS); }
+const EngineConfig &Engine::config() const { return m_runtime->config(); }
+void Engine::start() { m_runtime->start(); }
+void Engine::setTimeline(std::vector<TimedEvent> events) { m_runtime->setTimeline(std::move(events)); }
+CommandResult Engine::command(const TimedEvent &e) { return m_runtime->command(e); }
+
+CommandResult Engine::setRate(double perSecond)
+{
+    TimedEvent e = event(EventKind::SetRate);
+    e.rate = perSecond;
+    return command(e);
+}
+CommandResult Engine::setClosedLoop(int clients) { return command(withCount(EventKind::SetClosedLoop, clients)); }
+CommandResult Engine::spike(double factor, double seconds)
+{
+    TimedEvent e = event(EventKind::Spike);
+    e.factor = factor;
+    e.forS = seconds;
+    return command(e);
+}
+CommandResult Engine::addNodes(int count) { return command(withCount(EventKind::AddNodes, count)); }
+CommandResult Engine::removeNode(std::optional<int> id) { return command(withNode(EventKind::RemoveNode, id)); }
+CommandResult Engine::killNode(std::optional<int> id) { return command(withNode(EventKind::KillNode, id)); }
+CommandResult Engine::switchStrategy(Strategy s)
+{
+    TimedEvent e = event(EventKind::SwitchStrategy);
+    e.strategy = s;
+    return command(e);
+}
+CommandResult Engine::restock(std::int64_t unitsPerSku)
+{
+    TimedEvent e = event(EventKind::Restock);
+    e.units = unitsPerSku;
+    return command(e);
+}
+CommandResult Engine::setPaused(bool paused) { return command(event(paused ? EventKind::Pause : EventKind::Resume)); }
+CommandResult Engine::addCacheNode(int count) { return command(withCount(EventKind::AddCacheNodes, count)); }
+CommandResult Engine::removeCacheNode(std::optional<int> id)
+{
+    return command(withNode(EventKind::RemoveCacheNode, id));
+}
+CommandResult Engine::killCacheNode(std::optional<int> id) { return command(withNode(EventKind::KillCacheNode, id)); }
+CommandResult Engine::setPlacement(Placement p)
+{
+    TimedEvent e = event(EventKind::SetPlacement);
+    e.placement = p;
+    return command(e);
+}
+CommandResult Engine::setSingleFlight(bool on)
+{
+    TimedEvent e = event(EventKind::SetSingleFlight);
+    e.on = on;
+    return command(e);
+}
+CommandResult Engine::setTtlJitter(double fraction)
+{
+    TimedEvent e = event(EventKind::SetTtlJitter);
+    e.ratio = fraction;
+    return command(e);
+}
+CommandResult Engine::setReadRatio(double viewsPerPurchase)
+{
+    TimedEvent e = event(EventKind::SetReadRatio);
+    e.ratio = viewsPerPurchase;
+    return command(e);
+}
+CommandResult Engine::setCounterRecovery(CounterRecovery r)
+{
+    TimedEvent e = event(EventKind::SetCounterRecovery);
+    e.recovery = r;
+    return command(e);
+}
+CommandResult Engine::addConsumers(int count) { return command(withCount(EventKind::AddConsumers, count)); }
+CommandResult Engine::removeConsumer(std::optional<int> id) { return command(withNode(EventKind::RemoveConsumer, id)); }
+CommandResult Engine::killConsumer(std::optional<int> id) { return command(withNode(EventKind::KillConsumer, id)); }
+CommandResult Engine::setIdempotent(bool on)
+{
+    TimedEvent e = event(EventKind::SetIdempotent);
+    e.on = on;
+    return command(e);
+}
+CommandResult Engine::setQueueFull(FullPolicy p)
+{
+    TimedEvent e = event(EventKind::SetQueueFull);
+    e.full = p;
+    return command(e);
+}
+CommandResult Engine::reset() { return m_runtime->reset(); }
+std::shared_ptr<const Snapshot> Engine::snapshot() const { return m_runtime->snapshot(); }
+std::vector<TickSample> Engine::timeline() const { return m_runtime->timeline(); }
+std::vector<Marker> Engine::markers() const { return m_runtime->markers(); }
+RunResult Engine::stopAndDrain(double maxWaitS) { return m_runtime->stop(maxWaitS, true); }
 
 std::string_view toString(NodeState s)
 {

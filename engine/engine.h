@@ -36,7 +36,8 @@ enum class EventKind {
     RemoveConsumer,
     KillConsumer,
     SetIdempotent,
-    SetQueueFull
+    SetQueueFull,
+    SetClosedLoop // `count` clients as fast as answered (the window's "max"); no scenario key
 };
 
 // One entry of a scenario timeline, fired by the engine's tick at run time atS.
@@ -47,7 +48,7 @@ struct TimedEvent {
     double forS = 0; // Spike
     double rate = 0; // SetRate
     double ratio = 0; // SetTtlJitter (0..1), SetReadRatio (views per purchase)
-    int count = 1; // AddNodes, AddCacheNodes, AddConsumers
+    int count = 1; // AddNodes, AddCacheNodes, AddConsumers; clients for SetClosedLoop
     // RemoveNode / KillNode / RemoveCacheNode / KillCacheNode / RemoveConsumer / KillConsumer;
     // empty = the engine picks
     std::optional<int> node;
@@ -65,7 +66,7 @@ struct CommandResult {
     static CommandResult fail(std::string e) { return { false, std::move(e) }; }
 };
 
-class EngineImpl;
+class Runtime;
 
 class Engine {
 public:
@@ -79,6 +80,10 @@ public:
     // Starts the worker threads and the traffic. Idempotent.
     void start();
     void setTimeline(std::vector<TimedEvent> events);
+
+    // Any command as an event (what a scenario timeline fires), applied now. The methods below
+    // are this with their arguments filled in.
+    CommandResult command(const TimedEvent &e);
 
     // Live commands, callable from any thread while running.
     CommandResult setRate(double perSecond); // open loop at this rate
@@ -123,7 +128,7 @@ public:
     RunResult stopAndDrain(double maxWaitS = 10.0);
 
 private:
-    std::unique_ptr<EngineImpl> m_impl;
+    std::unique_ptr<Runtime> m_runtime;
 };
 
 } // namespace stampede

@@ -38,6 +38,7 @@ QString actionValue(const stampede::TimedEvent &e)
     case EventKind::AddNodes:
     case EventKind::AddCacheNodes:
     case EventKind::AddConsumers:
+    case EventKind::SetClosedLoop:
         return QString::number(e.count);
     case EventKind::RemoveNode:
     case EventKind::KillNode:

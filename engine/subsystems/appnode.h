@@ -9,14 +9,13 @@
 // a waiter: it pops one, or leaves a token for the waiter that has not queued yet.
 
 #include "request.h"
+#include "slotstate.h"
 
 #include <atomic>
 #include <cstdint>
 #include <mutex>
 
 namespace stampede {
-
-enum class NodeSlotState : int { Free, Up, Draining, Dead, Removed };
 
 class AppNode {
 public:

@@ -1,6 +1,6 @@
 #include "shard.h"
 
-#include "engineimpl.h"
+#include "runtime.h"
 
 #include <boost/asio/post.hpp>
 
@@ -16,11 +16,9 @@ constexpr Nanos kMaxGeneratorLag = 1'000'000'000; // beyond 1 s behind, skip ins
 constexpr Nanos kSpinNs = 200'000; // poll, rather than sleep, the last 200 us before a due time
 } // namespace
 
-Shard::Shard(EngineImpl &engine, int index, std::uint64_t seed)
-    : skuConfirmed(new OwnedCounter[kMaxSkus])
-    , skuPersisted(new OwnedCounter[kMaxSkus])
-    , rng(seed * 0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(index) + 1)
-    , m_engine(engine)
+Shard::Shard(Runtime &runtime, int index, std::uint64_t seed)
+    : rng(seed * 0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(index) + 1)
+    , m_runtime(runtime)
     , m_index(index)
     , m_guard(boost::asio::make_work_guard(m_io))
     , m_timer(m_io)
@@ -43,7 +41,7 @@ void Shard::join()
 
 void Shard::dispatch(Request *r)
 {
-    boost::asio::post(m_io, [this, r] { m_engine.step(*this, r); });
+    boost::asio::post(m_io, [this, r] { m_runtime.step(*this, r); });
 }
 
 Request *Shard::allocate()
@@ -83,13 +81,13 @@ void Shard::pushDue(Due d)
         arm(d.due);
 }
 
-void Shard::delay(Request *r, Nanos d) { pushDue({ m_engine.now() + d, r, 0 }); }
+void Shard::delay(Request *r, Nanos d) { pushDue({ m_runtime.now() + d, r, 0 }); }
 
 void Shard::arm(Nanos due)
 {
     m_armedFor = due;
     const auto gen = ++m_armGeneration;
-    if (due - m_engine.now() <= kSpinNs) {
+    if (due - m_runtime.now() <= kSpinNs) {
         // Close to due: poll through the handler queue instead of sleeping, because waking a
         // sleeping thread costs 0.1-0.3 ms here and that would stretch every modeled latency.
         boost::asio::post(m_io, [this, gen] {
@@ -99,7 +97,7 @@ void Shard::arm(Nanos due)
         return;
     }
     // Sleep until shortly before due, then poll the rest.
-    m_timer.expires_at(m_engine.toTimePoint(due - kSpinNs));
+    m_timer.expires_at(m_runtime.toTimePoint(due - kSpinNs));
     m_timer.async_wait([this, gen](const boost::system::error_code &ec) {
         // A newer arm supersedes this wait even if it already fired.
         if (ec || gen != m_armGeneration)
@@ -113,7 +111,7 @@ void Shard::onTimer()
     m_armedFor = INT64_MAX;
     if (m_stopped)
         return;
-    const Nanos now = m_engine.now();
+    const Nanos now = m_runtime.now();
     if (!m_heap.empty() && m_heap.front().due > now) {
         arm(m_heap.front().due);
         return;
@@ -128,7 +126,7 @@ void Shard::onTimer()
         m_heap.pop_back();
         ++handled;
         if (d.r)
-            m_engine.step(*this, d.r);
+            m_runtime.step(*this, d.r);
         else if (d.tag == m_genEpoch)
             generate(now);
     }
@@ -143,14 +141,14 @@ void Shard::regenerate()
         return;
     ++m_genEpoch; // voids a pending generator wake
     m_generating = false;
-    if (!m_engine.generating())
+    if (!m_runtime.generating())
         return;
-    if (m_engine.mode() == TrafficMode::Open) {
-        const double rate = m_engine.shardRate();
+    if (m_runtime.mode() == TrafficMode::Open) {
+        const double rate = m_runtime.shardRate();
         if (rate <= 0)
             return;
         m_generating = true;
-        m_nextArrival = m_engine.now() + static_cast<Nanos>(rng.exponential(1e9 / rate));
+        m_nextArrival = m_runtime.now() + static_cast<Nanos>(rng.exponential(1e9 / rate));
         pushDue({ m_nextArrival, nullptr, m_genEpoch });
     } else {
         runClients();
@@ -159,11 +157,11 @@ void Shard::regenerate()
 
 void Shard::generate(Nanos now)
 {
-    if (!m_engine.generating() || m_engine.mode() != TrafficMode::Open) {
+    if (!m_runtime.generating() || m_runtime.mode() != TrafficMode::Open) {
         m_generating = false;
         return;
     }
-    const double rate = m_engine.shardRate();
+    const double rate = m_runtime.shardRate();
     const double meanGap = 1e9 / rate;
     if (now - m_nextArrival > kMaxGeneratorLag) {
         // The machine cannot keep up with the offered rate: skip rather than burst forever.
@@ -173,8 +171,8 @@ void Shard::generate(Nanos now)
     int n = 0;
     // Arrival time is the scheduled time, not the time we got round to it: lateness of the
     // generator is latency the shopper sees (no coordinated omission).
-    while (m_nextArrival <= now && n < kBurst && m_engine.generating()) {
-        m_engine.arrive(*this, m_nextArrival, false);
+    while (m_nextArrival <= now && n < kBurst && m_runtime.generating()) {
+        m_runtime.arrive(*this, m_nextArrival, false);
         m_nextArrival += static_cast<Nanos>(rng.exponential(meanGap)) + 1;
         ++n;
     }
@@ -182,7 +180,7 @@ void Shard::generate(Nanos now)
         const auto tag = m_genEpoch;
         boost::asio::post(m_io, [this, tag] {
             if (tag == m_genEpoch && !m_stopped)
-                generate(m_engine.now());
+                generate(m_runtime.now());
         });
     } else {
         pushDue({ m_nextArrival, nullptr, m_genEpoch });
@@ -193,18 +191,18 @@ void Shard::runClients()
 {
     m_clientsScheduled = false;
     answeredAt = -1;
-    if (m_stopped || !m_engine.generating() || m_engine.mode() != TrafficMode::Closed)
+    if (m_stopped || !m_runtime.generating() || m_runtime.mode() != TrafficMode::Closed)
         return;
-    const int target = m_engine.shardClients(m_index);
+    const int target = m_runtime.shardClients(m_index);
     int n = 0;
-    while (m_activeClients < target && n < kBurst && m_engine.generating()) {
+    while (m_activeClients < target && n < kBurst && m_runtime.generating()) {
         ++m_activeClients;
         ++n;
         // A closed-loop client sends again the moment it is answered: when the previous
         // request was answered inline, its answer time is this arrival time (one clock read).
-        const Nanos at = answeredAt >= 0 ? answeredAt : m_engine.now();
+        const Nanos at = answeredAt >= 0 ? answeredAt : m_runtime.now();
         answeredAt = -1;
-        m_engine.arrive(*this, at, true); // may answer inline and call clientDone()
+        m_runtime.arrive(*this, at, true); // may answer inline and call clientDone()
     }
     if (m_activeClients < target && !m_clientsScheduled) {
         m_clientsScheduled = true;
@@ -215,30 +213,55 @@ void Shard::runClients()
 void Shard::clientDone()
 {
     --m_activeClients;
-    if (!m_clientsScheduled && m_engine.generating() && m_engine.mode() == TrafficMode::Closed) {
+    if (!m_clientsScheduled && m_runtime.generating() && m_runtime.mode() == TrafficMode::Closed) {
         m_clientsScheduled = true;
         boost::asio::post(m_io, [this] { runClients(); });
     }
 }
 
+void OutcomeCounters::count(Outcome o)
+{
+    switch (o) {
+    case Outcome::Success:
+        succeeded.add();
+        break;
+    case Outcome::SoldOut:
+        soldOut.add();
+        break;
+    case Outcome::RateLimited:
+        rateLimited.add();
+        break;
+    case Outcome::NodeDown:
+        nodeDown.add();
+        break;
+    case Outcome::Timeout:
+        timeout.add();
+        break;
+    case Outcome::Overloaded:
+        overloaded.add();
+        break;
+    }
+}
+
+void OutcomeCounters::zero()
+{
+    for (auto *c : { &attempts, &succeeded, &soldOut, &rateLimited, &nodeDown, &timeout, &overloaded })
+        c->zero();
+}
+
+void Shard::answered(const Request *r, Outcome o, Nanos now)
+{
+    outcomes.count(o);
+    answeredAt = now;
+    latency.record(static_cast<std::uint64_t>(std::max<Nanos>(0, now - r->arrival)));
+}
+
 void Shard::clearCounters()
 {
     // Only this thread writes these, so zeroing here cannot lose an increment.
-    for (auto *c :
-        { &counters.attempts, &counters.succeeded, &counters.soldOut, &counters.rateLimited, &counters.nodeDown,
-            &counters.timeout, &counters.overloaded, &counters.falseSoldOut, &counters.lockWaits, &counters.lockWaitNs,
-            &counters.lockHolds, &counters.lockHoldNs, &counters.generatorSkipped, &counters.views,
-            &counters.viewsFailed, &counters.viewHits, &counters.viewMisses, &counters.staleReads, &counters.storeReads,
-            &counters.enqueued, &counters.queueRejected, &counters.dequeued, &counters.duplicates, &counters.deduped })
-        c->zero();
-    for (auto &c : nodeAnswers)
-        c.zero();
-    for (int i = 0; i < kMaxSkus; ++i) {
-        skuConfirmed[static_cast<std::size_t>(i)].zero();
-        skuPersisted[static_cast<std::size_t>(i)].zero();
-    }
+    outcomes.zero();
+    counters.generatorSkipped.zero();
     latency.clear();
-    lockWait.clear();
 }
 
 void Shard::shutdown()

@@ -1,6 +1,7 @@
 #pragma once
 
-// The order queue of `cache-queue`: bounded partitions of messages with at-least-once delivery.
+// One partition of the order queue (orderqueue.h): a bounded list of messages with at-least-once
+// delivery.
 // A message stays in its partition until the consumer that holds it acknowledges it; a dead
 // consumer's messages become deliverable again. Producers and consumers run on any engine
 // thread; each partition is guarded by its own mutex (the queue is not the hot path that the

@@ -7,7 +7,7 @@
 // the shard that created it and other threads hand it back with post().
 
 #include "histogram.h"
-#include "keyplacement.h"
+#include "ownedcounter.h"
 #include "request.h"
 #include "rng.h"
 
@@ -15,8 +15,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <array>
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <thread>
@@ -24,32 +22,24 @@
 
 namespace stampede {
 
-class EngineImpl;
+class Runtime;
 
-inline constexpr int kNodeSlots = 1024; // nodes ever added between two resets
-
-// A counter written by one thread and read by others: relaxed load+store, no RMW.
-struct OwnedCounter {
-    std::atomic<std::uint64_t> v { 0 };
-    void add(std::uint64_t n = 1) { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-    std::uint64_t get() const { return v.load(std::memory_order_relaxed); }
-    void zero() { v.store(0, std::memory_order_relaxed); }
+// What every request ends with, whatever the workload: counted by the shard that answered it.
+struct OutcomeCounters {
+    OwnedCounter attempts, succeeded, soldOut, rateLimited, nodeDown, timeout, overloaded;
+    void count(Outcome o);
+    void zero();
 };
 
 struct ShardCounters {
-    OwnedCounter attempts, succeeded, soldOut, rateLimited, nodeDown, timeout, overloaded;
-    OwnedCounter falseSoldOut, lockWaits, lockWaitNs, lockHolds, lockHoldNs, generatorSkipped;
+    OwnedCounter generatorSkipped;
     OwnedCounter allocated, freed; // live requests = allocated - freed - live actors
-    OwnedCounter actorsStarted, actorsEnded; // consumer actors (pool requests that never answer)
-    // read traffic
-    OwnedCounter views, viewsFailed, viewHits, viewMisses, staleReads, storeReads;
-    // order queue
-    OwnedCounter enqueued, queueRejected, dequeued, duplicates, deduped;
+    OwnedCounter actorsStarted, actorsEnded; // actors: pool requests that never answer (consumers)
 };
 
 class Shard {
 public:
-    Shard(EngineImpl &engine, int index, std::uint64_t seed);
+    Shard(Runtime &runtime, int index, std::uint64_t seed);
     ~Shard();
     Shard(const Shard &) = delete;
     Shard &operator=(const Shard &) = delete;
@@ -68,26 +58,16 @@ public:
     void delay(Request *r, Nanos d); // continue r after d (0 = now, inline by the caller)
     void regenerate(); // traffic settings changed: restart generation
     void clientDone(); // a closed-loop client's request was answered
+    // Counts an answer: its outcome and its latency from arrival (now).
+    void answered(const Request *r, Outcome o, Nanos now);
     void clearCounters();
     void shutdown(); // cancel timers and drop scheduled work
 
     ShardCounters counters;
+    OutcomeCounters outcomes;
     ConcurrentHistogram latency; // ns, arrival to answer
-    ConcurrentHistogram lockWait; // ns, lock asked to granted
-    std::array<OwnedCounter, kNodeSlots> nodeAnswers;
-    std::unique_ptr<OwnedCounter[]> skuConfirmed;
-    std::unique_ptr<OwnedCounter[]> skuPersisted;
     Rng rng;
-
-    // routing state, owned by this thread
-    std::uint64_t topoSeen = ~std::uint64_t(0);
-    std::vector<int> routable;
-    std::uint64_t roundRobin = 0;
-    Nanos answeredAt = -1; // time of the answer just given inline, -1 when none
-    double tokens = 0; // gateway token bucket share
-    Nanos tokensAt = 0;
-    std::uint64_t placementSeen = ~std::uint64_t(0);
-    std::shared_ptr<const KeyPlacement> placement; // this thread's copy of the cache placement
+    Nanos answeredAt = -1; // time of the answer just given inline, -1 when none (closed loop)
 
 private:
     struct Due {
@@ -102,7 +82,7 @@ private:
     void runClients();
     void pushDue(Due d);
 
-    EngineImpl &m_engine;
+    Runtime &m_runtime;
     const int m_index;
     boost::asio::io_context m_io { 1 };
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_guard;

@@ -14,9 +14,9 @@
 // read or written only under m_mutex after checking m_alive; lose() clears the data and drops
 // m_alive under the same mutex, so no operation touches a killed node's data.
 
-#include "appnode.h"
 #include "cachestore.h"
 #include "request.h"
+#include "slotstate.h"
 
 #include <algorithm>
 #include <atomic>
