@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "limittable.h"
+
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -12,10 +14,21 @@
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
+namespace limits = stampede::limits;
+using limits::Limit;
 
 namespace {
 
 QString quoted(const QString &s) { return u'"' + s + u'"'; }
+
+// "--option: must be <noun> between 1 and 64<suffix>, got "v"": the words of the option's row in
+// the engine's limits table, with what kind of value it takes.
+QString outOfRange(
+    const QString &option, Limit id, const QString &noun, const QString &value, const QString &suffix = {})
+{
+    const QString words = QString::fromStdString(limits::describe(id)); // "must be between …"
+    return option + u": must be "_s + noun + u' ' + words.mid(8) + suffix + u", got "_s + quoted(value);
+}
 
 QString strategyList()
 {
@@ -240,9 +253,8 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     if (parser.isSet(nodes)) {
         const QString v = parser.value(nodes);
         const auto n = parseInteger(v);
-        if (!n || *n < 1 || *n > stampede::kMaxNodes)
-            return error(u"--nodes: must be an integer between 1 and "_s + QString::number(stampede::kMaxNodes)
-                + u", got "_s + quoted(v));
+        if (!n || !limits::inRange(Limit::NodeCount, double(*n)))
+            return error(outOfRange(u"--nodes"_s, Limit::NodeCount, u"an integer"_s, v));
         o.nodes = int(*n);
     }
     if (parser.isSet(rate)) {
@@ -251,41 +263,37 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
             o.rateMax = true;
         } else {
             const auto r = parseNumber(v);
-            if (!r || *r < stampede::kMinRatePerS || *r > stampede::kMaxRatePerS)
-                return error(u"--rate: must be a number between 1 and 1000000 or \"max\", got "_s + quoted(v));
+            if (!r || !limits::inRange(Limit::RatePerS, *r))
+                return error(outOfRange(u"--rate"_s, Limit::RatePerS, u"a number"_s, v, u" or \"max\""_s));
             o.rate = *r;
         }
     }
     if (parser.isSet(stock)) {
         const QString v = parser.value(stock);
         const auto k = parseInteger(v);
-        if (!k || *k < 0 || *k > stampede::kMaxStock)
-            return error(u"--stock: must be an integer between 0 and "_s + QString::number(stampede::kMaxStock)
-                + u", got "_s + quoted(v));
+        if (!k || !limits::inRange(Limit::Stock, double(*k)))
+            return error(outOfRange(u"--stock"_s, Limit::Stock, u"an integer"_s, v));
         o.stock = *k;
     }
     if (parser.isSet(readRatio)) {
         const QString v = parser.value(readRatio);
         const auto r = parseNumber(v);
-        if (!r || *r < 0 || *r > stampede::kMaxReadRatio)
-            return error(
-                u"--read-ratio: must be a number of views per purchase between 0 and 10000, got "_s + quoted(v));
+        if (!r || !limits::inRange(Limit::ReadRatio, *r))
+            return error(outOfRange(u"--read-ratio"_s, Limit::ReadRatio, u"a number of views per purchase"_s, v));
         o.readRatio = *r;
     }
     if (parser.isSet(consumers)) {
         const QString v = parser.value(consumers);
         const auto n = parseInteger(v);
-        if (!n || *n < 0 || *n > stampede::kMaxConsumers)
-            return error(u"--consumers: must be an integer between 0 and "_s + QString::number(stampede::kMaxConsumers)
-                + u", got "_s + quoted(v));
+        if (!n || !limits::inRange(Limit::Consumers, double(*n)))
+            return error(outOfRange(u"--consumers"_s, Limit::Consumers, u"an integer"_s, v));
         o.consumers = int(*n);
     }
     if (parser.isSet(duration)) {
         const QString v = parser.value(duration);
         const auto d = parseNumber(v);
-        if (!d || *d <= 0 || *d > kMaxDurationS)
-            return error(
-                u"--duration: must be a number of seconds greater than 0 and at most 86400, got "_s + quoted(v));
+        if (!d || !limits::inRange(Limit::DurationS, *d))
+            return error(outOfRange(u"--duration"_s, Limit::DurationS, u"a number of seconds"_s, v));
         o.durationS = *d;
     }
     if (parser.isSet(seed)) {
@@ -298,8 +306,8 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     if (parser.isSet(threads)) {
         const QString v = parser.value(threads);
         const auto n = parseInteger(v);
-        if (!n || *n < 0 || *n > 256)
-            return error(u"--threads: must be an integer between 0 and 256 (0 = one per core), got "_s + quoted(v));
+        if (!n || !limits::inRange(Limit::Threads, double(*n)))
+            return error(outOfRange(u"--threads"_s, Limit::Threads, u"an integer"_s, v, u" (0 = one per core)"_s));
         o.threads = int(*n);
     }
     o.reportFile = parser.value(report);
@@ -324,7 +332,8 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
             return error(u"--after: only used together with --screenshot"_s);
         const auto a = parseNumber(v);
         if (!a || *a < 0 || *a > kMaxDurationS)
-            return error(u"--after: must be a number of seconds between 0 and 86400, got "_s + quoted(v));
+            return error(u"--after: must be a number of seconds "_s
+                + QString::fromStdString(limits::describe(0, kMaxDurationS, false)).mid(8) + u", got "_s + quoted(v));
         o.afterS = *a;
     }
     return result;
