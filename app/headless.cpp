@@ -38,8 +38,10 @@ void printProgress(const stampede::Snapshot &s)
     double p99 = 0;
     if (!s.recent.empty()) {
         const stampede::TickSample &t = s.recent.back();
-        remaining = t.stockRemaining;
-        oversold = t.oversold;
+        if (t.store) {
+            remaining = t.store->stockRemaining;
+            oversold = t.store->oversold;
+        }
         p99 = t.p99Ms;
     }
     std::fprintf(stderr, "%6.1f s  attempts %lld  succeeded %lld  remaining %lld  oversold %lld  p99 %.2f ms\n", s.t,
@@ -84,9 +86,11 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS)
     if (progress) {
         // Consumers persist a queued backlog at their own pace; that can take longer than the run.
         const auto last = engine.snapshot();
-        if (!last->recent.empty() && last->recent.back().queueBacklog > 0) {
+        const auto backlog
+            = last->recent.empty() || !last->recent.back().queue ? 0 : last->recent.back().queue->queueBacklog;
+        if (backlog > 0) {
             std::fprintf(stderr, "%6.1f s  traffic stopped; persisting %lld queued orders\n", last->t,
-                static_cast<long long>(last->recent.back().queueBacklog));
+                static_cast<long long>(backlog));
             std::fflush(stderr);
         }
     }

@@ -40,6 +40,9 @@ QJsonObject reportJson(const Scenario &scenario, const RunResult &r)
 {
     const auto &c = scenario.config;
     const auto &f = r.final;
+    // Sections the run lacks report zeros, as documented.
+    const stampede::CacheView fCache = f.cache.value_or(stampede::CacheView {});
+    const stampede::QueueView fQueue = f.queue.value_or(stampede::QueueView {});
     const auto &a = r.audit;
 
     QJsonArray events;
@@ -102,24 +105,24 @@ QJsonObject reportJson(const Scenario &scenario, const RunResult &r)
         // The read path (cache-aside views) and the cache tier; zeros when neither was used.
         { u"cache"_s,
             QJsonObject {
-                { u"hit_ratio"_s, f.hitRatio },
-                { u"keys_moved_last_change"_s, f.keysMovedLast },
-                { u"stale_reads"_s, qint64(f.staleReads) },
-                { u"views"_s, qint64(f.views) },
-                { u"store_reads"_s, qint64(f.storeReads) },
-                { u"store_read_peak_per_s"_s, f.storeReadPeak },
-                { u"evictions"_s, qint64(f.evictions) },
+                { u"hit_ratio"_s, fCache.hitRatio },
+                { u"keys_moved_last_change"_s, fCache.keysMovedLast },
+                { u"stale_reads"_s, qint64(fCache.staleReads) },
+                { u"views"_s, qint64(fCache.views) },
+                { u"store_reads"_s, qint64(fCache.storeReads) },
+                { u"store_read_peak_per_s"_s, fCache.storeReadPeak },
+                { u"evictions"_s, qint64(fCache.evictions) },
             } },
         // The order queue of cache-queue; zeros when it was not used.
         { u"queue"_s,
             QJsonObject {
-                { u"max_backlog"_s, qint64(f.maxBacklog) },
-                { u"max_lag_ms"_s, f.maxLagMs },
-                { u"redelivered"_s, qint64(f.redelivered) },
-                { u"duplicates"_s, qint64(f.duplicates) },
-                { u"enqueued"_s, qint64(f.enqueued) },
-                { u"persisted"_s, qint64(f.dequeued) },
-                { u"rejected"_s, qint64(f.queueRejected) },
+                { u"max_backlog"_s, qint64(fQueue.maxBacklog) },
+                { u"max_lag_ms"_s, fQueue.maxLagMs },
+                { u"redelivered"_s, qint64(fQueue.redelivered) },
+                { u"duplicates"_s, qint64(fQueue.duplicates) },
+                { u"enqueued"_s, qint64(fQueue.enqueued) },
+                { u"persisted"_s, qint64(fQueue.dequeued) },
+                { u"rejected"_s, qint64(fQueue.queueRejected) },
             } },
     };
 }
@@ -178,6 +181,11 @@ QByteArray timelineCsv(const std::vector<TickSample> &timeline, const std::vecto
     std::size_t nextMarker = 0;
     for (std::size_t i = 0; i < timeline.size(); ++i) {
         const TickSample &t = timeline[i];
+        // Every column in every row: a section the run lacks writes zeros.
+        const auto tApp = t.app.value_or(stampede::AppTierSample {});
+        const auto tStore = t.store.value_or(stampede::StoreSample {});
+        const auto tCache = t.cache.value_or(stampede::CacheSample {});
+        const auto tQueue = t.queue.value_or(stampede::QueueSample {});
         // Markers up to this tick's end belong to it; the last tick takes any stragglers.
         QStringList labels;
         const bool last = i + 1 == timeline.size();
@@ -198,37 +206,37 @@ QByteArray timelineCsv(const std::vector<TickSample> &timeline, const std::vecto
             csvNumber(t.p95Ms),
             csvNumber(t.p99Ms),
             csvNumber(t.maxMs),
-            csvNumber(t.lockWaitMeanMs),
-            csvNumber(t.lockWaitMaxMs),
-            csvNumber(t.utilisation),
-            QString::number(t.inFlight),
-            QString::number(t.backlog),
-            QString::number(t.nodesUp),
-            QString::number(t.stockRemaining),
-            QString::number(t.sold),
-            QString::number(t.confirmed),
-            QString::number(t.oversold),
-            QString::number(t.lostOrders),
-            QString::number(t.falseSoldOut),
+            csvNumber(tStore.lockWaitMeanMs),
+            csvNumber(tStore.lockWaitMaxMs),
+            csvNumber(tApp.utilisation),
+            QString::number(tApp.inFlight),
+            QString::number(tApp.backlog),
+            QString::number(tApp.nodesUp),
+            QString::number(tStore.stockRemaining),
+            QString::number(tStore.sold),
+            QString::number(tStore.confirmed),
+            QString::number(tStore.oversold),
+            QString::number(tStore.lostOrders),
+            QString::number(tStore.falseSoldOut),
             QString::number(t.attemptsTotal),
             csvText(labels.join(u"; "_s)),
-            csvNumber(t.views),
-            csvNumber(t.viewHits),
-            csvNumber(t.viewMisses),
-            csvNumber(t.hitRatio),
-            csvNumber(t.evictions),
-            csvNumber(t.storeReads),
-            csvNumber(t.staleReads),
-            QString::number(t.staleReadsTotal),
-            csvNumber(t.enqueued),
-            csvNumber(t.dequeued),
-            QString::number(t.queueBacklog),
-            csvNumber(t.queueLagMs),
-            QString::number(t.consumersUp),
-            QString::number(t.redeliveredTotal),
-            QString::number(t.duplicatesTotal),
-            QString::number(t.cacheStock),
-            QString::number(t.divergence),
+            csvNumber(tCache.views),
+            csvNumber(tCache.viewHits),
+            csvNumber(tCache.viewMisses),
+            csvNumber(tCache.hitRatio),
+            csvNumber(tCache.evictions),
+            csvNumber(tCache.storeReads),
+            csvNumber(tCache.staleReads),
+            QString::number(tCache.staleReadsTotal),
+            csvNumber(tQueue.enqueued),
+            csvNumber(tQueue.dequeued),
+            QString::number(tQueue.queueBacklog),
+            csvNumber(tQueue.queueLagMs),
+            QString::number(tQueue.consumersUp),
+            QString::number(tQueue.redeliveredTotal),
+            QString::number(tQueue.duplicatesTotal),
+            QString::number(tCache.cacheStock),
+            QString::number(tCache.divergence),
         };
         out += row.join(u',') + u'\n';
     }
@@ -239,6 +247,9 @@ QString summaryText(const Scenario &scenario, const RunResult &r)
 {
     const auto &c = scenario.config;
     const auto &f = r.final;
+    // Sections the run lacks report zeros, as documented.
+    const stampede::CacheView fCache = f.cache.value_or(stampede::CacheView {});
+    const stampede::QueueView fQueue = f.queue.value_or(stampede::QueueView {});
     const auto &a = r.audit;
 
     const QString traffic = c.traffic.mode == stampede::TrafficMode::Closed
@@ -284,19 +295,20 @@ QString summaryText(const Scenario &scenario, const RunResult &r)
         { u"throughput/s"_s,
             u"mean "_s + count(std::llround(r.meanThroughput)) + u"  peak "_s + count(std::llround(f.peakThroughput)) },
     };
-    if (f.views > 0) {
-        QString cache = u"views "_s + count(f.views) + u"  hit ratio "_s + percent(f.hitRatio) + u"  stale reads "_s
-            + count(f.staleReads) + u"  store reads "_s + count(f.storeReads) + u" (peak "_s
-            + count(std::llround(f.storeReadPeak)) + u"/s)  evictions "_s + count(f.evictions);
-        if (f.cacheChanges > 0)
-            cache += u"  keys moved "_s + percent(f.keysMovedLast) + u" (last change)"_s;
+    if (fCache.views > 0) {
+        QString cache = u"views "_s + count(fCache.views) + u"  hit ratio "_s + percent(fCache.hitRatio)
+            + u"  stale reads "_s + count(fCache.staleReads) + u"  store reads "_s + count(fCache.storeReads)
+            + u" (peak "_s + count(std::llround(fCache.storeReadPeak)) + u"/s)  evictions "_s + count(fCache.evictions);
+        if (fCache.cacheChanges > 0)
+            cache += u"  keys moved "_s + percent(fCache.keysMovedLast) + u" (last change)"_s;
         lines.append({ u"cache"_s, cache });
     }
-    if (f.enqueued > 0)
+    if (fQueue.enqueued > 0)
         lines.append({ u"queue"_s,
-            u"enqueued "_s + count(f.enqueued) + u"  persisted "_s + count(f.dequeued) + u"  rejected "_s
-                + count(f.queueRejected) + u"  max backlog "_s + count(f.maxBacklog) + u"  max lag "_s + ms(f.maxLagMs)
-                + u" ms  redelivered "_s + count(f.redelivered) + u"  duplicates "_s + count(f.duplicates) });
+            u"enqueued "_s + count(fQueue.enqueued) + u"  persisted "_s + count(fQueue.dequeued) + u"  rejected "_s
+                + count(fQueue.queueRejected) + u"  max backlog "_s + count(fQueue.maxBacklog) + u"  max lag "_s
+                + ms(fQueue.maxLagMs) + u" ms  redelivered "_s + count(fQueue.redelivered) + u"  duplicates "_s
+                + count(fQueue.duplicates) });
     lines += QList<std::pair<QString, QString>> {
         { u"invariants"_s,
             a.invariantsOk           ? u"OK"_s

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,55 @@ inline constexpr std::size_t kHistoryTicks = 36000; // one hour of ticks kept fo
 inline constexpr std::size_t kRecentTicks = 600; // last 60 s, carried by every snapshot
 inline constexpr std::size_t kMaxMarkers = 1000;
 
-// One 100 ms tick. Rates are per second over the tick; levels are at the tick's end.
-struct TickSample {
+// One section of a tick sample or snapshot: present when the run has that tier. An absent
+// section reads as zeros (its default value), so readers that always show a number (the CSV,
+// the report, a counter) need no check, and readers that show a tier only when it exists ask
+// has_value(). Writing through a non-const access makes the section present.
+template<typename T> class Section {
+public:
+    Section() = default;
+    Section(const T &v) // NOLINT(google-explicit-constructor): assigning a value makes it present
+        : m_value(v)
+        , m_present(true)
+    {
+    }
+    bool has_value() const { return m_present; }
+    explicit operator bool() const { return m_present; }
+    const T *operator->() const { return &m_value; }
+    const T &operator*() const { return m_value; }
+    T *operator->()
+    {
+        m_present = true;
+        return &m_value;
+    }
+    T &operator*()
+    {
+        m_present = true;
+        return m_value;
+    }
+    T &emplace()
+    {
+        m_value = T {};
+        m_present = true;
+        return m_value;
+    }
+    void reset()
+    {
+        m_value = T {};
+        m_present = false;
+    }
+    T value_or(const T &fallback) const { return m_present ? m_value : fallback; }
+
+private:
+    T m_value {};
+    bool m_present = false;
+};
+
+// One 100 ms tick, in sections. Rates are per second over the tick; levels are at the tick's end.
+// The core is what every run measures (answers by outcome, latency); each tier adds its section,
+// and a section is empty when the run lacks that tier. Readers that always want a value (the
+// CSV) read an absent section as zeros (see Section).
+struct CoreSample {
     double t = 0; // seconds since start (or last reset)
     double offeredRate = 0; // configured arrival rate incl. spike (open loop), 0 when paused
     double attempts = 0; // per second
@@ -30,22 +78,32 @@ struct TickSample {
     double failedTimeout = 0;
     double failedOverloaded = 0;
     double p50Ms = 0, p95Ms = 0, p99Ms = 0, maxMs = 0; // answers within this tick
-    double lockWaitMeanMs = 0; // row-lock waits granted within this tick
-    double lockWaitMaxMs = 0;
-    double lockHoldMeanMs = 0; // how long each released row lock was held
+    std::int64_t attemptsTotal = 0;
+};
+
+// The gateway and app nodes.
+struct AppTierSample {
     double utilisation = 0; // busy workers / capacity over up nodes, 0..1
     std::int64_t inFlight = 0; // requests admitted and not answered
     std::int64_t backlog = 0; // waiting in node backlogs
     int nodesUp = 0;
+};
+
+// The stock store and what was promised from it.
+struct StoreSample {
+    double lockWaitMeanMs = 0; // row-lock waits granted within this tick
+    double lockWaitMaxMs = 0;
+    double lockHoldMeanMs = 0; // how long each released row lock was held
     std::int64_t stockRemaining = 0;
     std::int64_t sold = 0; // units persisted as orders
     std::int64_t confirmed = 0; // units confirmed to shoppers
     std::int64_t oversold = 0;
     std::int64_t lostOrders = 0;
     std::int64_t falseSoldOut = 0; // cumulative "sold out" answers while stock remained
-    std::int64_t attemptsTotal = 0;
+};
 
-    // read traffic: product-page views served cache-aside
+// Read traffic (product-page views served cache-aside) and the cache tier.
+struct CacheSample {
     double views = 0; // views answered per second (any outcome)
     double viewHits = 0; // cache lookups that found the key, per second
     double viewMisses = 0;
@@ -54,8 +112,13 @@ struct TickSample {
     double storeReads = 0; // reads that reached the store per second (cache fills, counter reloads)
     double staleReads = 0; // hits whose value differed from the store's at that moment, per second
     std::int64_t staleReadsTotal = 0;
+    // eventual consistency (`cache-queue`): counters in the cache tier against the store
+    std::int64_t cacheStock = 0; // units held by the cache counters that exist
+    std::int64_t divergence = 0; // cacheStock − store stock of the same SKUs
+};
 
-    // order queue (`cache-queue`)
+// The order queue (`cache-queue`).
+struct QueueSample {
     double enqueued = 0; // orders put on the queue per second
     double dequeued = 0; // orders persisted by consumers per second (first persist only)
     std::int64_t queueBacklog = 0; // messages not yet acknowledged, all partitions
@@ -63,10 +126,13 @@ struct TickSample {
     int consumersUp = 0;
     std::int64_t redeliveredTotal = 0; // messages delivered again after a consumer died
     std::int64_t duplicatesTotal = 0; // orders persisted more than once
+};
 
-    // eventual consistency (`cache-queue`): counters in the cache tier against the store
-    std::int64_t cacheStock = 0; // units held by the cache counters that exist
-    std::int64_t divergence = 0; // cacheStock − store stock of the same SKUs
+struct TickSample : CoreSample {
+    Section<AppTierSample> app;
+    Section<StoreSample> store;
+    Section<CacheSample> cache;
+    Section<QueueSample> queue;
 };
 
 enum class NodeState { Up, Draining, Dead };
@@ -117,19 +183,19 @@ struct Marker {
     std::string label; // e.g. "spike ×10 for 5 s", "node 3 killed"
 };
 
-struct Snapshot {
-    std::uint64_t seq = 0; // increments with every published snapshot
-    double t = 0;
-    bool paused = false;
-    bool running = false;
-    Strategy strategy = Strategy::Naive;
-    double ratePerS = 0; // base rate (open loop)
-    double spikeFactor = 1; // current multiplier, 1 when no spike
-    TrafficMode mode = TrafficMode::Open;
-    int threads = 0;
+// The app tier as a snapshot shows it.
+struct AppTierView {
     std::vector<NodeView> nodes;
+};
+
+struct StoreView {
+    Strategy strategy = Strategy::Naive;
     std::vector<RowView> hotRows; // rows of SKU 0
-    std::vector<CacheNodeView> cacheNodes; // empty without a cache tier
+    std::int64_t stockInitial = 0; // initial stock plus restocks, all SKUs
+};
+
+struct CacheView {
+    std::vector<CacheNodeView> cacheNodes; // empty when the tier has no node (read traffic only)
     Placement placement = Placement::Ring;
     bool singleFlight = false;
     double keysMovedLast = 0; // fraction of keys whose owner changed at the last cache change
@@ -139,26 +205,50 @@ struct Snapshot {
     CounterRecovery recovery = CounterRecovery::ReloadFromStore;
     bool counterReloading = false; // some SKU's counter waits for its queue to drain
     int counterNode = -1; // `cache-queue`: the cache node holding SKU 0's stock counter, -1 when none
-    std::vector<PartitionView> partitions; // empty unless the queue has been used or has consumers
-    std::vector<ConsumerView> consumers;
+    // run totals
+    std::int64_t views = 0, viewHits = 0, viewMisses = 0, staleReads = 0, storeReads = 0, evictions = 0;
+    double hitRatio = 0; // whole run
+    double storeReadPeak = 0; // best tick of storeReads, per second
+};
+
+struct QueueView {
+    std::vector<PartitionView> partitions; // empty unless the queue has been used
+    std::vector<ConsumerView> consumers; // empty unless the queue has been used
     FullPolicy queueFull = FullPolicy::Reject;
     bool idempotent = false;
+    // run totals
+    std::int64_t enqueued = 0, dequeued = 0, queueRejected = 0;
+    std::int64_t maxBacklog = 0;
+    double maxLagMs = 0;
+    std::int64_t redelivered = 0, duplicates = 0;
+};
+
+// What every snapshot carries, whatever the workload.
+struct CoreView {
+    std::uint64_t seq = 0; // increments with every published snapshot
+    double t = 0;
+    bool paused = false;
+    bool running = false;
+    double ratePerS = 0; // base rate (open loop)
+    double spikeFactor = 1; // current multiplier, 1 when no spike
+    TrafficMode mode = TrafficMode::Open;
+    int threads = 0;
     std::vector<TickSample> recent; // last kRecentTicks ticks, oldest first
     std::vector<Marker> markers; // markers within the recent window
     // run totals
     std::int64_t attempts = 0, succeeded = 0, soldOut = 0, rateLimited = 0, failed = 0;
     std::int64_t failedNodeDown = 0, failedTimeout = 0, failedOverloaded = 0;
-    std::int64_t stockInitial = 0; // initial stock plus restocks, all SKUs
     double p50Ms = 0, p95Ms = 0, p99Ms = 0, maxMs = 0; // whole run
     double peakThroughput = 0; // best tick, answers of any outcome per second
-    // read and queue totals
-    std::int64_t views = 0, viewHits = 0, viewMisses = 0, staleReads = 0, storeReads = 0, evictions = 0;
-    double hitRatio = 0; // whole run
-    double storeReadPeak = 0; // best tick of storeReads, per second
-    std::int64_t enqueued = 0, dequeued = 0, queueRejected = 0;
-    std::int64_t maxBacklog = 0;
-    double maxLagMs = 0;
-    std::int64_t redelivered = 0, duplicates = 0;
+};
+
+// The engine's state at one tick: the core, then one section per tier the run has (absent when
+// it has none: a run without read traffic or cache nodes has no cache section).
+struct Snapshot : CoreView {
+    Section<AppTierView> app;
+    Section<StoreView> store;
+    Section<CacheView> cache;
+    Section<QueueView> queue;
 };
 
 // The end-of-run audit (DESIGN.md "Measured quantities").

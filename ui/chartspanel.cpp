@@ -331,7 +331,7 @@ void ChartsPanel::showPageAlarms(const Snapshot &s)
 {
     // a value that must stay at 0 went above it: the tab says so even when its page is hidden
     const TickSample last = s.recent.empty() ? TickSample {} : s.recent.back();
-    const bool alarms[PageCount] = { last.oversold > 0, last.duplicatesTotal > 0 };
+    const bool alarms[PageCount] = { last.store->oversold > 0, last.queue->duplicatesTotal > 0 };
     for (int page = 0; page < PageCount; ++page) {
         const QColor colour = alarms[page] ? m_tabAlarm : m_tabText;
         if (m_tabs->tabTextColor(page) != colour)
@@ -384,93 +384,96 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
     } else if (chart == m_stock) {
         double peak = 0;
         for (auto it = begin; it != end; ++it)
-            peak = std::max({ peak, double(it->stockRemaining), double(it->sold) });
+            peak = std::max({ peak, double(it->store->stockRemaining), double(it->store->sold) });
         const AxisUnit unit = axisUnit(peak, u"units"_s);
         chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
         chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
         QList<QPointF> &remaining = chart->beginSeries(Remaining);
         QList<QPointF> &sold = chart->beginSeries(Sold);
         for (auto it = begin; it != end; ++it) {
-            remaining.append({ it->t, double(it->stockRemaining) / unit.divisor });
-            sold.append({ it->t, double(it->sold) / unit.divisor });
+            remaining.append({ it->t, double(it->store->stockRemaining) / unit.divisor });
+            sold.append({ it->t, double(it->store->sold) / unit.divisor });
         }
-        chart->setTitleText(u"Stock · "_s + countText(last.stockRemaining) + u" left"_s);
+        chart->setTitleText(u"Stock · "_s + countText(last.store->stockRemaining) + u" left"_s);
     } else if (chart == m_oversold) {
         double peak = 0;
         for (auto it = begin; it != end; ++it)
-            peak = std::max(peak, double(it->oversold));
+            peak = std::max(peak, double(it->store->oversold));
         const AxisUnit unit = axisUnit(peak, u"units"_s);
         chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
         chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
         QList<QPointF> &oversold = chart->beginSeries(0);
         for (auto it = begin; it != end; ++it)
-            oversold.append({ it->t, double(it->oversold) / unit.divisor });
-        chart->setTitleText(u"OVERSOLD · "_s + groupedNumber(last.oversold));
-        chart->setAlarm(last.oversold > 0);
+            oversold.append({ it->t, double(it->store->oversold) / unit.divisor });
+        chart->setTitleText(u"OVERSOLD · "_s + groupedNumber(last.store->oversold));
+        chart->setAlarm(last.store->oversold > 0);
     } else if (chart == m_lock) {
         QList<QPointF> &lockWait = chart->beginSeries(LockWait);
         QList<QPointF> &utilisation = chart->beginSeries(Utilisation);
         for (auto it = begin; it != end; ++it) {
-            lockWait.append({ it->t, it->lockWaitMeanMs });
-            utilisation.append({ it->t, it->utilisation * 100 });
+            lockWait.append({ it->t, it->store->lockWaitMeanMs });
+            utilisation.append({ it->t, it->app->utilisation * 100 });
         }
-        chart->setTitleText(u"Lock wait & busy · "_s + QString::number(std::lround(last.utilisation * 100)) + u" %"_s);
+        chart->setTitleText(
+            u"Lock wait & busy · "_s + QString::number(std::lround(last.app->utilisation * 100)) + u" %"_s);
     } else if (chart == m_hits) {
         double peak = 0;
         for (auto it = begin; it != end; ++it)
-            peak = std::max(peak, it->storeReads);
+            peak = std::max(peak, it->cache->storeReads);
         const AxisUnit unit = axisUnit(peak, u"reads/s"_s);
         chart->setAxisTitle(LiveChart::Axis::Right, unit.title, unit.suffix);
         QList<QPointF> &hit = chart->beginSeries(HitRatio);
         QList<QPointF> &reads = chart->beginSeries(StoreReads);
         for (auto it = begin; it != end; ++it) {
             // no lookups in a tick: no hit ratio to draw (a gap reads better than a fall to 0)
-            if (it->viewHits + it->viewMisses > 0)
-                hit.append({ it->t, it->hitRatio * 100 });
-            reads.append({ it->t, it->storeReads / unit.divisor });
+            if (it->cache->viewHits + it->cache->viewMisses > 0)
+                hit.append({ it->t, it->cache->hitRatio * 100 });
+            reads.append({ it->t, it->cache->storeReads / unit.divisor });
         }
-        const bool lookups = last.viewHits + last.viewMisses > 0;
-        chart->setTitleText(u"Hit ratio · "_s + (lookups ? percentText(last.hitRatio) : u"no reads"_s));
+        const bool lookups = last.cache->viewHits + last.cache->viewMisses > 0;
+        chart->setTitleText(u"Hit ratio · "_s + (lookups ? percentText(last.cache->hitRatio) : u"no reads"_s));
     } else if (chart == m_orders) {
         double peak = 0;
         for (auto it = begin; it != end; ++it)
-            peak = std::max({ peak, it->enqueued, it->dequeued });
+            peak = std::max({ peak, it->queue->enqueued, it->queue->dequeued });
         const AxisUnit unit = axisUnit(peak, u"orders/s"_s);
         chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
         QList<QPointF> &in = chart->beginSeries(Enqueued);
         QList<QPointF> &out = chart->beginSeries(Dequeued);
         for (auto it = begin; it != end; ++it) {
-            in.append({ it->t, it->enqueued / unit.divisor });
-            out.append({ it->t, it->dequeued / unit.divisor });
+            in.append({ it->t, it->queue->enqueued / unit.divisor });
+            out.append({ it->t, it->queue->dequeued / unit.divisor });
         }
-        chart->setTitleText(u"In "_s + compactRate(last.enqueued) + u" · out "_s + compactRate(last.dequeued));
+        chart->setTitleText(
+            u"In "_s + compactRate(last.queue->enqueued) + u" · out "_s + compactRate(last.queue->dequeued));
     } else if (chart == m_backlog) {
         double peak = 0;
         for (auto it = begin; it != end; ++it)
-            peak = std::max(peak, double(it->queueBacklog));
+            peak = std::max(peak, double(it->queue->queueBacklog));
         const AxisUnit unit = axisUnit(peak, u"orders"_s);
         chart->setAxisTitle(LiveChart::Axis::Left, unit.title, unit.suffix);
         chart->setIntegerSteps(LiveChart::Axis::Left, unit.divisor == 1);
         // lag in ms, or in seconds once it is long (five-digit labels do not fit the axis)
         double lagPeak = 0;
         for (auto it = begin; it != end; ++it)
-            lagPeak = std::max(lagPeak, it->queueLagMs);
+            lagPeak = std::max(lagPeak, it->queue->queueLagMs);
         const bool seconds = lagPeak >= 2000;
         chart->setAxisTitle(LiveChart::Axis::Right, seconds ? u"lag s"_s : u"lag ms"_s, seconds ? u" s"_s : u" ms"_s);
         QList<QPointF> &backlog = chart->beginSeries(Backlog);
         QList<QPointF> &lag = chart->beginSeries(Lag);
         for (auto it = begin; it != end; ++it) {
-            backlog.append({ it->t, double(it->queueBacklog) / unit.divisor });
+            backlog.append({ it->t, double(it->queue->queueBacklog) / unit.divisor });
             // a lag is never below 0 (the engine's tick can see an order younger than its clock)
-            lag.append({ it->t, std::max(0.0, it->queueLagMs) / (seconds ? 1000.0 : 1.0) });
+            lag.append({ it->t, std::max(0.0, it->queue->queueLagMs) / (seconds ? 1000.0 : 1.0) });
         }
-        chart->setTitleText(
-            u"Backlog · "_s + countText(last.queueBacklog) + u" · lag "_s + durationMs(std::max(0.0, last.queueLagMs)));
+        chart->setTitleText(u"Backlog · "_s + countText(last.queue->queueBacklog) + u" · lag "_s
+            + durationMs(std::max(0.0, last.queue->queueLagMs)));
     } else if (chart == m_divergence) {
         double peak = 0, gapPeak = 0;
         for (auto it = begin; it != end; ++it) {
-            peak = std::max({ peak, double(it->cacheStock), double(it->cacheStock - it->divergence) });
-            gapPeak = std::max(gapPeak, double(std::abs(it->divergence)));
+            peak = std::max(
+                { peak, double(it->cache->cacheStock), double(it->cache->cacheStock - it->cache->divergence) });
+            gapPeak = std::max(gapPeak, double(std::abs(it->cache->divergence)));
         }
         const AxisUnit unit = axisUnit(peak, u"units"_s);
         const AxisUnit gapUnit = axisUnit(gapPeak, u"gap"_s);
@@ -482,16 +485,16 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
         QList<QPointF> &store = chart->beginSeries(StoreStock);
         QList<QPointF> &gap = chart->beginSeries(Divergence);
         for (auto it = begin; it != end; ++it) {
-            cache.append({ it->t, double(it->cacheStock) / unit.divisor });
-            store.append({ it->t, double(it->cacheStock - it->divergence) / unit.divisor });
-            gap.append({ it->t, double(it->divergence) / gapUnit.divisor });
+            cache.append({ it->t, double(it->cache->cacheStock) / unit.divisor });
+            store.append({ it->t, double(it->cache->cacheStock - it->cache->divergence) / unit.divisor });
+            gap.append({ it->t, double(it->cache->divergence) / gapUnit.divisor });
         }
-        chart->setTitleText(u"Cache − store · "_s + groupedNumber(last.divergence));
+        chart->setTitleText(u"Cache − store · "_s + groupedNumber(last.cache->divergence));
     } else if (chart == m_anomalies) {
         double peak = 0, duplicates = 0;
         for (auto it = begin; it != end; ++it) {
-            peak = std::max(peak, it->staleReads);
-            duplicates = std::max(duplicates, double(it->duplicatesTotal));
+            peak = std::max(peak, it->cache->staleReads);
+            duplicates = std::max(duplicates, double(it->queue->duplicatesTotal));
         }
         const AxisUnit unit = axisUnit(peak, u"stale/s"_s);
         const AxisUnit dupUnit = axisUnit(duplicates, u"duplicates"_s);
@@ -501,12 +504,12 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
         QList<QPointF> &stale = chart->beginSeries(StaleReads);
         QList<QPointF> &dups = chart->beginSeries(Duplicates);
         for (auto it = begin; it != end; ++it) {
-            stale.append({ it->t, it->staleReads / unit.divisor });
-            dups.append({ it->t, double(it->duplicatesTotal) / dupUnit.divisor });
+            stale.append({ it->t, it->cache->staleReads / unit.divisor });
+            dups.append({ it->t, double(it->queue->duplicatesTotal) / dupUnit.divisor });
         }
-        chart->setTitleText(
-            u"Stale "_s + compactRate(last.staleReads) + u" · duplicates "_s + groupedNumber(last.duplicatesTotal));
-        chart->setAlarm(last.duplicatesTotal > 0);
+        chart->setTitleText(u"Stale "_s + compactRate(last.cache->staleReads) + u" · duplicates "_s
+            + groupedNumber(last.queue->duplicatesTotal));
+        chart->setAlarm(last.queue->duplicatesTotal > 0);
     }
     chart->commit(tMin, tEnd);
     chart->setMarkers(s.markers);

@@ -316,14 +316,14 @@ void ControlPanel::showRate(double rate)
 void ControlPanel::showSnapshot(const Snapshot &s)
 {
     // the boxes follow the engine unless the person is typing in them
-    const int jitter = int(std::lround(s.ttlJitter * 100));
+    const int jitter = int(std::lround(s.cache->ttlJitter * 100));
     if (!m_ttlJitter->hasFocus() && m_ttlJitter->value() != jitter) {
         const QSignalBlocker block(m_ttlJitter);
         m_ttlJitter->setValue(jitter);
         if (jitter > 0)
             m_lastJitter = jitter / 100.0;
     }
-    const int ratio = int(std::lround(s.readRatio));
+    const int ratio = int(std::lround(s.cache->readRatio));
     if (!m_readRatio->hasFocus() && m_readRatio->value() != ratio) {
         const QSignalBlocker block(m_readRatio);
         m_readRatio->setValue(ratio);

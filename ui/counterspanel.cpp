@@ -126,33 +126,34 @@ void CountersPanel::showSnapshot(const Snapshot &s)
     const TickSample last = s.recent.empty() ? TickSample {} : s.recent.back();
     m_values[Attempts]->setText(compactNumber(double(s.attempts)));
     m_details[Attempts]->setText(compactRate(last.attempts));
-    m_values[Sold]->setText(countText(last.sold));
-    m_details[Sold]->setText(u"confirmed "_s + countText(last.confirmed));
-    m_values[Remaining]->setText(countText(last.stockRemaining));
-    m_details[Remaining]->setText(u"of "_s + countText(s.stockInitial));
-    m_values[Oversold]->setText(countText(last.oversold));
-    m_details[Oversold]->setText(last.oversold > 0 ? u"units promised that do not exist"_s : u"never above 0"_s);
-    m_values[Lost]->setText(countText(last.lostOrders));
-    m_details[Lost]->setText(u"false sold-out "_s + countText(last.falseSoldOut));
+    m_values[Sold]->setText(countText(last.store->sold));
+    m_details[Sold]->setText(u"confirmed "_s + countText(last.store->confirmed));
+    m_values[Remaining]->setText(countText(last.store->stockRemaining));
+    m_details[Remaining]->setText(u"of "_s + countText(s.store->stockInitial));
+    m_values[Oversold]->setText(countText(last.store->oversold));
+    m_details[Oversold]->setText(last.store->oversold > 0 ? u"units promised that do not exist"_s : u"never above 0"_s);
+    m_values[Lost]->setText(countText(last.store->lostOrders));
+    m_details[Lost]->setText(u"false sold-out "_s + countText(last.store->falseSoldOut));
     m_values[P99]->setText(durationMs(last.p99Ms));
     m_details[P99]->setText(u"run "_s + durationMs(s.p99Ms) + u" · max "_s + durationMs(s.maxMs));
 
     setTiers(readsInUse(s), queueInUse(s));
-    const bool lookups = last.viewHits + last.viewMisses > 0;
-    m_values[HitRatio]->setText(lookups ? percentText(last.hitRatio) : u"–"_s);
-    m_details[HitRatio]->setText(u"run "_s + percentText(s.hitRatio) + u" · store "_s + compactRate(last.storeReads));
-    m_values[StaleReads]->setText(countText(s.staleReads));
-    m_details[StaleReads]->setText(compactRate(last.staleReads) + u" now"_s);
-    m_values[Backlog]->setText(countText(last.queueBacklog));
+    const bool lookups = last.cache->viewHits + last.cache->viewMisses > 0;
+    m_values[HitRatio]->setText(lookups ? percentText(last.cache->hitRatio) : u"–"_s);
+    m_details[HitRatio]->setText(
+        u"run "_s + percentText(s.cache->hitRatio) + u" · store "_s + compactRate(last.cache->storeReads));
+    m_values[StaleReads]->setText(countText(s.cache->staleReads));
+    m_details[StaleReads]->setText(compactRate(last.cache->staleReads) + u" now"_s);
+    m_values[Backlog]->setText(countText(last.queue->queueBacklog));
     m_details[Backlog]->setText(
-        u"lag "_s + durationMs(std::max(0.0, last.queueLagMs)) + u" · max "_s + countText(s.maxBacklog));
-    m_values[Duplicates]->setText(countText(last.duplicatesTotal));
-    m_details[Duplicates]->setText(u"redelivered "_s + countText(last.redeliveredTotal));
-    if (const bool duplicates = last.duplicatesTotal > 0; duplicates != m_duplicates) {
+        u"lag "_s + durationMs(std::max(0.0, last.queue->queueLagMs)) + u" · max "_s + countText(s.queue->maxBacklog));
+    m_values[Duplicates]->setText(countText(last.queue->duplicatesTotal));
+    m_details[Duplicates]->setText(u"redelivered "_s + countText(last.queue->redeliveredTotal));
+    if (const bool duplicates = last.queue->duplicatesTotal > 0; duplicates != m_duplicates) {
         m_duplicates = duplicates;
         restyle();
     }
-    setAlarm(last.oversold > 0);
+    setAlarm(last.store->oversold > 0);
 }
 
 void CountersPanel::setAlarm(bool alarm)

@@ -403,7 +403,7 @@ void MainWindow::showSnapshot(const Snapshot &s)
     if (!s.recent.empty()) {
         const TickSample &t = s.recent.back();
         // every answer the engine gave, purchases and product-page views
-        m_engineRate = t.succeeded + t.soldOut + t.rateLimited + t.failed + t.views;
+        m_engineRate = t.succeeded + t.soldOut + t.rateLimited + t.failed + t.cache->views;
     } else {
         m_engineRate = 0;
     }
@@ -413,7 +413,7 @@ void MainWindow::showSnapshot(const Snapshot &s)
         return;
     m_controls->showSnapshot(s);
 
-    const int strategy = int(s.strategy);
+    const int strategy = int(s.store->strategy);
     if (m_strategyCombo->currentIndex() != strategy) {
         const QSignalBlocker block(m_strategyCombo);
         m_strategyCombo->setCurrentIndex(strategy);
@@ -433,13 +433,13 @@ void MainWindow::syncToggles(const Snapshot &s)
 {
     const ActionSet &a = *m_actions;
     const std::pair<QAction *, bool> states[] = {
-        { a.ringPlacement, s.placement == Placement::Ring },
-        { a.singleFlight, s.singleFlight },
-        { a.ttlJitter, s.ttlJitter > 0 },
-        { a.readTraffic, s.readRatio > 0 },
-        { a.resetRecovery, s.recovery == CounterRecovery::ResetToInitial },
-        { a.idempotent, s.idempotent },
-        { a.blockWhenFull, s.queueFull == FullPolicy::Block },
+        { a.ringPlacement, s.cache->placement == Placement::Ring },
+        { a.singleFlight, s.cache->singleFlight },
+        { a.ttlJitter, s.cache->ttlJitter > 0 },
+        { a.readTraffic, s.cache->readRatio > 0 },
+        { a.resetRecovery, s.cache->recovery == CounterRecovery::ResetToInitial },
+        { a.idempotent, s.queue->idempotent },
+        { a.blockWhenFull, s.queue->queueFull == FullPolicy::Block },
     };
     for (const auto &[action, on] : states)
         if (action->isChecked() != on)
@@ -475,7 +475,7 @@ QString MainWindow::statusText() const
         + u" fps · stall p99 "_s + QString::number(std::lround(stallP99Ms())) + u" ms"_s;
     if (const Engine *e = engine()) {
         const std::shared_ptr<const Snapshot> s = e->snapshot();
-        text += u" · seed "_s + QString::number(e->config().seed) + u" · "_s + strategyName(s->strategy);
+        text += u" · seed "_s + QString::number(e->config().seed) + u" · "_s + strategyName(s->store->strategy);
     }
     return text;
 }

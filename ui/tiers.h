@@ -8,17 +8,17 @@
 namespace stampede::ui {
 
 // A cache tier exists (cache nodes, even dead ones) or product pages were read.
-inline bool cacheInUse(const Snapshot &s) { return !s.cacheNodes.empty() || s.views > 0; }
+inline bool cacheInUse(const Snapshot &s) { return !s.cache->cacheNodes.empty() || s.cache->views > 0; }
 
 // Product pages are read (cache-aside), now or earlier in this run: hit ratio and stale reads mean
 // something. A cache-queue run without views uses its cache for stock counters only.
-inline bool readsInUse(const Snapshot &s) { return s.readRatio > 0 || s.views > 0; }
+inline bool readsInUse(const Snapshot &s) { return s.cache->readRatio > 0 || s.cache->views > 0; }
 
 // The strategy sends orders through the queue, or it did earlier in this run (orders may still
 // wait); the engine lists partitions exactly then.
 inline bool queueInUse(const Snapshot &s)
 {
-    return s.strategy == Strategy::CacheQueue || s.enqueued > 0 || !s.partitions.empty();
+    return s.store->strategy == Strategy::CacheQueue || s.queue->enqueued > 0 || !s.queue->partitions.empty();
 }
 
 } // namespace stampede::ui

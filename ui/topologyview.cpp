@@ -81,7 +81,7 @@ TopologyView::TopologyView(QWidget *parent)
 }
 
 // The ring needs nodes to draw; views without a cache tier have nothing to show there.
-bool TopologyView::showsCache(const Snapshot &s) { return !s.cacheNodes.empty(); }
+bool TopologyView::showsCache(const Snapshot &s) { return !s.cache->cacheNodes.empty(); }
 bool TopologyView::showsQueue(const Snapshot &s) { return queueInUse(s); }
 
 QSize TopologyView::minimumSizeHint() const { return { 480, 260 }; }
@@ -146,11 +146,11 @@ void TopologyView::setSnapshot(std::shared_ptr<const Snapshot> snapshot)
     auto present = [](const auto &list, int id) {
         return std::any_of(list.begin(), list.end(), [id](const auto &v) { return v.id == id; });
     };
-    if (m_selected >= 0 && !present(m_snapshot->nodes, m_selected))
+    if (m_selected >= 0 && !present(m_snapshot->app->nodes, m_selected))
         setSelectedNode(-1);
-    if (m_selectedCache >= 0 && !present(m_snapshot->cacheNodes, m_selectedCache))
+    if (m_selectedCache >= 0 && !present(m_snapshot->cache->cacheNodes, m_selectedCache))
         setSelectedCacheNode(-1);
-    if (m_selectedConsumer >= 0 && !present(m_snapshot->consumers, m_selectedConsumer))
+    if (m_selectedConsumer >= 0 && !present(m_snapshot->queue->consumers, m_selectedConsumer))
         setSelectedConsumer(-1);
 }
 
@@ -194,7 +194,7 @@ void TopologyView::advance(double seconds)
         return;
     auto step = [seconds](double phase, double rate) { return std::fmod(phase + seconds * dotSpeed(rate), 1.0); };
     m_phaseTop = step(m_phaseTop, attemptsRate());
-    for (const NodeView &n : m_snapshot->nodes) {
+    for (const NodeView &n : m_snapshot->app->nodes) {
         m_phaseIn[n.id] = step(m_phaseIn.value(n.id), n.throughput);
         m_phaseOut[n.id] = step(m_phaseOut.value(n.id), n.throughput);
     }
@@ -214,21 +214,21 @@ double TopologyView::flowRate(const Flow &f) const
         return attemptsRate();
     case FlowKind::NodeIn:
     case FlowKind::NodeOut:
-        for (const NodeView &v : snap.nodes)
+        for (const NodeView &v : snap.app->nodes)
             if (v.id == f.nodeId && v.state != NodeState::Dead)
                 return v.throughput;
         return 0;
     case FlowKind::ToCache: {
         double ops = 0;
-        for (const CacheNodeView &c : snap.cacheNodes)
+        for (const CacheNodeView &c : snap.cache->cacheNodes)
             if (c.state != NodeState::Dead)
                 ops += c.ops;
         return ops;
     }
     case FlowKind::ToQueue:
-        return last.enqueued;
+        return last.queue->enqueued;
     case FlowKind::ToStore:
-        return last.dequeued;
+        return last.queue->dequeued;
     }
     return 0;
 }
@@ -332,7 +332,7 @@ QList<const RowView *> TopologyView::storeRows() const
     // Rows that matter: bucket 0 always, others when they hold stock or are contended.
     QList<const RowView *> rows;
     if (m_snapshot)
-        for (const RowView &row : m_snapshot->hotRows)
+        for (const RowView &row : m_snapshot->store->hotRows)
             if (row.bucket == 0 || row.stock != 0 || row.locked || row.waiters > 0)
                 rows << &row;
     return rows;
@@ -445,11 +445,11 @@ void TopologyView::drawStatic(QPainter &p)
     }
     const Snapshot &snap = *m_snapshot;
     const bool cache = showsCache(snap), queue = showsQueue(snap);
-    const Geometry g = layoutFor(int(snap.nodes.size()), drawLesson(p, cache || queue), cache, queue);
+    const Geometry g = layoutFor(int(snap.app->nodes.size()), drawLesson(p, cache || queue), cache, queue);
     const double s = m_theme.scale;
     // cache-queue: a purchase takes its unit in the cache and leaves an order on the queue; app
     // nodes do not write the store, the consumers do
-    const bool viaQueue = snap.strategy == Strategy::CacheQueue;
+    const bool viaQueue = snap.store->strategy == Strategy::CacheQueue;
 
     // edges first, boxes on top
     const QPen edgePen(m_theme.grid.darker(m_theme.dark ? 70 : 115), 2 * s);
@@ -461,9 +461,9 @@ void TopologyView::drawStatic(QPainter &p)
     p.setPen(edgePen);
     p.drawPath(top.path());
     m_flows << Flow { top, FlowKind::Arrivals };
-    const int n = int(snap.nodes.size());
+    const int n = int(snap.app->nodes.size());
     for (int i = 0; i < n; ++i) {
-        const NodeView &v = snap.nodes[std::size_t(i)];
+        const NodeView &v = snap.app->nodes[std::size_t(i)];
         const QRectF &r = g.nodes[i];
         const double storeY = g.store.top() + g.store.height() * (0.3 + 0.4 * (n > 1 ? double(i) / (n - 1) : 0.5));
         const Edge in({ g.gateway.right(), g.gateway.center().y() }, { r.left(), r.center().y() });
@@ -527,7 +527,7 @@ void TopologyView::drawStatic(QPainter &p)
     drawShoppers(p, g.shoppers);
     drawGateway(p, g.gateway);
     for (int i = 0; i < n; ++i) {
-        const NodeView &v = snap.nodes[std::size_t(i)];
+        const NodeView &v = snap.app->nodes[std::size_t(i)];
         drawNode(p, g.nodes[i], v);
         m_drawn << DrawnNode { v.id, v.state, g.nodes[i] };
     }
@@ -732,13 +732,14 @@ void TopologyView::drawStore(QPainter &p, const QRectF &r) const
 
     double lockWait = 0, lockHold = 0;
     if (!snap.recent.empty()) {
-        lockWait = snap.recent.back().lockWaitMeanMs;
-        lockHold = snap.recent.back().lockHoldMeanMs;
+        lockWait = snap.recent.back().store->lockWaitMeanMs;
+        lockHold = snap.recent.back().store->lockHoldMeanMs;
     }
     p.setFont(body);
     p.setPen(m_theme.mutedText);
     const QFontMetricsF bodyMetrics(body);
-    const QString sku = u"SKU 0 · hot row"_s + (snap.strategy == Strategy::Sharded ? u"s (buckets)"_s : QString());
+    const QString sku
+        = u"SKU 0 · hot row"_s + (snap.store->strategy == Strategy::Sharded ? u"s (buckets)"_s : QString());
     p.drawText(QRectF(inner.left(), y, inner.width(), bodyH), Qt::AlignLeft | Qt::AlignVCenter,
         bodyMetrics.elidedText(sku, Qt::ElideRight, inner.width()));
     y += bodyH;
@@ -845,39 +846,40 @@ void TopologyView::drawCacheTier(QPainter &p, const QRectF &r)
     const QRectF inner = r.adjusted(12 * s, 8 * s, -12 * s, -8 * s);
 
     // header: the hit ratio of the last tick, the number the lesson turns on
-    const bool reads = last.viewHits + last.viewMisses > 0;
-    const QColor hitColour = !reads ? m_theme.mutedText
-        : last.hitRatio >= 0.9      ? m_theme.up
-        : last.hitRatio >= 0.6      ? m_theme.draining
-                                    : m_theme.dead;
+    const bool reads = last.cache->viewHits + last.cache->viewMisses > 0;
+    const QColor hitColour = !reads   ? m_theme.mutedText
+        : last.cache->hitRatio >= 0.9 ? m_theme.up
+        : last.cache->hitRatio >= 0.6 ? m_theme.draining
+                                      : m_theme.dead;
     double y = inner.top()
         + drawPanelHeader(p, inner, u"Cache tier"_s,
-            reads ? QStringList { u"hit "_s + percentText(last.hitRatio), percentText(last.hitRatio) }
+            reads ? QStringList { u"hit "_s + percentText(last.cache->hitRatio), percentText(last.cache->hitRatio) }
                   : QStringList { u"no reads"_s },
             hitColour);
 
     // settings on the left, store reads on the right: a stampede shows there first
     const QFont body = m_theme.font(m_theme.basePointSize * 0.9);
     const QFontMetricsF bm(body);
-    const int up = int(std::count_if(snap.cacheNodes.begin(), snap.cacheNodes.end(),
+    const int up = int(std::count_if(snap.cache->cacheNodes.begin(), snap.cache->cacheNodes.end(),
         [](const CacheNodeView &c) { return c.state != NodeState::Dead; }));
     QStringList settings;
-    settings << (snap.placement == Placement::Ring ? u"hash ring"_s : QString(u"modulo "_s + QString::number(up)));
-    if (snap.singleFlight)
+    settings << (snap.cache->placement == Placement::Ring ? u"hash ring"_s
+                                                          : QString(u"modulo "_s + QString::number(up)));
+    if (snap.cache->singleFlight)
         settings << u"single-flight"_s;
-    if (snap.ttlJitter > 0)
-        settings << u"TTL ±"_s + percentText(snap.ttlJitter);
-    const QString storeReads = u"store reads "_s + compactRate(last.storeReads);
+    if (snap.cache->ttlJitter > 0)
+        settings << u"TTL ±"_s + percentText(snap.cache->ttlJitter);
+    const QString storeReads = u"store reads "_s + compactRate(last.cache->storeReads);
     const double readsW = bm.horizontalAdvance(storeReads);
     const QRectF line(inner.left(), y + 2 * s, inner.width(), bm.height());
     p.setFont(body);
     p.setPen(m_theme.mutedText);
     p.drawText(line.adjusted(0, 0, -(readsW + 10 * s), 0), Qt::AlignLeft | Qt::AlignVCenter,
         bm.elidedText(settings.join(u" · "_s), Qt::ElideRight, std::max(0.0, line.width() - readsW - 10 * s)));
-    p.setPen(last.storeReads > 0 ? m_theme.text : m_theme.mutedText);
+    p.setPen(last.cache->storeReads > 0 ? m_theme.text : m_theme.mutedText);
     p.drawText(line, Qt::AlignRight | Qt::AlignVCenter, storeReads);
     y = line.bottom();
-    if (snap.counterReloading) {
+    if (snap.cache->counterReloading) {
         const QRectF warn(inner.left(), y, inner.width(), bm.height());
         p.setFont(m_theme.font(m_theme.basePointSize * 0.9, true));
         p.setPen(m_theme.draining);
@@ -895,11 +897,11 @@ void TopologyView::drawCacheTier(QPainter &p, const QRectF &r)
     };
     QList<Item> items;
     double total = 0;
-    for (const CacheNodeView &c : snap.cacheNodes)
+    for (const CacheNodeView &c : snap.cache->cacheNodes)
         total += c.state == NodeState::Dead ? 0.0 : std::max(0.0, c.share);
     const double norm = total > 1.0 ? total : 1.0;
     double at = 0;
-    for (const CacheNodeView &c : snap.cacheNodes) {
+    for (const CacheNodeView &c : snap.cache->cacheNodes) {
         const double span = c.state == NodeState::Dead ? 0.0 : std::max(0.0, c.share) / norm * 360.0;
         items << Item { &c, at, span, at + span / 2 };
         at += span;
@@ -952,8 +954,8 @@ void TopologyView::drawCacheTier(QPainter &p, const QRectF &r)
     if (ri > 18 * s) {
         const QFont big = m_theme.font(m_theme.basePointSize * (ri > 45 * s ? 1.1 : 0.9), true);
         const QFont small = m_theme.font(m_theme.basePointSize * 0.8);
-        const QString mode = snap.placement == Placement::Ring ? u"ring"_s : u"mod "_s + QString::number(up);
-        const bool moved = snap.cacheChanges > 0;
+        const QString mode = snap.cache->placement == Placement::Ring ? u"ring"_s : u"mod "_s + QString::number(up);
+        const bool moved = snap.cache->cacheChanges > 0;
         const double bh = QFontMetricsF(big).height(), sh = moved ? QFontMetricsF(small).height() : 0.0;
         p.setFont(big);
         p.setPen(m_theme.text);
@@ -962,7 +964,7 @@ void TopologyView::drawCacheTier(QPainter &p, const QRectF &r)
             p.setFont(small);
             p.setPen(m_theme.mutedText);
             p.drawText(QRectF(c.x() - ri, c.y() - (bh + sh) / 2 + bh, 2 * ri, sh), Qt::AlignCenter,
-                percentText(snap.keysMovedLast) + u" moved"_s);
+                percentText(snap.cache->keysMovedLast) + u" moved"_s);
         }
     }
 
@@ -1033,7 +1035,7 @@ void TopologyView::drawCacheCard(QPainter &p, const QRectF &r, const CacheNodeVi
     // goes beside the name, or instead of the text on the right when there is no room for both
     const QString right = lines == 1 ? (dead ? state : share) : state;
     bool roomForRight = nm.horizontalAdvance(label + u"  "_s + right) <= inner.width();
-    if (m_snapshot && m_snapshot->counterNode == v.id) {
+    if (m_snapshot && m_snapshot->cache->counterNode == v.id) {
         const QFont tagFont = m_theme.font(m_theme.basePointSize * 0.7, true);
         const QString tag = u"STOCK"_s;
         const double tagW = QFontMetricsF(tagFont).horizontalAdvance(tag) + 10 * s;
@@ -1089,7 +1091,7 @@ void TopologyView::drawQueue(QPainter &p, const QRectF &r)
     drawBox(p, r, m_theme.border, 1.5 * s);
     const QRectF inner = r.adjusted(12 * s, 8 * s, -12 * s, -8 * s);
 
-    QList<PartitionView> partitions(snap.partitions.begin(), snap.partitions.end());
+    QList<PartitionView> partitions(snap.queue->partitions.begin(), snap.queue->partitions.end());
     if (partitions.isEmpty()) // the engine lists partitions once the queue is used
         for (int i = 0; i < m_partitions; ++i)
             partitions << PartitionView { i, 0, 0, 0 };
@@ -1099,32 +1101,32 @@ void TopologyView::drawQueue(QPainter &p, const QRectF &r)
         full = full || (pv.capacity > 0 && pv.backlog >= pv.capacity);
         blocked += pv.blocked;
     }
-    const QString backlog = countText(last.queueBacklog);
-    const QString lag = durationMs(std::max(0.0, last.queueLagMs));
+    const QString backlog = countText(last.queue->queueBacklog);
+    const QString lag = durationMs(std::max(0.0, last.queue->queueLagMs));
     const QStringList header { u"backlog "_s + backlog + u" · lag "_s + lag, u"backlog "_s + backlog, backlog };
     double y = inner.top()
         + drawPanelHeader(p, inner, u"Order queue"_s, header,
-            full                        ? m_theme.dead
-                : last.queueBacklog > 0 ? m_theme.text
-                                        : m_theme.mutedText);
+            full                               ? m_theme.dead
+                : last.queue->queueBacklog > 0 ? m_theme.text
+                                               : m_theme.mutedText);
 
     // settings, then what went wrong (in colour) when it did
     const QFont body = m_theme.font(m_theme.basePointSize * 0.9);
     const QFontMetricsF bm(body);
-    QString settings = u"when full: "_s + fromStd(toString(snap.queueFull))
-        + (snap.idempotent ? u" · idempotent"_s : u" · not idempotent"_s);
+    QString settings = u"when full: "_s + fromStd(toString(snap.queue->queueFull))
+        + (snap.queue->idempotent ? u" · idempotent"_s : u" · not idempotent"_s);
     QString trouble;
     QColor troubleColour = m_theme.draining;
-    if (last.duplicatesTotal > 0) {
-        trouble = groupedNumber(last.duplicatesTotal) + u" duplicates"_s;
+    if (last.queue->duplicatesTotal > 0) {
+        trouble = groupedNumber(last.queue->duplicatesTotal) + u" duplicates"_s;
         troubleColour = m_theme.dead;
-    } else if (snap.queueRejected > 0) {
-        trouble = groupedNumber(snap.queueRejected) + u" rejected"_s;
+    } else if (snap.queue->queueRejected > 0) {
+        trouble = groupedNumber(snap.queue->queueRejected) + u" rejected"_s;
         troubleColour = m_theme.dead;
     } else if (blocked > 0) {
         trouble = QString::number(blocked) + u" producers blocked"_s;
-    } else if (last.redeliveredTotal > 0) {
-        trouble = groupedNumber(last.redeliveredTotal) + u" redelivered"_s;
+    } else if (last.queue->redeliveredTotal > 0) {
+        trouble = groupedNumber(last.queue->redeliveredTotal) + u" redelivered"_s;
     }
     const QRectF line(inner.left(), y + 2 * s, inner.width(), bm.height());
     const double troubleW = trouble.isEmpty() ? 0.0 : bm.horizontalAdvance(trouble) + 10 * s;
@@ -1191,7 +1193,7 @@ void TopologyView::drawQueue(QPainter &p, const QRectF &r)
     p.setBrush(m_theme.border);
     p.drawPolygon(head);
 
-    const int k = int(snap.consumers.size());
+    const int k = int(snap.queue->consumers.size());
     if (k == 0) {
         p.setFont(m_theme.font(m_theme.basePointSize * 0.9, true));
         p.setPen(m_theme.draining);
@@ -1207,7 +1209,7 @@ void TopologyView::drawQueue(QPainter &p, const QRectF &r)
     const double chipW = (cons.width() - (columns - 1) * sp) / columns;
     const double top = cons.center().y() - (rows * chipH + (rows - 1) * sp) / 2;
     for (int i = 0; i < k; ++i) {
-        const ConsumerView &cv = snap.consumers[std::size_t(i)];
+        const ConsumerView &cv = snap.queue->consumers[std::size_t(i)];
         const int col = i / rows, row = i % rows;
         const QRectF chip(cons.left() + col * (chipW + sp), top + row * (chipH + sp), chipW, chipH);
         drawConsumer(p, chip, cv);

@@ -217,6 +217,18 @@ void Runtime::tickLocked()
             if (const auto r = applyLocked(*e); !r.ok)
                 mark("event failed: " + r.error);
 
+    TickContext ctx;
+    ctx.t = t;
+    ctx.now = now();
+    ctx.dt = std::max(1e-3, static_cast<double>(ctx.now - m_prevTickAt) * 1e-9);
+    m_prevTickAt = ctx.now;
+
+    // The workload's sections first, the answers after: a subsystem counts its cause of an answer
+    // (a rejection, say) before the answer is counted, so read in this order no effect precedes
+    // its cause within one tick.
+    TickSample x;
+    m_workload->tick(ctx, x);
+
     Outcomes cur;
     LogHistogram latency;
     std::uint64_t intervalMax = 0;
@@ -232,13 +244,6 @@ void Runtime::tickLocked()
         s->latency.copyInto(latency);
         intervalMax = std::max(intervalMax, s->latency.takeIntervalMax());
     }
-    TickContext ctx;
-    ctx.t = t;
-    ctx.now = now();
-    ctx.dt = std::max(1e-3, static_cast<double>(ctx.now - m_prevTickAt) * 1e-9);
-    m_prevTickAt = ctx.now;
-
-    TickSample x;
     x.t = t;
     x.offeredRate = m_traffic.offered();
     x.attempts = ctx.rate(cur.attempts, m_prev.attempts);
@@ -260,8 +265,6 @@ void Runtime::tickLocked()
     m_prevLatency = latency;
     m_runLatency = latency;
     m_prev = cur;
-
-    m_workload->tick(ctx, x);
 
     m_peakThroughput = std::max(m_peakThroughput, x.succeeded + x.soldOut + x.rateLimited + x.failed);
     m_timeline.push(x);

@@ -206,7 +206,7 @@ void AppTier::clearShard(int shard)
         c.zero();
 }
 
-void AppTier::tick(const TickContext &c, TickSample &x)
+void AppTier::tick(const TickContext &c, AppTierSample &x)
 {
     std::int64_t busy = 0, capacity = 0;
     for (int i = 0, n = m_slotsUsed.load(); i < n; ++i) {
@@ -235,7 +235,7 @@ void AppTier::tick(const TickContext &c, TickSample &x)
     x.utilisation = capacity ? static_cast<double>(busy) / static_cast<double>(capacity) : 0.0;
 }
 
-void AppTier::view(Snapshot &s) const
+void AppTier::view(AppTierView &s) const
 {
     for (int i = 0, n = m_slotsUsed.load(); i < n; ++i) {
         const AppNode &nd = node(i);

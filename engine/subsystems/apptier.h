@@ -47,8 +47,8 @@ public:
     CommandResult removeNode(std::optional<int> id);
     CommandResult killNode(std::optional<int> id);
     void reset(); // back to the configured nodes; waiting requests go back to their (void) owners
-    void tick(const TickContext &c, TickSample &x);
-    void view(Snapshot &s) const;
+    void tick(const TickContext &c, AppTierSample &x);
+    void view(AppTierView &v) const;
     void clearShard(int shard); // on that shard's thread
     int upNodes() const;
 

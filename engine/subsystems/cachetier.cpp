@@ -321,7 +321,7 @@ void CacheTier::clearShard(int shard)
         c->zero();
 }
 
-void CacheTier::tick(const TickContext &c, TickSample &x)
+void CacheTier::tick(const TickContext &c, CacheSample &x)
 {
     Totals cur;
     for (int s = 0; s < m_rt.shardCount(); ++s) {
@@ -352,7 +352,7 @@ void CacheTier::tick(const TickContext &c, TickSample &x)
     m_prev = cur;
 }
 
-void CacheTier::view(Snapshot &s)
+void CacheTier::view(CacheView &s)
 {
     const auto &ids = m_placement->nodes();
     const auto shares = m_placement->shares();

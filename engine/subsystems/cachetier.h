@@ -81,8 +81,10 @@ public:
     CommandResult setTtlJitter(double fraction);
     void countStoreRead() { ++m_controlStoreReads; } // a store read made by the control side
     void reset();
-    void tick(const TickContext &c, TickSample &x);
-    void view(Snapshot &s);
+    // Whether the run has a cache tier or read traffic to show (the cache section).
+    bool inRun() const { return m_used.load() > 0 || m_prev.views > 0; }
+    void tick(const TickContext &c, CacheSample &x);
+    void view(CacheView &s);
     void clearShard(int shard);
 
 private:

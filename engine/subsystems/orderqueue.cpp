@@ -372,7 +372,7 @@ void OrderQueue::clearShard(int shard)
         c->zero();
 }
 
-void OrderQueue::tick(const TickContext &c, TickSample &x)
+void OrderQueue::tick(const TickContext &c, QueueSample &x)
 {
     std::uint64_t enq = 0, deq = 0, rej = 0, dup = 0;
     for (int s = 0; s < m_rt.shardCount(); ++s) {
@@ -406,7 +406,7 @@ void OrderQueue::tick(const TickContext &c, TickSample &x)
         m_used = true;
 }
 
-void OrderQueue::view(Snapshot &s, bool inUse)
+void OrderQueue::view(QueueView &s, bool inUse)
 {
     if (inUse) {
         for (int p = 0; p < m_partitionCount; ++p) {

@@ -65,8 +65,9 @@ public:
     bool used() const { return m_used; } // an order has ever been queued since the reset
     void markUsed() { m_used = true; }
     void reset(bool inUse);
-    void tick(const TickContext &c, TickSample &x);
-    void view(Snapshot &s, bool inUse);
+    int consumersUsed() const { return m_consumersUsed.load(); } // consumer slots since the reset
+    void tick(const TickContext &c, QueueSample &x);
+    void view(QueueView &s, bool inUse);
     void clearShard(int shard);
 
 private:

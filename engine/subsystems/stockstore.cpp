@@ -192,7 +192,7 @@ void StockStore::clearShard(int shard)
     st.lockWait.clear();
 }
 
-void StockStore::tick(const TickContext &, TickSample &x)
+void StockStore::tick(const TickContext &, StoreSample &x)
 {
     std::uint64_t waits = 0, waitNs = 0, holds = 0, holdNs = 0, lockMax = 0;
     for (int s = 0; s < m_rt.shardCount(); ++s) {
@@ -216,7 +216,7 @@ void StockStore::tick(const TickContext &, TickSample &x)
     x.stockRemaining = totalStock();
 }
 
-void StockStore::view(Snapshot &s)
+void StockStore::view(StoreView &s)
 {
     for (int b = 0; b < m_buckets; ++b) {
         StockRow &rw = row(0, b);

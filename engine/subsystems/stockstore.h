@@ -53,8 +53,8 @@ public:
     std::int64_t suppliedPerSku() const { return m_suppliedPerSku; }
     std::int64_t totalStock();
     void reset(bool spread);
-    void tick(const TickContext &c, TickSample &x);
-    void view(Snapshot &s);
+    void tick(const TickContext &c, StoreSample &x);
+    void view(StoreView &s);
     void clearShard(int shard);
     void freeze() { ++m_rebalanceGen; } // no more moves between rows (the audit reads them)
     void shutdown() { m_rebalanceTimer.cancel(); }

@@ -589,8 +589,8 @@ void TestScenario::cacheQueuePresetKillsTheCounterNode()
     stampede::Engine engine(s->config);
     engine.start();
     // the counter exists once the first purchase took a unit; poll snapshots, no fixed sleep
-    QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot()->counterNode >= 0, 10000);
-    const int counterNode = engine.snapshot()->counterNode;
+    QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot()->cache->counterNode >= 0, 10000);
+    const int counterNode = engine.snapshot()->cache->counterNode;
     engine.stopAndDrain();
     QCOMPARE(*kill->node, counterNode);
 }

@@ -46,7 +46,7 @@ inline SnapshotPtr waitForRunTime(const Engine &e, double t, double slackS)
 
 inline const NodeView *findNode(const Snapshot &s, int id)
 {
-    for (const auto &n : s.nodes)
+    for (const auto &n : s.app->nodes)
         if (n.id == id)
             return &n;
     return nullptr;

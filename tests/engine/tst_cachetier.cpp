@@ -60,7 +60,7 @@ EngineConfig baseConfig(int cacheNodes, Placement p)
 
 const CacheNodeView *findCacheNode(const Snapshot &s, int id)
 {
-    for (const auto &n : s.cacheNodes)
+    for (const auto &n : s.cache->cacheNodes)
         if (n.id == id)
             return &n;
     return nullptr;
@@ -68,14 +68,14 @@ const CacheNodeView *findCacheNode(const Snapshot &s, int id)
 
 int cacheNodesUp(const Snapshot &s)
 {
-    return static_cast<int>(std::count_if(
-        s.cacheNodes.begin(), s.cacheNodes.end(), [](const CacheNodeView &n) { return n.state == NodeState::Up; }));
+    return static_cast<int>(std::count_if(s.cache->cacheNodes.begin(), s.cache->cacheNodes.end(),
+        [](const CacheNodeView &n) { return n.state == NodeState::Up; }));
 }
 
 double shareSum(const Snapshot &s)
 {
     double sum = 0;
-    for (const auto &n : s.cacheNodes)
+    for (const auto &n : s.cache->cacheNodes)
         sum += n.share;
     return sum;
 }
@@ -183,9 +183,9 @@ void TestCacheTier::noCacheTierByDefault()
     c.threads = 1;
     Engine e(c);
     const auto s = e.snapshot();
-    QVERIFY(s->cacheNodes.empty());
-    QCOMPARE(s->keysMovedLast, 0.0);
-    QCOMPARE(s->cacheChanges, 0);
+    QVERIFY(s->cache->cacheNodes.empty());
+    QCOMPARE(s->cache->keysMovedLast, 0.0);
+    QCOMPARE(s->cache->cacheChanges, 0);
 }
 
 void TestCacheTier::addNodeMovesKeys_data()
@@ -208,15 +208,15 @@ void TestCacheTier::addNodeMovesKeys()
     const auto s0 = nextTick(e);
     QVERIFY(s0);
     QCOMPARE(cacheNodesUp(*s0), before);
-    QVERIFY(s0->placement == placement);
+    QVERIFY(s0->cache->placement == placement);
     QVERIFY(e.addCacheNode().ok);
     const auto s = nextTick(e);
     QVERIFY(s);
     QCOMPARE(cacheNodesUp(*s), before + 1);
     QVERIFY(findCacheNode(*s, before)); // ids from 0: the new one is `before`
-    QCOMPARE(s->cacheChanges, 1);
+    QCOMPARE(s->cache->cacheChanges, 1);
     const double n = before;
-    const double moved = s->keysMovedLast;
+    const double moved = s->cache->keysMovedLast;
     if (placement == Placement::Ring) {
         const double expected = 1.0 / (n + 1);
         QVERIFY2(std::abs(moved - expected) <= 0.35 * expected,
@@ -260,20 +260,20 @@ void TestCacheTier::removeAndKillNodes()
     QCOMPARE(dead->keys, std::int64_t(0));
     QCOMPARE(dead->share, 0.0);
     QVERIFY(std::abs(shareSum(*s) - 1.0) < 1e-6);
-    QVERIFY(s->keysMovedLast > 0.0);
+    QVERIFY(s->cache->keysMovedLast > 0.0);
     if (placement == Placement::Ring) // only the dead node's keys found a new owner
-        QVERIFY2(s->keysMovedLast < 0.4, qPrintable(QString::number(s->keysMovedLast)));
+        QVERIFY2(s->cache->keysMovedLast < 0.4, qPrintable(QString::number(s->cache->keysMovedLast)));
     QVERIFY2(hasMarker(e.markers(), QStringLiteral("cache node 1 killed: \\d+ % of keys moved")),
         qPrintable(labels(e.markers())));
 
     // a dead node cannot be killed again; removing it clears it without moving keys again
     QVERIFY(!e.killCacheNode(1).ok);
-    const int changes = s->cacheChanges;
+    const int changes = s->cache->cacheChanges;
     QVERIFY(e.removeCacheNode(1).ok);
     s = nextTick(e);
     QVERIFY(s);
     QVERIFY(!findCacheNode(*s, 1));
-    QCOMPARE(s->cacheChanges, changes);
+    QCOMPARE(s->cache->cacheChanges, changes);
     QVERIFY(hasMarker(e.markers(), QStringLiteral("cache node 1 cleared")));
 
     // remove without an id: the newest node that is up
@@ -310,14 +310,15 @@ void TestCacheTier::switchPlacement()
     QVERIFY(e.setPlacement(Placement::Modulo).ok); // already: no change
     auto s = nextTick(e);
     QVERIFY(s);
-    QCOMPARE(s->cacheChanges, 0);
+    QCOMPARE(s->cache->cacheChanges, 0);
     QVERIFY(e.setPlacement(Placement::Ring).ok);
     s = nextTick(e);
     QVERIFY(s);
-    QVERIFY(s->placement == Placement::Ring);
-    QCOMPARE(s->cacheChanges, 1);
+    QVERIFY(s->cache->placement == Placement::Ring);
+    QCOMPARE(s->cache->cacheChanges, 1);
     // two unrelated placements over 4 nodes agree on about a quarter of the keys
-    QVERIFY2(s->keysMovedLast > 0.6 && s->keysMovedLast < 0.9, qPrintable(QString::number(s->keysMovedLast)));
+    QVERIFY2(s->cache->keysMovedLast > 0.6 && s->cache->keysMovedLast < 0.9,
+        qPrintable(QString::number(s->cache->keysMovedLast)));
     QVERIFY2(hasMarker(e.markers(), QStringLiteral("placement ring: \\d+ % of keys moved")),
         qPrintable(labels(e.markers())));
     QVERIFY(std::abs(shareSum(*s) - 1.0) < 1e-6);
@@ -331,11 +332,11 @@ void TestCacheTier::singleFlightToggles()
     e.start();
     auto s = nextTick(e);
     QVERIFY(s);
-    QCOMPARE(s->singleFlight, true);
+    QCOMPARE(s->cache->singleFlight, true);
     QVERIFY(e.setSingleFlight(false).ok);
     s = nextTick(e);
     QVERIFY(s);
-    QCOMPARE(s->singleFlight, false);
+    QCOMPARE(s->cache->singleFlight, false);
     QVERIFY(hasMarker(e.markers(), QStringLiteral("single-flight off")));
     QVERIFY(e.setSingleFlight(true).ok);
     QVERIFY(hasMarker(e.markers(), QStringLiteral("single-flight on")));
@@ -378,9 +379,9 @@ void TestCacheTier::invalidCommandsFailAndChangeNothing()
     QCOMPARE(QString::fromStdString(r.error), error);
     const auto after = nextTick(e);
     QVERIFY(after);
-    QCOMPARE(after->cacheNodes.size(), before->cacheNodes.size());
-    QCOMPARE(after->cacheChanges, before->cacheChanges);
-    QVERIFY(after->placement == before->placement);
+    QCOMPARE(after->cache->cacheNodes.size(), before->cache->cacheNodes.size());
+    QCOMPARE(after->cache->cacheChanges, before->cache->cacheChanges);
+    QVERIFY(after->cache->placement == before->cache->placement);
 }
 
 void TestCacheTier::resetRestoresTheConfiguredTier()
@@ -392,12 +393,13 @@ void TestCacheTier::resetRestoresTheConfiguredTier()
     QVERIFY(e.setPlacement(Placement::Ring).ok);
     QVERIFY(e.setSingleFlight(true).ok);
     QVERIFY(e.reset().ok);
-    const auto s = waitFor(e, [](const Snapshot &x) { return x.cacheChanges == 0 && x.cacheNodes.size() == 3; });
+    const auto s
+        = waitFor(e, [](const Snapshot &x) { return x.cache->cacheChanges == 0 && x.cache->cacheNodes.size() == 3; });
     QVERIFY(s);
     QCOMPARE(cacheNodesUp(*s), 3);
-    QVERIFY(s->placement == Placement::Modulo);
-    QCOMPARE(s->singleFlight, false);
-    QCOMPARE(s->keysMovedLast, 0.0);
+    QVERIFY(s->cache->placement == Placement::Modulo);
+    QCOMPARE(s->cache->singleFlight, false);
+    QCOMPARE(s->cache->keysMovedLast, 0.0);
     for (int id = 0; id < 3; ++id)
         QVERIFY(findCacheNode(*s, id));
 }
@@ -417,9 +419,9 @@ void TestCacheTier::timelineFiresCacheEvents()
     events[2].count = 1;
     e.setTimeline(events);
     e.start();
-    const auto s = waitFor(e, [](const Snapshot &x) { return x.cacheChanges >= 3; });
+    const auto s = waitFor(e, [](const Snapshot &x) { return x.cache->cacheChanges >= 3; });
     QVERIFY2(s, qPrintable(labels(e.markers())));
-    QVERIFY(s->placement == Placement::Ring);
+    QVERIFY(s->cache->placement == Placement::Ring);
     QCOMPARE(cacheNodesUp(*s), 5);
     const auto m = e.markers();
     QVERIFY2(hasMarker(m, QStringLiteral("cache node 3 added: 75 % of keys moved")), qPrintable(labels(m)));

@@ -58,13 +58,13 @@ QByteArray stateOf(const Snapshot &s, int id)
 int nodesInState(const Snapshot &s, NodeState st)
 {
     return static_cast<int>(
-        std::count_if(s.nodes.begin(), s.nodes.end(), [st](const NodeView &n) { return n.state == st; }));
+        std::count_if(s.app->nodes.begin(), s.app->nodes.end(), [st](const NodeView &n) { return n.state == st; }));
 }
 
 std::int64_t hotStock(const Snapshot &s)
 {
     std::int64_t sum = 0;
-    for (const auto &r : s.hotRows)
+    for (const auto &r : s.store->hotRows)
         sum += r.stock;
     return sum;
 }
@@ -252,9 +252,9 @@ void TestCommands::constructorAcceptsEdgeConfigs()
     Engine e(c);
     const auto s = e.snapshot();
     QVERIFY(s);
-    QCOMPARE(int(s->nodes.size()), kMaxNodes);
-    QCOMPARE(int(s->hotRows.size()), kMaxBuckets);
-    QCOMPARE(s->stockInitial, std::int64_t(0));
+    QCOMPARE(int(s->app->nodes.size()), kMaxNodes);
+    QCOMPARE(int(s->store->hotRows.size()), kMaxBuckets);
+    QCOMPARE(s->store->stockInitial, std::int64_t(0));
     QVERIFY(!s->running);
     QCOMPARE(e.config().name, c.name);
 }
@@ -350,11 +350,11 @@ void TestCommands::invalidCommandsFailAndChangeNothing()
     QCOMPARE(s->ratePerS, c.traffic.ratePerS);
     QCOMPARE(s->spikeFactor, 1.0);
     QCOMPARE(name(s->mode), name(TrafficMode::Open));
-    QCOMPARE(name(s->strategy), name(c.strategy));
+    QCOMPARE(name(s->store->strategy), name(c.strategy));
     QVERIFY(!s->paused);
-    QCOMPARE(int(s->nodes.size()), nodes);
+    QCOMPARE(int(s->app->nodes.size()), nodes);
     QCOMPARE(nodesInState(*s, NodeState::Up), nodes);
-    QCOMPARE(s->stockInitial, c.stock);
+    QCOMPARE(s->store->stockInitial, c.stock);
     QCOMPARE(s->recent.back().offeredRate, c.traffic.ratePerS);
     const RunResult end = e.stopAndDrain(10);
     QCOMPARE(end.audit.supplied, c.stock);
@@ -375,8 +375,8 @@ void TestCommands::addNodes()
     QCOMPARE(err(e.addNodes(2)), QByteArray());
     const auto s = nextTick(e);
     QVERIFY(s);
-    QCOMPARE(int(s->nodes.size()), 5);
-    QCOMPARE(s->recent.back().nodesUp, 5);
+    QCOMPARE(int(s->app->nodes.size()), 5);
+    QCOMPARE(s->recent.back().app->nodesUp, 5);
     QCOMPARE(stateOf(*s, 3), QByteArray("up"));
     QCOMPARE(stateOf(*s, 4), QByteArray("up"));
     QCOMPARE(findNode(*s, 4)->capacity, c.nodes.capacity);
@@ -393,7 +393,7 @@ void TestCommands::addNodes()
     const auto s2 = nextTick(e);
     QCOMPARE(stateOf(*s2, 5), QByteArray("up"));
     QVERIFY(hasMarker(e.markers(), "node 5 added"));
-    QCOMPARE(s2->recent.back().nodesUp, 6);
+    QCOMPARE(s2->recent.back().app->nodesUp, 6);
     QVERIFY(e.stopAndDrain(10).audit.invariantsOk);
 }
 
@@ -417,13 +417,13 @@ void TestCommands::removeNodeDrainsToGone()
     QVERIFY(s);
     QCOMPARE(stateOf(*s, 1), QByteArray("draining"));
     QVERIFY(findNode(*s, 1)->busy > 0);
-    QCOMPARE(s->recent.back().nodesUp, 2);
+    QCOMPARE(s->recent.back().app->nodesUp, 2);
     // a draining node cannot be removed twice
     QVERIFY(QString::fromStdString(e.removeNode(1).error).contains(QStringLiteral("no such node")));
     // then gone, without failing anything
     const auto gone = waitFor(e, [](const Snapshot &x) { return !findNode(x, 1); });
     QVERIFY2(gone, "the draining node never went away");
-    QCOMPARE(int(gone->nodes.size()), 2);
+    QCOMPARE(int(gone->app->nodes.size()), 2);
     const auto m = e.markers();
     QVERIFY2(hasMarker(m, "node 1 draining") && hasMarker(m, "node 1 removed"), qPrintable(labels(m)));
     QVERIFY(waitForRunTime(e, gone->t + 0.3));
@@ -453,7 +453,7 @@ void TestCommands::killNodeMarksDead()
     QVERIFY(s);
     QCOMPARE(stateOf(*s, 2), QByteArray("dead"));
     QCOMPARE(findNode(*s, 2)->busy, 0);
-    QCOMPARE(s->recent.back().nodesUp, 2);
+    QCOMPARE(s->recent.back().app->nodesUp, 2);
     QVERIFY(hasMarker(e.markers(), "node 2 killed"));
     // its requests in flight failed with "node down"
     const auto failedNow = waitFor(
@@ -512,9 +512,10 @@ void TestCommands::killNodeFailsItsBacklog()
     // the last node up may be killed too: then every request fails, nothing is left waiting
     QCOMPARE(err(e.killNode(0)), QByteArray());
     const auto none = nextTick(e);
-    QCOMPARE(none->recent.back().nodesUp, 0);
+    QCOMPARE(none->recent.back().app->nodesUp, 0);
     QVERIFY(waitFor(
-        e, [](const Snapshot &x) { return x.recent.back().failedNodeDown > 0 && x.recent.back().inFlight == 0; }, 10));
+        e, [](const Snapshot &x) { return x.recent.back().failedNodeDown > 0 && x.recent.back().app->inFlight == 0; },
+        10));
     const RunResult r = e.stopAndDrain(5);
     QVERIFY2(r.audit.drained, "killed backlogs left requests behind");
     QCOMPARE(r.final.attempts, r.final.succeeded + r.final.soldOut + r.final.rateLimited + r.final.failed);
@@ -533,22 +534,23 @@ void TestCommands::switchStrategyMovesStock()
     QCOMPARE(err(e.setPaused(true)), QByteArray()); // no traffic: the stock must stay exactly
     e.start();
     auto s = nextTick(e);
-    QCOMPARE(name(s->strategy), name(Strategy::RowLock));
-    QCOMPARE(int(s->hotRows.size()), 8);
-    QCOMPARE(s->hotRows[0].stock, std::int64_t(1000));
+    QCOMPARE(name(s->store->strategy), name(Strategy::RowLock));
+    QCOMPARE(int(s->store->hotRows.size()), 8);
+    QCOMPARE(s->store->hotRows[0].stock, std::int64_t(1000));
 
     QCOMPARE(err(e.switchStrategy(Strategy::Sharded)), QByteArray());
     s = waitFor(e, [](const Snapshot &x) {
-        return x.strategy == Strategy::Sharded && x.hotRows[1].stock > 0 && x.hotRows[7].stock > 0;
+        return x.store->strategy == Strategy::Sharded && x.store->hotRows[1].stock > 0 && x.store->hotRows[7].stock > 0;
     });
     QVERIFY2(s, "stock was not spread over the buckets");
     QCOMPARE(hotStock(*s), std::int64_t(1000));
-    for (const auto &row : s->hotRows)
+    for (const auto &row : s->store->hotRows)
         QCOMPARE(row.stock, std::int64_t(125));
     QVERIFY(hasMarker(e.markers(), "strategy sharded"));
 
     QCOMPARE(err(e.switchStrategy(Strategy::Atomic)), QByteArray());
-    s = waitFor(e, [](const Snapshot &x) { return x.strategy == Strategy::Atomic && x.hotRows[0].stock == 1000; });
+    s = waitFor(e,
+        [](const Snapshot &x) { return x.store->strategy == Strategy::Atomic && x.store->hotRows[0].stock == 1000; });
     QVERIFY2(s, "stock was not gathered back into one row");
     QCOMPARE(hotStock(*s), std::int64_t(1000));
     QVERIFY(hasMarker(e.markers(), "strategy atomic"));
@@ -558,9 +560,9 @@ void TestCommands::switchStrategyMovesStock()
     QCOMPARE(err(e.switchStrategy(Strategy::Atomic)), QByteArray());
     QCOMPARE(e.markers().size(), nMarkers);
     QCOMPARE(err(e.switchStrategy(Strategy::Naive)), QByteArray());
-    QCOMPARE(name(nextTick(e)->strategy), name(Strategy::Naive));
+    QCOMPARE(name(nextTick(e)->store->strategy), name(Strategy::Naive));
     const RunResult r = e.stopAndDrain(10);
-    QCOMPARE(name(r.final.strategy), name(Strategy::Naive));
+    QCOMPARE(name(r.final.store->strategy), name(Strategy::Naive));
     QCOMPARE(r.audit.remaining, std::int64_t(1000));
     QVERIFY(r.audit.invariantsOk);
 }
@@ -584,17 +586,18 @@ void TestCommands::switchStrategyUnderLoadKeepsInvariants()
         QVERIFY(waitForRunTime(e, t));
         QCOMPARE(err(e.switchStrategy(st)), QByteArray());
         const auto s = nextTick(e);
-        QCOMPARE(name(s->strategy), name(st));
-        QVERIFY(s->recent.back().oversold == 0);
+        QCOMPARE(name(s->store->strategy), name(st));
+        QVERIFY(s->recent.back().store->oversold == 0);
         t = s->t + 0.1;
     }
-    QVERIFY(waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().stockRemaining == 0; }));
+    QVERIFY(
+        waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().store->stockRemaining == 0; }));
     const RunResult r = e.stopAndDrain(10);
     QCOMPARE(r.audit.oversold, std::int64_t(0));
     QVERIFY(r.audit.conserved);
     QVERIFY(r.audit.invariantsOk);
     QCOMPARE(r.audit.persisted, std::int64_t(3000));
-    QCOMPARE(name(r.final.strategy), name(Strategy::Sharded));
+    QCOMPARE(name(r.final.store->strategy), name(Strategy::Sharded));
 }
 
 // ---- pause / resume ----
@@ -621,7 +624,10 @@ void TestCommands::pauseAndResume()
     QCOMPARE(err(e.setPaused(true)), QByteArray());
     // within a few ticks no attempts are made any more
     const auto quiet = waitFor(
-        e, [](const Snapshot &s) { return s.paused && s.recent.back().attempts == 0 && s.recent.back().inFlight == 0; },
+        e,
+        [](const Snapshot &s) {
+            return s.paused && s.recent.back().attempts == 0 && s.recent.back().app->inFlight == 0;
+        },
         10);
     QVERIFY2(quiet, "attempts did not stop after pause");
     QCOMPARE(quiet->recent.back().offeredRate, 0.0);
@@ -671,34 +677,34 @@ void TestCommands::resetWhilePaused()
     QCOMPARE(err(e.setRate(1500)), QByteArray());
     QCOMPARE(err(e.spike(3, 30)), QByteArray());
     QCOMPARE(err(e.setPaused(true)), QByteArray());
-    const auto before = waitFor(e, [](const Snapshot &s) { return s.paused && s.recent.back().inFlight == 0; });
+    const auto before = waitFor(e, [](const Snapshot &s) { return s.paused && s.recent.back().app->inFlight == 0; });
     QVERIFY(before);
     QVERIFY(before->attempts > 0);
-    QCOMPARE(before->stockInitial, std::int64_t(600));
+    QCOMPARE(before->store->stockInitial, std::int64_t(600));
 
     QCOMPARE(err(e.reset()), QByteArray());
-    const auto s = waitFor(e, [](const Snapshot &x) { return x.attempts == 0 && x.stockInitial == 500; });
+    const auto s = waitFor(e, [](const Snapshot &x) { return x.attempts == 0 && x.store->stockInitial == 500; });
     QVERIFY2(s, "reset did not take effect");
     QCOMPARE(s->succeeded, std::int64_t(0));
     QCOMPARE(s->soldOut, std::int64_t(0));
     QCOMPARE(s->failed, std::int64_t(0));
-    QCOMPARE(int(s->nodes.size()), 3);
+    QCOMPARE(int(s->app->nodes.size()), 3);
     for (int id : { 0, 1, 2 })
         QCOMPARE(stateOf(*s, id), QByteArray("up"));
-    QCOMPARE(name(s->strategy), name(Strategy::Atomic));
+    QCOMPARE(name(s->store->strategy), name(Strategy::Atomic));
     QCOMPARE(s->ratePerS, c.traffic.ratePerS);
     QCOMPARE(s->spikeFactor, 1.0);
     QCOMPARE(name(s->mode), name(TrafficMode::Open));
     QVERIFY(s->paused); // traffic keeps its paused state
     QCOMPARE(hotStock(*s), std::int64_t(500));
-    QCOMPARE(s->hotRows[0].stock, std::int64_t(500)); // atomic: one row
+    QCOMPARE(s->store->hotRows[0].stock, std::int64_t(500)); // atomic: one row
     // the timeline restarted: the next ticks count from 0
     const auto later = nextTick(e);
     QVERIFY(later->t < 1.0);
     QVERIFY(later->recent.front().t < 1.0);
     QCOMPARE(later->attempts, std::int64_t(0));
-    QCOMPARE(later->recent.back().stockRemaining, std::int64_t(500));
-    QCOMPARE(later->recent.back().confirmed, std::int64_t(0));
+    QCOMPARE(later->recent.back().store->stockRemaining, std::int64_t(500));
+    QCOMPARE(later->recent.back().store->confirmed, std::int64_t(0));
     QVERIFY(e.timeline().front().t < 1.0);
     const auto m = e.markers();
     QCOMPARE(m.size(), std::size_t(1));
@@ -706,7 +712,7 @@ void TestCommands::resetWhilePaused()
 
     // the fresh run works and audits against the configured stock only
     QCOMPARE(err(e.setPaused(false)), QByteArray());
-    QVERIFY(waitFor(e, [](const Snapshot &x) { return x.recent.back().stockRemaining == 0; }));
+    QVERIFY(waitFor(e, [](const Snapshot &x) { return x.recent.back().store->stockRemaining == 0; }));
     const RunResult r = e.stopAndDrain(10);
     QCOMPARE(r.audit.supplied, std::int64_t(500));
     QCOMPARE(r.audit.persisted, std::int64_t(500));
@@ -751,15 +757,17 @@ void TestCommands::resetUnderLoad()
         QCOMPARE(err(e.reset()), QByteArray());
         const auto seq = e.snapshot()->seq;
         const auto s = waitFor(e, [&](const Snapshot &x) {
-            return x.seq > seq && x.stockInitial == c.stock && int(x.nodes.size()) == c.nodes.count && x.t < 0.5;
+            return x.seq > seq && x.store->stockInitial == c.stock && int(x.app->nodes.size()) == c.nodes.count
+                && x.t < 0.5;
         });
         QVERIFY2(s, "reset did not take effect");
-        QCOMPARE(name(s->strategy), name(strategy));
+        QCOMPARE(name(s->store->strategy), name(strategy));
         QCOMPARE(nodesInState(*s, NodeState::Up), c.nodes.count);
         QCOMPARE(name(s->mode), name(mode));
     }
-    QVERIFY(waitFor(
-        e, [](const Snapshot &s) { return s.attempts >= 400 && s.t > 0.3 && s.recent.back().stockRemaining == 0; }));
+    QVERIFY(waitFor(e, [](const Snapshot &s) {
+        return s.attempts >= 400 && s.t > 0.3 && s.recent.back().store->stockRemaining == 0;
+    }));
     const RunResult r = e.stopAndDrain(10);
     const Audit &a = r.audit;
     QVERIFY2(a.invariantsOk && a.conserved && a.oversold == 0 && a.drained,
@@ -796,28 +804,29 @@ void TestCommands::restock()
     QCOMPARE(err(e.setPaused(true)), QByteArray());
     e.start();
     auto s = nextTick(e);
-    QCOMPARE(s->stockInitial, std::int64_t(600));
-    QCOMPARE(s->recent.back().stockRemaining, std::int64_t(600));
+    QCOMPARE(s->store->stockInitial, std::int64_t(600));
+    QCOMPARE(s->recent.back().store->stockRemaining, std::int64_t(600));
 
     QCOMPARE(err(e.restock(250)), QByteArray()); // per SKU
     s = nextTick(e);
-    QCOMPARE(s->stockInitial, std::int64_t(1350));
-    QCOMPARE(s->recent.back().stockRemaining, std::int64_t(1350));
+    QCOMPARE(s->store->stockInitial, std::int64_t(1350));
+    QCOMPARE(s->recent.back().store->stockRemaining, std::int64_t(1350));
     QCOMPARE(hotStock(*s), std::int64_t(450));
     if (strategy == Strategy::Sharded) {
         // spread evenly: 50 each + 250 over 4 buckets
-        for (const auto &row : s->hotRows)
+        for (const auto &row : s->store->hotRows)
             QVERIFY2(row.stock == 112 || row.stock == 113, qPrintable(QString::number(row.stock)));
     } else {
-        QCOMPARE(s->hotRows[0].stock, std::int64_t(450));
+        QCOMPARE(s->store->hotRows[0].stock, std::int64_t(450));
     }
     QVERIFY(hasMarker(e.markers(), "restock +250"));
 
     // sell everything, then restock while buyers keep coming: the new units sell too
     QCOMPARE(err(e.setPaused(false)), QByteArray());
-    QVERIFY(waitFor(e, [](const Snapshot &x) { return x.recent.back().stockRemaining == 0; }));
+    QVERIFY(waitFor(e, [](const Snapshot &x) { return x.recent.back().store->stockRemaining == 0; }));
     QCOMPARE(err(e.restock(100)), QByteArray());
-    s = waitFor(e, [](const Snapshot &x) { return x.stockInitial == 1650 && x.recent.back().stockRemaining == 0; });
+    s = waitFor(e,
+        [](const Snapshot &x) { return x.store->stockInitial == 1650 && x.recent.back().store->stockRemaining == 0; });
     QVERIFY2(s, "the restocked units did not sell");
     const RunResult r = e.stopAndDrain(10);
     QCOMPARE(r.audit.supplied, std::int64_t(1650));
@@ -847,7 +856,7 @@ void TestCommands::setClosedLoopAndBack()
     for (const auto &x : closed->recent)
         if (x.t > s->t) {
             QVERIFY(x.attempts > 0);
-            QVERIFY2(x.inFlight <= 8, qPrintable(QString::number(x.inFlight)));
+            QVERIFY2(x.app->inFlight <= 8, qPrintable(QString::number(x.app->inFlight)));
         }
 
     QCOMPARE(err(e.setRate(700)), QByteArray());
@@ -988,7 +997,7 @@ void TestCommands::timelineFires()
     QVERIFY(at("rate 600/s") < at("strategy sharded"));
     // the snapshot carries them and shows their effects
     QVERIFY(hasMarker(s->markers, "node 0 killed"));
-    QCOMPARE(name(s->strategy), name(Strategy::Sharded));
+    QCOMPARE(name(s->store->strategy), name(Strategy::Sharded));
     QCOMPARE(stateOf(*s, 4), QByteArray("up"));
     QCOMPARE(stateOf(*s, 0), QByteArray("dead"));
     QCOMPARE(s->ratePerS, 600.0);

@@ -59,8 +59,8 @@ EngineConfig cacheQueueConfig()
 
 int consumersUp(const Snapshot &s)
 {
-    return static_cast<int>(std::count_if(
-        s.consumers.begin(), s.consumers.end(), [](const ConsumerView &c) { return c.state == NodeState::Up; }));
+    return static_cast<int>(std::count_if(s.queue->consumers.begin(), s.queue->consumers.end(),
+        [](const ConsumerView &c) { return c.state == NodeState::Up; }));
 }
 
 bool hasMarker(const std::vector<Marker> &markers, const std::string &prefix)
@@ -168,8 +168,9 @@ void TestQueue::neverOversellsNorLoses()
     e.start();
     QVERIFY(waitFor(e, [](const Snapshot &s) { return s.succeeded >= 300; }));
     churn(e);
-    QVERIFY(
-        waitFor(e, [&](const Snapshot &s) { return s.recent.size() && s.recent.back().confirmed >= s.stockInitial; }));
+    QVERIFY(waitFor(e, [&](const Snapshot &s) {
+        return s.recent.size() && s.recent.back().store->confirmed >= s.store->stockInitial;
+    }));
     const auto r = e.stopAndDrain(kDeadlineS);
     const auto &a = r.audit;
     const std::int64_t supplied = c.stock * c.traffic.skus;
@@ -183,7 +184,7 @@ void TestQueue::neverOversellsNorLoses()
     QCOMPARE(a.remaining, 0);
     QVERIFY(a.conserved);
     QVERIFY(a.invariantsOk);
-    QCOMPARE(r.final.enqueued, r.final.dequeued);
+    QCOMPARE(r.final.queue->enqueued, r.final.queue->dequeued);
 }
 
 // The shopper's answer does not wait for the store: with a slow store the success latency stays
@@ -198,15 +199,16 @@ void TestQueue::answersBeforeTheStoreCatchesUp()
     Engine e(c);
     e.start();
     const auto s = waitFor(e, [](const Snapshot &s) {
-        return !s.recent.empty() && s.recent.back().queueBacklog > 500 && s.recent.back().divergence < -500;
+        return !s.recent.empty() && s.recent.back().queue->queueBacklog > 500
+            && s.recent.back().cache->divergence < -500;
     });
     QVERIFY(s);
     const auto &x = s->recent.back();
-    QVERIFY2(x.queueLagMs > 100, qPrintable(QString::number(x.queueLagMs)));
-    QCOMPARE(x.cacheStock - x.divergence, x.stockRemaining); // store = cache − divergence
+    QVERIFY2(x.queue->queueLagMs > 100, qPrintable(QString::number(x.queue->queueLagMs)));
+    QCOMPARE(x.cache->cacheStock - x.cache->divergence, x.store->stockRemaining); // store = cache − divergence
     // Answers take service + cache round trips, far below one store write (20 ms).
     QVERIFY2(s->p50Ms < 10, qPrintable(QString::number(s->p50Ms)));
-    QCOMPARE(x.lostOrders, 0); // queued orders are late, not lost
+    QCOMPARE(x.store->lostOrders, 0); // queued orders are late, not lost
 }
 
 void TestQueue::backlogDrainsAfterSpike()
@@ -219,16 +221,17 @@ void TestQueue::backlogDrainsAfterSpike()
     QVERIFY(waitFor(e, [](const Snapshot &s) { return s.succeeded >= 100; }));
     QVERIFY(e.spike(8, 1.5).ok);
     const auto peak
-        = waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().queueBacklog > 1000; });
+        = waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().queue->queueBacklog > 1000; });
     QVERIFY(peak);
     const auto drained = waitFor(e, [](const Snapshot &s) {
-        return s.spikeFactor == 1 && !s.recent.empty() && s.recent.back().queueBacklog < 50 && s.maxBacklog > 1000;
+        return s.spikeFactor == 1 && !s.recent.empty() && s.recent.back().queue->queueBacklog < 50
+            && s.queue->maxBacklog > 1000;
     });
     QVERIFY(drained);
-    QVERIFY(drained->maxLagMs > 0);
+    QVERIFY(drained->queue->maxLagMs > 0);
     const auto r = e.stopAndDrain(kDeadlineS);
     QCOMPARE(r.audit.queued, 0);
-    QCOMPARE(r.final.recent.back().queueBacklog, 0);
+    QCOMPARE(r.final.recent.back().queue->queueBacklog, 0);
     QVERIFY(r.audit.invariantsOk);
 }
 
@@ -251,13 +254,14 @@ void TestQueue::atLeastOnceDuplicatesUnlessIdempotent()
     c.queue.idempotent = idempotent;
     Engine e(c);
     e.start();
-    QVERIFY(waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().queueBacklog > 200; }));
+    QVERIFY(
+        waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().queue->queueBacklog > 200; }));
     // Kill whichever consumer holds persisted messages, several times.
     int kills = 0;
     for (int round = 0; round < 40 && kills < 6; ++round) {
         const auto s = test::nextTick(e, kDeadlineS);
         QVERIFY(s);
-        for (const auto &cv : s->consumers)
+        for (const auto &cv : s->queue->consumers)
             if (cv.state == NodeState::Up && cv.inHand > 5) {
                 if (e.killConsumer(cv.id).ok) {
                     ++kills;
@@ -268,7 +272,7 @@ void TestQueue::atLeastOnceDuplicatesUnlessIdempotent()
     }
     QVERIFY(kills >= 3);
     const auto r = e.stopAndDrain(kDeadlineS);
-    QVERIFY(r.final.redelivered > 0);
+    QVERIFY(r.final.queue->redelivered > 0);
     QCOMPARE(r.audit.lostOrders, 0);
     QCOMPARE(r.audit.oversold, 0);
     if (idempotent) {
@@ -276,7 +280,7 @@ void TestQueue::atLeastOnceDuplicatesUnlessIdempotent()
         QVERIFY(r.audit.invariantsOk);
     } else {
         QVERIFY2(r.audit.duplicateOrders > 0, "a killed consumer's persisted orders were not persisted again");
-        QCOMPARE(r.final.duplicates, r.audit.duplicateOrders);
+        QCOMPARE(r.final.queue->duplicates, r.audit.duplicateOrders);
         QVERIFY(!r.audit.conserved); // each duplicate took one more unit from the store
         QVERIFY(!r.audit.invariantsOk);
     }
@@ -293,21 +297,22 @@ void TestQueue::reloadFromStoreIsSafeButSaysSoldOut()
     c.cache.recovery = CounterRecovery::ReloadFromStore;
     Engine e(c);
     e.start();
-    QVERIFY(waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().queueBacklog > 300; }));
-    QCOMPARE(e.snapshot()->counterNode, 0);
+    QVERIFY(
+        waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().queue->queueBacklog > 300; }));
+    QCOMPARE(e.snapshot()->cache->counterNode, 0);
     const auto before = e.snapshot()->succeeded;
     QVERIFY(e.killCacheNode(0).ok); // the counter is gone with the only node
     QVERIFY(e.addCacheNode(1).ok); // its replacement starts empty
-    const auto lost = waitFor(e, [](const Snapshot &s) { return s.counterReloading; });
+    const auto lost = waitFor(e, [](const Snapshot &s) { return s.cache->counterReloading; });
     QVERIFY(lost);
-    QCOMPARE(lost->counterNode, -1);
+    QCOMPARE(lost->cache->counterNode, -1);
     const auto falseSoldOut
-        = waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().falseSoldOut > 100; });
+        = waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().store->falseSoldOut > 100; });
     QVERIFY2(falseSoldOut, "the reload window did not answer sold out while stock remained");
     const auto resumed
-        = waitFor(e, [&](const Snapshot &s) { return !s.counterReloading && s.succeeded > before + 1000; });
+        = waitFor(e, [&](const Snapshot &s) { return !s.cache->counterReloading && s.succeeded > before + 1000; });
     QVERIFY2(resumed, "sales did not resume after the queue drained");
-    QCOMPARE(resumed->counterNode, 1);
+    QCOMPARE(resumed->cache->counterNode, 1);
     const auto r = e.stopAndDrain(kDeadlineS);
     QCOMPARE(r.audit.oversold, 0);
     QCOMPARE(r.audit.lostOrders, 0);
@@ -356,17 +361,17 @@ void TestQueue::fullQueueRejectsOrBlocks()
     Engine e(c);
     e.start();
     if (policy == FullPolicy::Reject) {
-        const auto s = waitFor(e, [](const Snapshot &s) { return s.queueRejected > 100; });
+        const auto s = waitFor(e, [](const Snapshot &s) { return s.queue->queueRejected > 100; });
         QVERIFY(s);
-        QVERIFY(s->failedOverloaded >= s->queueRejected);
+        QVERIFY(s->failedOverloaded >= s->queue->queueRejected);
     } else {
-        const auto s
-            = waitFor(e, [](const Snapshot &s) { return !s.partitions.empty() && s.partitions.front().blocked > 10; });
+        const auto s = waitFor(e,
+            [](const Snapshot &s) { return !s.queue->partitions.empty() && s.queue->partitions.front().blocked > 10; });
         QVERIFY(s);
-        QCOMPARE(s->queueRejected, 0);
-        QVERIFY(s->partitions.front().backlog <= 100);
+        QCOMPARE(s->queue->queueRejected, 0);
+        QVERIFY(s->queue->partitions.front().backlog <= 100);
         QVERIFY(e.setQueueFull(FullPolicy::Reject).ok); // the waiting producers give up
-        QVERIFY(waitFor(e, [](const Snapshot &s) { return s.queueRejected > 0; }));
+        QVERIFY(waitFor(e, [](const Snapshot &s) { return s.queue->queueRejected > 0; }));
     }
     const auto r = e.stopAndDrain(kDeadlineS);
     QCOMPARE(r.audit.oversold, 0);
@@ -389,11 +394,12 @@ void TestQueue::consumerCommands()
     QVERIFY(waitFor(e, [](const Snapshot &s) { return consumersUp(s) == 3; }));
     QVERIFY(e.removeConsumer(std::nullopt).ok); // the newest: 2
     QVERIFY(waitFor(e, [](const Snapshot &s) {
-        return std::none_of(s.consumers.begin(), s.consumers.end(), [](const ConsumerView &v) { return v.id == 2; });
+        return std::none_of(
+            s.queue->consumers.begin(), s.queue->consumers.end(), [](const ConsumerView &v) { return v.id == 2; });
     }));
     QVERIFY(e.killConsumer(std::nullopt).ok); // the oldest up: 0
     auto s = waitFor(e, [](const Snapshot &s) {
-        return std::any_of(s.consumers.begin(), s.consumers.end(),
+        return std::any_of(s.queue->consumers.begin(), s.queue->consumers.end(),
             [](const ConsumerView &v) { return v.id == 0 && v.state == NodeState::Dead; });
     });
     QVERIFY(s);
@@ -401,11 +407,11 @@ void TestQueue::consumerCommands()
     QVERIFY(e.removeConsumer(1).ok);
     QCOMPARE(
         QString::fromStdString(e.killConsumer(std::nullopt).error), QStringLiteral("kill consumer: no consumer is up"));
-    QVERIFY(waitFor(e, [](const Snapshot &s) { return s.consumers.empty(); }));
+    QVERIFY(waitFor(e, [](const Snapshot &s) { return s.queue->consumers.empty(); }));
     QVERIFY(e.setIdempotent(true).ok);
-    QVERIFY(waitFor(e, [](const Snapshot &s) { return s.idempotent; }));
+    QVERIFY(waitFor(e, [](const Snapshot &s) { return s.queue->idempotent; }));
     QVERIFY(e.setCounterRecovery(CounterRecovery::ResetToInitial).ok);
-    QVERIFY(waitFor(e, [](const Snapshot &s) { return s.recovery == CounterRecovery::ResetToInitial; }));
+    QVERIFY(waitFor(e, [](const Snapshot &s) { return s.cache->recovery == CounterRecovery::ResetToInitial; }));
     QVERIFY(!e.removeCacheNode(0).ok || !e.removeCacheNode(1).ok); // the last one keeps the counters
     // No consumer: the queue grows and nothing is persisted; the audit says so.
     const auto r = e.stopAndDrain(0.5);
@@ -431,20 +437,20 @@ void TestQueue::resetMidRunStartsClean()
     Engine e(c);
     e.start();
     QVERIFY(waitFor(e, [](const Snapshot &s) {
-        return std::any_of(
-            s.partitions.begin(), s.partitions.end(), [](const PartitionView &p) { return p.blocked > 0; });
+        return std::any_of(s.queue->partitions.begin(), s.queue->partitions.end(),
+            [](const PartitionView &p) { return p.blocked > 0; });
     }));
     QVERIFY(e.killConsumer(0).ok);
     QVERIFY(e.addCacheNode(1).ok);
     QVERIFY(e.reset().ok);
     const auto fresh = waitFor(e, [](const Snapshot &s) {
-        return s.markers.size() == 1 && s.markers.front().label == "reset" && s.views > 100 && s.succeeded > 100;
+        return s.markers.size() == 1 && s.markers.front().label == "reset" && s.cache->views > 100 && s.succeeded > 100;
     });
     QVERIFY(fresh);
     QCOMPARE(consumersUp(*fresh), 2);
-    QCOMPARE(static_cast<int>(fresh->cacheNodes.size()), 2);
-    QCOMPARE(fresh->redelivered, 0);
-    QVERIFY(fresh->enqueued >= fresh->succeeded); // every yes since the reset is on the queue
+    QCOMPARE(static_cast<int>(fresh->cache->cacheNodes.size()), 2);
+    QCOMPARE(fresh->queue->redelivered, 0);
+    QVERIFY(fresh->queue->enqueued >= fresh->succeeded); // every yes since the reset is on the queue
     const auto r = e.stopAndDrain(kDeadlineS);
     QCOMPARE(r.audit.oversold, 0);
     QCOMPARE(r.audit.lostOrders, 0);
@@ -466,7 +472,8 @@ void TestQueue::destroyingDoesNotWaitForTheQueue()
     c.queue.batch = 1;
     auto e = std::make_unique<Engine>(c);
     e->start();
-    QVERIFY(waitFor(*e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().queueBacklog > 2000; }));
+    QVERIFY(
+        waitFor(*e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().queue->queueBacklog > 2000; }));
     auto done = std::make_shared<std::atomic<bool>>(false);
     std::thread([engine = e.release(), done] {
         delete engine;

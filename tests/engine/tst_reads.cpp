@@ -61,7 +61,7 @@ double peakStoreReads(EngineConfig c, double warmS, double measureS)
         if (!s)
             return -1;
         if (s->seq != lastSeq && !s->recent.empty())
-            peak = std::max(peak, s->recent.back().storeReads);
+            peak = std::max(peak, s->recent.back().cache->storeReads);
         lastSeq = s->seq;
         if (s->t >= warmS + measureS)
             break;
@@ -89,23 +89,23 @@ void TestReads::viewsAreServedCacheAside()
 {
     Engine e(readConfig());
     e.start();
-    const auto s = waitFor(e, [](const Snapshot &s) { return s.views >= 3000 && s.attempts >= 200; });
+    const auto s = waitFor(e, [](const Snapshot &s) { return s.cache->views >= 3000 && s.attempts >= 200; });
     QVERIFY(s);
     // 9 views per purchase: views are 90 % ± 5 % of arrivals.
-    const double share = static_cast<double>(s->views) / static_cast<double>(s->views + s->attempts);
+    const double share = static_cast<double>(s->cache->views) / static_cast<double>(s->cache->views + s->attempts);
     QVERIFY2(share > 0.85 && share < 0.95, qPrintable(QString::number(share)));
     // One SKU, TTL 200 ms: at most a few misses per expiry, the rest are hits.
-    QVERIFY2(s->hitRatio > 0.9, qPrintable(QString::number(s->hitRatio)));
-    QVERIFY(s->viewMisses > 0);
+    QVERIFY2(s->cache->hitRatio > 0.9, qPrintable(QString::number(s->cache->hitRatio)));
+    QVERIFY(s->cache->viewMisses > 0);
     // Each miss reads the store once (never more) while nothing else reads it.
-    QVERIFY(s->storeReads <= s->viewMisses);
-    QVERIFY(s->storeReads >= s->viewMisses / 2);
+    QVERIFY(s->cache->storeReads <= s->cache->viewMisses);
+    QVERIFY(s->cache->storeReads >= s->cache->viewMisses / 2);
     // Purchases change the stock while the page is cached: stale reads happen, and no more
     // than hits.
-    QVERIFY(s->staleReads > 0);
-    QVERIFY(s->staleReads <= s->viewHits);
+    QVERIFY(s->cache->staleReads > 0);
+    QVERIFY(s->cache->staleReads <= s->cache->viewHits);
     const auto r = e.stopAndDrain(kDeadlineS);
-    QCOMPARE(r.audit.staleReads, r.final.staleReads);
+    QCOMPARE(r.audit.staleReads, r.final.cache->staleReads);
     QVERIFY(r.audit.invariantsOk); // stale pages are a read anomaly, not an audit failure
     QCOMPARE(r.final.succeeded + r.final.soldOut + r.final.failed + r.final.rateLimited, r.final.attempts);
 }
@@ -116,13 +116,13 @@ void TestReads::withoutCacheEveryViewReadsTheStore()
     c.cache.nodes = 0;
     Engine e(c);
     e.start();
-    const auto s = waitFor(e, [](const Snapshot &s) { return s.views >= 1000; });
+    const auto s = waitFor(e, [](const Snapshot &s) { return s.cache->views >= 1000; });
     QVERIFY(s);
-    QCOMPARE(s->viewHits, 0);
-    QCOMPARE(s->hitRatio, 0.0);
-    QCOMPARE(s->staleReads, 0);
+    QCOMPARE(s->cache->viewHits, 0);
+    QCOMPARE(s->cache->hitRatio, 0.0);
+    QCOMPARE(s->cache->staleReads, 0);
     // every answered view read the store (ticks see both counters at the same moment)
-    QVERIFY(s->storeReads >= s->views);
+    QVERIFY(s->cache->storeReads >= s->cache->views);
     e.stopAndDrain(kDeadlineS);
 }
 
@@ -141,9 +141,9 @@ void TestReads::cacheNodeServesOneOperationAtATime()
     double busiest = 0;
     bool queued = false;
     const auto s = waitFor(e, [&](const Snapshot &s) {
-        if (s.t > 0.5 && !s.cacheNodes.empty()) {
-            busiest = std::max(busiest, s.cacheNodes.front().ops);
-            queued = queued || s.cacheNodes.front().backlog > 10;
+        if (s.t > 0.5 && !s.cache->cacheNodes.empty()) {
+            busiest = std::max(busiest, s.cache->cacheNodes.front().ops);
+            queued = queued || s.cache->cacheNodes.front().backlog > 10;
         }
         return s.t > 3.0;
     });
@@ -208,21 +208,21 @@ void TestReads::moduloRehashMissesMoreThanRing()
         Engine e(c);
         e.start();
         // warm: every key cached, misses gone
-        auto warm = waitFor(
-            e, [](const Snapshot &s) { return s.t > 1.0 && !s.recent.empty() && s.recent.back().viewMisses == 0; });
+        auto warm = waitFor(e,
+            [](const Snapshot &s) { return s.t > 1.0 && !s.recent.empty() && s.recent.back().cache->viewMisses == 0; });
         if (!warm)
             return -1.0;
-        const auto missesBefore = e.snapshot()->viewMisses;
+        const auto missesBefore = e.snapshot()->cache->viewMisses;
         if (!e.addCacheNode(1).ok)
             return -1.0;
         // misses until the tier is warm again
         auto settled = waitFor(e, [&](const Snapshot &s) {
-            return s.viewMisses > missesBefore && !s.recent.empty() && s.recent.back().viewMisses == 0;
+            return s.cache->viewMisses > missesBefore && !s.recent.empty() && s.recent.back().cache->viewMisses == 0;
         });
         if (!settled)
             return -1.0;
-        const double moved = settled->keysMovedLast;
-        const auto misses = settled->viewMisses - missesBefore;
+        const double moved = settled->cache->keysMovedLast;
+        const auto misses = settled->cache->viewMisses - missesBefore;
         e.stopAndDrain(kDeadlineS);
         qInfo("%s: %.0f %% of keys moved, %lld misses", p == Placement::Ring ? "ring" : "modulo", moved * 100,
             static_cast<long long>(misses));
@@ -246,18 +246,18 @@ void TestReads::readCommands()
     QCOMPARE(QString::fromStdString(e.setTtlJitter(1.5).error), QStringLiteral("ttl jitter: must be between 0 and 1"));
     QVERIFY(e.setTtlJitter(0.25).ok);
     QVERIFY(e.setReadRatio(0).ok);
-    const auto s = waitFor(e, [](const Snapshot &s) { return s.readRatio == 0 && s.ttlJitter == 0.25; });
+    const auto s = waitFor(e, [](const Snapshot &s) { return s.cache->readRatio == 0 && s.cache->ttlJitter == 0.25; });
     QVERIFY(s);
     // No new views once the ratio is 0: after the views in flight (a few ms) have been answered,
     // the count stops while purchases go on.
     QVERIFY(test::nextTick(e, kDeadlineS));
     const auto settled = test::nextTick(e, kDeadlineS);
     QVERIFY(settled);
-    const auto views = settled->views;
+    const auto views = settled->cache->views;
     const auto attempts = settled->attempts;
     const auto later = waitFor(e, [&](const Snapshot &s) { return s.attempts > attempts + 500; });
     QVERIFY(later);
-    QCOMPARE(later->views, views);
+    QCOMPARE(later->cache->views, views);
     e.stopAndDrain(kDeadlineS);
 }
 

@@ -97,17 +97,17 @@ void verifySafeAudit(const RunResult &r)
     QVERIFY2(a.persisted - a.confirmed <= r.final.failed, qPrintable(text));
     // the snapshot's totals agree with the audit, and every attempt got exactly one answer
     QCOMPARE(r.final.succeeded, a.confirmed);
-    QCOMPARE(r.final.stockInitial, a.supplied);
+    QCOMPARE(r.final.store->stockInitial, a.supplied);
     QCOMPARE(r.final.attempts, r.final.succeeded + r.final.soldOut + r.final.rateLimited + r.final.failed);
     QVERIFY(r.final.soldOut > 0);
     // the final tick says the same
     QVERIFY(!r.timeline.empty());
     const TickSample &last = r.timeline.back();
-    QCOMPARE(last.oversold, std::int64_t(0));
-    QCOMPARE(last.lostOrders, std::int64_t(0));
-    QCOMPARE(last.stockRemaining, std::int64_t(0));
-    QCOMPARE(last.confirmed, a.confirmed);
-    QCOMPARE(last.sold, a.persisted);
+    QCOMPARE(last.store->oversold, std::int64_t(0));
+    QCOMPARE(last.store->lostOrders, std::int64_t(0));
+    QCOMPARE(last.store->stockRemaining, std::int64_t(0));
+    QCOMPARE(last.store->confirmed, a.confirmed);
+    QCOMPARE(last.store->sold, a.persisted);
     QCOMPARE(last.attemptsTotal, r.final.attempts);
 }
 
@@ -200,7 +200,8 @@ void TestStrategies::safeStrategiesClosedLoopWithNodeChurn()
     for (int id : { 2, 3, 5, 6 })
         QCOMPARE(ok(e.killNode(id)), QByteArray());
     const auto outage = waitFor(e, [](const Snapshot &s) {
-        return s.failed > 0 && !s.recent.empty() && s.recent.back().nodesUp == 0 && s.recent.back().failedNodeDown > 0;
+        return s.failed > 0 && !s.recent.empty() && s.recent.back().app->nodesUp == 0
+            && s.recent.back().failedNodeDown > 0;
     });
     QVERIFY2(outage, "no request failed with node down while no node was up");
 
@@ -213,7 +214,7 @@ void TestStrategies::safeStrategiesClosedLoopWithNodeChurn()
     const auto done = waitFor(e, [seqAfter](const Snapshot &s) {
         // attempts that reached the store (not the ones failed during the outage)
         return s.seq > seqAfter && s.succeeded + s.soldOut >= 100000 && !s.recent.empty()
-            && s.recent.back().stockRemaining == 0 && s.recent.back().nodesUp == 2;
+            && s.recent.back().store->stockRemaining == 0 && s.recent.back().app->nodesUp == 2;
     });
     QVERIFY2(done, "the run did not reach 100k contended attempts with the stock sold out");
 
@@ -238,7 +239,7 @@ void TestStrategies::safeStrategiesClosedLoopWithNodeChurn()
         QCOMPARE(stateOf(f, id), QByteArray("dead"));
     for (int id : { 7, 8 })
         QCOMPARE(stateOf(f, id), QByteArray("up"));
-    QCOMPARE(f.nodes.size(), std::size_t(6));
+    QCOMPARE(f.app->nodes.size(), std::size_t(6));
 }
 
 // ---- (a') the same guarantees with modeled latencies, open loop ----
@@ -280,8 +281,9 @@ void TestStrategies::safeStrategiesOpenLoopModeled()
                  e, [&](const Snapshot &s) { return s.failed > beforeKill->failed; }, 10),
         "killing two busy nodes failed no request");
     // run on, until the stock is gone and for at least 1.6 s
-    const auto end = waitFor(
-        e, [](const Snapshot &s) { return s.t >= 1.6 && !s.recent.empty() && s.recent.back().stockRemaining == 0; });
+    const auto end = waitFor(e, [](const Snapshot &s) {
+        return s.t >= 1.6 && !s.recent.empty() && s.recent.back().store->stockRemaining == 0;
+    });
     QVERIFY2(end, "stock not sold out");
 
     const RunResult r = e.stopAndDrain(20);
@@ -327,8 +329,9 @@ void TestStrategies::naiveOversells()
     c.threads = 2;
     Engine e(c);
     e.start();
-    QVERIFY(waitFor(
-        e, [](const Snapshot &s) { return s.t >= 1.0 && !s.recent.empty() && s.recent.back().stockRemaining == 0; }));
+    QVERIFY(waitFor(e, [](const Snapshot &s) {
+        return s.t >= 1.0 && !s.recent.empty() && s.recent.back().store->stockRemaining == 0;
+    }));
     const RunResult r = e.stopAndDrain(20);
     qInfo("%s", qPrintable(auditText(r)));
     const Audit &a = r.audit;
@@ -342,7 +345,7 @@ void TestStrategies::naiveOversells()
     QVERIFY2(!a.invariantsOk, qPrintable(text));
     QCOMPARE(a.lostOrders, std::int64_t(0)); // its failure is overselling, not losing orders
     QCOMPARE(r.final.succeeded, a.confirmed);
-    QCOMPARE(r.timeline.back().oversold, a.oversold);
+    QCOMPARE(r.timeline.back().store->oversold, a.oversold);
 }
 
 // ---- (c) the hot row caps row-lock: more nodes do not help ----
@@ -384,9 +387,9 @@ void TestStrategies::rowLockThroughputIndependentOfNodes()
     // every lock hold lasts at least the modeled hold time
     for (const auto *s : { b2.get(), b8.get() })
         for (const auto &x : s->recent)
-            if (x.lockHoldMeanMs > 0)
-                QVERIFY2(x.lockHoldMeanMs >= holdMs * 0.999,
-                    qPrintable(QStringLiteral("lock held %1 ms < %2 ms").arg(x.lockHoldMeanMs).arg(holdMs)));
+            if (x.store->lockHoldMeanMs > 0)
+                QVERIFY2(x.store->lockHoldMeanMs >= holdMs * 0.999,
+                    qPrintable(QStringLiteral("lock held %1 ms < %2 ms").arg(x.store->lockHoldMeanMs).arg(holdMs)));
     // offered far above the cap: the row was the bottleneck, the nodes turned work away
     QVERIFY2(b2->failed > 0 && b8->failed > 0, qPrintable(text));
 

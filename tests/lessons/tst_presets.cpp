@@ -54,21 +54,27 @@ Run runPreset(const QString &name, double scale, const std::function<void(Scenar
     return run;
 }
 
-double peak(const std::vector<TickSample> &ticks, double from, double to, double TickSample::*field)
+// A per-second rate of one tick, read from its section.
+using Field = std::function<double(const TickSample &)>;
+const Field kStoreReads = [](const TickSample &x) { return x.cache->storeReads; };
+const Field kEnqueued = [](const TickSample &x) { return x.queue->enqueued; };
+const Field kDequeued = [](const TickSample &x) { return x.queue->dequeued; };
+
+double peak(const std::vector<TickSample> &ticks, double from, double to, const Field &field)
 {
     double best = 0;
     for (const auto &x : ticks)
         if (x.t > from && x.t <= to)
-            best = std::max(best, x.*field);
+            best = std::max(best, field(x));
     return best;
 }
 
-double sum(const std::vector<TickSample> &ticks, double from, double to, double TickSample::*field)
+double sum(const std::vector<TickSample> &ticks, double from, double to, const Field &field)
 {
     double total = 0;
     for (const auto &x : ticks)
         if (x.t > from && x.t <= to)
-            total += x.*field * kTickSeconds;
+            total += field(x) * kTickSeconds;
     return total;
 }
 
@@ -93,8 +99,8 @@ void TestPresets::cacheStampedeSingleFlightCutsStoreReads()
     const auto &tl = run.result.timeline;
     const double switchAt = 15 * scale;
     // skip the cold start (every view misses once) and the tick of the switch itself
-    const double before = peak(tl, 1.5, switchAt, &TickSample::storeReads);
-    const double after = peak(tl, switchAt + 0.5, 30 * scale, &TickSample::storeReads);
+    const double before = peak(tl, 1.5, switchAt, kStoreReads);
+    const double after = peak(tl, switchAt + 0.5, 30 * scale, kStoreReads);
     qInfo("cache-stampede: peak store reads %.0f/s before single-flight, %.0f/s after", before, after);
     QVERIFY(before > 0);
     QVERIFY2(before >= 5 * std::max(after, 1.0), qPrintable(QStringLiteral("%1 vs %2").arg(before).arg(after)));
@@ -113,13 +119,13 @@ void TestPresets::blackFridayCacheQueueStaysCorrect()
     qInfo("black-friday-cache-queue: confirmed %lld, persisted %lld, max backlog %lld, max lag %.0f ms, "
           "oversold %lld, lost %lld",
         static_cast<long long>(a.confirmed), static_cast<long long>(a.persisted),
-        static_cast<long long>(r.final.maxBacklog), r.final.maxLagMs, static_cast<long long>(a.oversold),
+        static_cast<long long>(r.final.queue->maxBacklog), r.final.queue->maxLagMs, static_cast<long long>(a.oversold),
         static_cast<long long>(a.lostOrders));
     QCOMPARE(a.oversold, 0);
     QCOMPARE(a.lostOrders, 0);
     QCOMPARE(a.queued, 0);
     QVERIFY(a.conserved);
-    QVERIFY(r.final.maxBacklog > 1000);
+    QVERIFY(r.final.queue->maxBacklog > 1000);
     // the counter died mid-spike: "sold out" while stock remained, until the queue drained and
     // the counter came back from the store; then sales went on
     QVERIFY2(a.falseSoldOut > 1000, qPrintable(QString::number(a.falseSoldOut)));
@@ -127,10 +133,10 @@ void TestPresets::blackFridayCacheQueueStaysCorrect()
         [](const Marker &m) { return m.label.rfind("counter reloaded from store", 0) == 0; });
     QVERIFY(reloaded);
     const auto minDivergence = std::min_element(r.timeline.begin(), r.timeline.end(),
-        [](const TickSample &x, const TickSample &y) { return x.divergence < y.divergence; });
+        [](const TickSample &x, const TickSample &y) { return x.cache->divergence < y.cache->divergence; });
     QVERIFY(minDivergence != r.timeline.end());
-    QVERIFY2(minDivergence->divergence < -1000, "the store never trailed the cache");
-    QCOMPARE(r.timeline.back().queueBacklog, 0);
+    QVERIFY2(minDivergence->cache->divergence < -1000, "the store never trailed the cache");
+    QCOMPARE(r.timeline.back().queue->queueBacklog, 0);
 }
 
 // The spike reaches the queue, not the store: orders arrive at several times the rate the
@@ -141,18 +147,18 @@ void TestPresets::queueShavesThePeak()
     const auto run = runPreset(QStringLiteral("queue-peak-shaving"), scale);
     QVERIFY(run.ok);
     const auto &tl = run.result.timeline;
-    const double in = peak(tl, 0, 30 * scale, &TickSample::enqueued);
-    const double out = peak(tl, 0, 30 * scale, &TickSample::dequeued);
+    const double in = peak(tl, 0, 30 * scale, kEnqueued);
+    const double out = peak(tl, 0, 30 * scale, kDequeued);
     qInfo("queue-peak-shaving: peak enqueue %.0f/s, peak persist %.0f/s, max backlog %lld, max lag %.0f ms", in, out,
-        static_cast<long long>(run.result.final.maxBacklog), run.result.final.maxLagMs);
+        static_cast<long long>(run.result.final.queue->maxBacklog), run.result.final.queue->maxLagMs);
     QVERIFY2(in > 2.5 * out, qPrintable(QStringLiteral("%1 vs %2").arg(in).arg(out)));
-    QVERIFY(run.result.final.maxBacklog > 5000);
-    QVERIFY(run.result.final.maxLagMs > 500);
+    QVERIFY(run.result.final.queue->maxBacklog > 5000);
+    QVERIFY(run.result.final.queue->maxLagMs > 500);
     QCOMPARE(run.result.audit.queued, 0);
     QVERIFY(run.result.audit.invariantsOk);
     // Added consumers (at 12 s) persist faster than the first four did.
-    const double early = peak(tl, 5 * scale, 12 * scale, &TickSample::dequeued);
-    const double late = peak(tl, 12 * scale + 0.5, 30 * scale, &TickSample::dequeued);
+    const double early = peak(tl, 5 * scale, 12 * scale, kDequeued);
+    const double late = peak(tl, 12 * scale + 0.5, 30 * scale, kDequeued);
     QVERIFY2(late > 1.3 * early, qPrintable(QStringLiteral("%1 vs %2").arg(late).arg(early)));
 }
 
@@ -165,8 +171,8 @@ void TestPresets::ringMovesFewerKeysThanModulo()
     QVERIFY(run.ok);
     const auto &tl = run.result.timeline;
     const double window = 3 * scale;
-    const double modulo = sum(tl, 8 * scale, 8 * scale + window, &TickSample::storeReads);
-    const double ring = sum(tl, 22 * scale, 22 * scale + window, &TickSample::storeReads);
+    const double modulo = sum(tl, 8 * scale, 8 * scale + window, kStoreReads);
+    const double ring = sum(tl, 22 * scale, 22 * scale + window, kStoreReads);
     qInfo("rehash-mod-vs-ring: store reads after the node added under modulo %.0f, under the ring %.0f", modulo, ring);
     QVERIFY(ring > 0);
     QVERIFY2(modulo > 2 * ring, qPrintable(QStringLiteral("%1 vs %2").arg(modulo).arg(ring)));

@@ -88,29 +88,29 @@ template<typename List> int countIn(const List &list, NodeState state)
 QString observe(const Snapshot &s, const QString &what)
 {
     if (what == u"cache up")
-        return QString::number(countIn(s.cacheNodes, NodeState::Up));
+        return QString::number(countIn(s.cache->cacheNodes, NodeState::Up));
     if (what == u"cache dead")
-        return QString::number(countIn(s.cacheNodes, NodeState::Dead));
+        return QString::number(countIn(s.cache->cacheNodes, NodeState::Dead));
     if (what == u"placement")
-        return fromStd(toString(s.placement));
+        return fromStd(toString(s.cache->placement));
     if (what == u"single-flight")
-        return s.singleFlight ? u"on"_s : u"off"_s;
+        return s.cache->singleFlight ? u"on"_s : u"off"_s;
     if (what == u"ttl jitter")
-        return QString::number(std::lround(s.ttlJitter * 100)) + u" %"_s;
+        return QString::number(std::lround(s.cache->ttlJitter * 100)) + u" %"_s;
     if (what == u"read ratio")
-        return QString::number(s.readRatio);
+        return QString::number(s.cache->readRatio);
     if (what == u"recovery")
-        return fromStd(toString(s.recovery));
+        return fromStd(toString(s.cache->recovery));
     if (what == u"consumers up")
-        return QString::number(countIn(s.consumers, NodeState::Up));
+        return QString::number(countIn(s.queue->consumers, NodeState::Up));
     if (what == u"consumers dead")
-        return QString::number(countIn(s.consumers, NodeState::Dead));
+        return QString::number(countIn(s.queue->consumers, NodeState::Dead));
     if (what == u"idempotent")
-        return s.idempotent ? u"on"_s : u"off"_s;
+        return s.queue->idempotent ? u"on"_s : u"off"_s;
     if (what == u"queue full")
-        return fromStd(toString(s.queueFull));
+        return fromStd(toString(s.queue->queueFull));
     if (what == u"strategy")
-        return fromStd(toString(s.strategy));
+        return fromStd(toString(s.store->strategy));
     return u"?"_s;
 }
 
@@ -195,7 +195,7 @@ int countDrawn(const QList<TopologyView::DrawnNode> &nodes, NodeState state)
 // Names compare with readable failure messages: "up", "draining", "dead" or "absent".
 QString engineState(const Snapshot &s, int id)
 {
-    for (const NodeView &n : s.nodes)
+    for (const NodeView &n : s.app->nodes)
         if (n.id == id)
             return fromStd(toString(n.state));
     return u"absent"_s;
@@ -209,7 +209,7 @@ QString drawnState(const TopologyView *view, int id)
     return u"absent"_s;
 }
 
-QString strategyOf(const Snapshot &s) { return fromStd(toString(s.strategy)); }
+QString strategyOf(const Snapshot &s) { return fromStd(toString(s.store->strategy)); }
 
 int distinctColours(const QImage &image)
 {
@@ -311,16 +311,16 @@ bool TestWindow::waitTicks(int ticks) const
 void TestWindow::nodeButtonsChangeEngineAndCanvas()
 {
     TopologyView *canvas = m_window->topologyView();
-    QTRY_COMPARE_WITH_TIMEOUT(countState(snap()->nodes, NodeState::Up), 4, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(countState(snap()->app->nodes, NodeState::Up), 4, kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(countDrawn(canvas->drawnNodes(), NodeState::Up), 4, kTimeoutMs);
 
     QTest::mouseClick(button("addNodeButton"), Qt::LeftButton);
-    QTRY_COMPARE_WITH_TIMEOUT(countState(snap()->nodes, NodeState::Up), 5, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(countState(snap()->app->nodes, NodeState::Up), 5, kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(drawnState(canvas, 4), u"up"_s, kTimeoutMs);
 
     // Remove with nothing selected drains the newest node, which then leaves.
     QTest::mouseClick(button("removeNodeButton"), Qt::LeftButton);
-    QTRY_COMPARE_WITH_TIMEOUT(countState(snap()->nodes, NodeState::Up), 4, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(countState(snap()->app->nodes, NodeState::Up), 4, kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(drawnState(canvas, 4) != u"up"_s, kTimeoutMs);
     QCOMPARE(countDrawn(canvas->drawnNodes(), NodeState::Up), 4);
 
@@ -328,7 +328,7 @@ void TestWindow::nodeButtonsChangeEngineAndCanvas()
     QTest::mouseClick(button("killNodeButton"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(engineState(*snap(), 0), u"dead"_s, kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(drawnState(canvas, 0), u"dead"_s, kTimeoutMs);
-    QCOMPARE(countState(snap()->nodes, NodeState::Up), 3);
+    QCOMPARE(countState(snap()->app->nodes, NodeState::Up), 3);
     QTRY_COMPARE_WITH_TIMEOUT(countDrawn(canvas->drawnNodes(), NodeState::Up), 3, kTimeoutMs);
 }
 
@@ -355,14 +355,14 @@ void TestWindow::clickedNodeIsTheTarget()
 void TestWindow::removingTheLastNodeShowsTheError()
 {
     QVERIFY(m_window->loadScenario(quietScenario(1), u"test-one-node"_s));
-    QTRY_COMPARE_WITH_TIMEOUT(countState(snap()->nodes, NodeState::Up), 1, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(countState(snap()->app->nodes, NodeState::Up), 1, kTimeoutMs);
     QSignalSpy failed(m_window.get(), &MainWindow::errorShown);
     QTest::mouseClick(button("removeNodeButton"), Qt::LeftButton);
     QCOMPARE(failed.count(), 1);
     QVERIFY2(failed.first().first().toString().contains(u"last node"_s), qPrintable(failed.first().first().toString()));
     QCOMPARE(m_window->statusMessage(), failed.first().first().toString());
     QVERIFY(waitTicks(2));
-    QCOMPARE(countState(snap()->nodes, NodeState::Up), 1);
+    QCOMPARE(countState(snap()->app->nodes, NodeState::Up), 1);
 }
 
 void TestWindow::strategySelectorAndKeysDriveEngine()
@@ -461,7 +461,7 @@ void TestWindow::oversoldTurnsRed()
     QVERIFY(m_window->loadScenario(s, u"test-oversell"_s));
     CountersPanel *counters = m_window->countersPanel();
     QTRY_VERIFY_WITH_TIMEOUT(counters->oversoldAlarm(), 15000);
-    QVERIFY(snap()->recent.back().oversold > 0);
+    QVERIFY(snap()->recent.back().store->oversold > 0);
     const QColor red = m_window->theme().oversold;
     QCOMPARE(counters->valueLabel(CountersPanel::Oversold)->palette().color(QPalette::WindowText), red);
     QVERIFY(counters->valueLabel(CountersPanel::Oversold)->font().weight() >= QFont::Bold);
@@ -490,22 +490,22 @@ void TestWindow::chartSeriesStayBounded()
         x.t = fake->t;
         x.attempts = x.succeeded = 1000 + 500 * std::sin(fake->t);
         x.p50Ms = 1, x.p95Ms = 2, x.p99Ms = 3 + std::sin(fake->t);
-        x.sold = std::int64_t(fake->t * 10);
-        x.stockRemaining = 100000 - x.sold;
-        x.utilisation = 0.5;
-        x.views = 10000;
-        x.viewHits = 9000 + 500 * std::sin(fake->t);
-        x.viewMisses = x.views - x.viewHits;
-        x.hitRatio = x.viewHits / x.views;
-        x.storeReads = x.viewMisses;
-        x.staleReads = 3;
-        x.enqueued = x.succeeded;
-        x.dequeued = 1000;
-        x.queueBacklog = std::int64_t(200 + 100 * std::sin(fake->t));
-        x.queueLagMs = 50;
-        x.cacheStock = x.stockRemaining;
-        x.divergence = -x.queueBacklog;
-        x.duplicatesTotal = 0;
+        x.store->sold = std::int64_t(fake->t * 10);
+        x.store->stockRemaining = 100000 - x.store->sold;
+        x.app->utilisation = 0.5;
+        x.cache->views = 10000;
+        x.cache->viewHits = 9000 + 500 * std::sin(fake->t);
+        x.cache->viewMisses = x.cache->views - x.cache->viewHits;
+        x.cache->hitRatio = x.cache->viewHits / x.cache->views;
+        x.cache->storeReads = x.cache->viewMisses;
+        x.cache->staleReads = 3;
+        x.queue->enqueued = x.succeeded;
+        x.queue->dequeued = 1000;
+        x.queue->queueBacklog = std::int64_t(200 + 100 * std::sin(fake->t));
+        x.queue->queueLagMs = 50;
+        x.cache->cacheStock = x.store->stockRemaining;
+        x.cache->divergence = -x.queue->queueBacklog;
+        x.queue->duplicatesTotal = 0;
         fake->ticks.push_back(x);
         while (fake->ticks.size() > 700)
             fake->ticks.pop_front();
@@ -516,7 +516,7 @@ void TestWindow::chartSeriesStayBounded()
         s->t = fake->t;
         s->recent.assign(fake->ticks.begin(), fake->ticks.end());
         s->markers = fake->markers;
-        s->nodes = { NodeView { 0, NodeState::Up, 64, 10, 0, 1000 } };
+        s->app->nodes = { NodeView { 0, NodeState::Up, 64, 10, 0, 1000 } };
         fake->last = std::move(s);
         return fake->last;
     });
@@ -848,15 +848,15 @@ void TestWindow::tierCommandsDriveEngineAndCanvas()
 
     // the canvas and the toggles show the engine's new state
     if (what.startsWith(u"cache")) {
-        QTRY_COMPARE_WITH_TIMEOUT(
-            countIn(canvas->drawnCacheNodes(), NodeState::Up), countIn(snap()->cacheNodes, NodeState::Up), kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(countIn(canvas->drawnCacheNodes(), NodeState::Up),
+            countIn(snap()->cache->cacheNodes, NodeState::Up), kTimeoutMs);
         QTRY_COMPARE_WITH_TIMEOUT(countIn(canvas->drawnCacheNodes(), NodeState::Dead),
-            countIn(snap()->cacheNodes, NodeState::Dead), kTimeoutMs);
+            countIn(snap()->cache->cacheNodes, NodeState::Dead), kTimeoutMs);
     } else if (what.startsWith(u"consumers")) {
-        QTRY_COMPARE_WITH_TIMEOUT(
-            countIn(canvas->drawnConsumers(), NodeState::Up), countIn(snap()->consumers, NodeState::Up), kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(countIn(canvas->drawnConsumers(), NodeState::Up),
+            countIn(snap()->queue->consumers, NodeState::Up), kTimeoutMs);
         QTRY_COMPARE_WITH_TIMEOUT(countIn(canvas->drawnConsumers(), NodeState::Dead),
-            countIn(snap()->consumers, NodeState::Dead), kTimeoutMs);
+            countIn(snap()->queue->consumers, NodeState::Dead), kTimeoutMs);
     } else {
         QVERIFY(a->isCheckable());
         const QString offText = a->text();
@@ -883,7 +883,7 @@ void TestWindow::jitterAndReadRatioBoxes()
     QCOMPARE(jitterAsked.count(), 0); // nothing while typing
     QTest::keyClick(jitter, Qt::Key_Return);
     QCOMPARE(jitterAsked.count(), 1);
-    QTRY_COMPARE_WITH_TIMEOUT(snap()->ttlJitter, 0.35, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->cache->ttlJitter, 0.35, kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(actions->ttlJitter->isChecked(), kTimeoutMs);
     QVERIFY(!jitter->hasFocus()); // the one-key actions work again
 
@@ -891,25 +891,25 @@ void TestWindow::jitterAndReadRatioBoxes()
     m_window->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
     QTest::keyClick(m_window.get(), Qt::Key_J);
-    QTRY_COMPARE_WITH_TIMEOUT(snap()->ttlJitter, 0.0, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->cache->ttlJitter, 0.0, kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(jitter->value(), 0, kTimeoutMs);
     QTest::keyClick(m_window.get(), Qt::Key_J);
-    QTRY_COMPARE_WITH_TIMEOUT(snap()->ttlJitter, 0.35, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->cache->ttlJitter, 0.35, kTimeoutMs);
 
     QSpinBox *ratio = panel->readRatioBox();
     ratio->setFocus();
     ratio->selectAll();
     QTest::keyClicks(ratio, u"50"_s);
     QTest::keyClick(ratio, Qt::Key_Return);
-    QTRY_COMPARE_WITH_TIMEOUT(snap()->readRatio, 50.0, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->cache->readRatio, 50.0, kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(actions->readTraffic->isChecked(), kTimeoutMs);
     m_window->activateWindow();
     QTest::keyClick(m_window.get(), Qt::Key_V);
-    QTRY_COMPARE_WITH_TIMEOUT(snap()->readRatio, 0.0, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->cache->readRatio, 0.0, kTimeoutMs);
     QTest::keyClick(m_window.get(), Qt::Key_V);
-    QTRY_COMPARE_WITH_TIMEOUT(snap()->readRatio, 50.0, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->cache->readRatio, 50.0, kTimeoutMs);
     // views are served: the engine counts them
-    QTRY_VERIFY_WITH_TIMEOUT(snap()->views > 0, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(snap()->cache->views > 0, kTimeoutMs);
 }
 
 void TestWindow::failedTierCommandShowsItsError_data()
@@ -938,7 +938,7 @@ void TestWindow::failedTierCommandShowsItsError()
     QVERIFY(waitTicks(2));
     QCOMPARE(strategyOf(*snap()), u"naive"_s);
     QTRY_COMPARE_WITH_TIMEOUT(m_window->strategyCombo()->currentText(), u"naive"_s, kTimeoutMs);
-    QVERIFY(snap()->cacheNodes.empty());
+    QVERIFY(snap()->cache->cacheNodes.empty());
 }
 
 void TestWindow::ringAndQueueDrawnOnlyWhenUsed()
@@ -990,8 +990,8 @@ void TestWindow::ringAndQueueDrawnOnlyWhenUsed()
         QCOMPARE(canvas->consumerAt(c.rect.center()), c.id);
     }
     // the engine names the node holding the stock counter; it is one the ring shows
-    QTRY_VERIFY_WITH_TIMEOUT(snap()->counterNode >= 0, kTimeoutMs);
-    QVERIFY(!cacheCardOf(canvas, snap()->counterNode).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(snap()->cache->counterNode >= 0, kTimeoutMs);
+    QVERIFY(!cacheCardOf(canvas, snap()->cache->counterNode).isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(counters->isShown(CountersPanel::Backlog), kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(charts->chart(u"backlog"_s)->isVisible(), kTimeoutMs);
     QVERIFY(charts->chart(u"hits"_s)->isHidden()); // cache-queue without views: counters only
@@ -1016,8 +1016,8 @@ void TestWindow::clickedCacheNodeAndConsumerAreTargets()
     QVERIFY(m_window->findChild<QLabel *>(u"selectedCacheNode"_s)->text().contains(u"cache node 2"_s));
     QTest::mouseClick(button("killCacheNodeButton"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(observe(*snap(), u"cache dead"_s), u"1"_s, kTimeoutMs);
-    QCOMPARE(stateOf(snap()->cacheNodes, 2), u"dead"_s);
-    QCOMPARE(stateOf(snap()->cacheNodes, 0), u"up"_s);
+    QCOMPARE(stateOf(snap()->cache->cacheNodes, 2), u"dead"_s);
+    QCOMPARE(stateOf(snap()->cache->cacheNodes, 0), u"up"_s);
 
     QSignalSpy consumerSelected(canvas, &TopologyView::selectedConsumerChanged);
     QTest::mouseClick(canvas, Qt::LeftButton, {}, consumerChipOf(canvas, 1).center().toPoint());
@@ -1028,8 +1028,8 @@ void TestWindow::clickedCacheNodeAndConsumerAreTargets()
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
     QTest::keyClick(m_window.get(), Qt::Key_X, Qt::ShiftModifier);
     QTRY_COMPARE_WITH_TIMEOUT(observe(*snap(), u"consumers dead"_s), u"1"_s, kTimeoutMs);
-    QCOMPARE(stateOf(snap()->consumers, 1), u"dead"_s);
-    QCOMPARE(stateOf(snap()->consumers, 0), u"up"_s);
+    QCOMPARE(stateOf(snap()->queue->consumers, 1), u"dead"_s);
+    QCOMPARE(stateOf(snap()->queue->consumers, 0), u"up"_s);
 
     // a click beside everything clears the targets
     QTest::mouseClick(canvas, Qt::LeftButton, {}, QPoint(2, canvas->height() - 2));
@@ -1076,7 +1076,7 @@ void TestWindow::tierChartsReceivePoints()
     m_window->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
     QTest::keyClick(m_window.get(), Qt::Key_V); // product-page views at 100 : 1
-    QTRY_COMPARE_WITH_TIMEOUT(snap()->readRatio, 100.0, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(snap()->cache->readRatio, 100.0, kTimeoutMs);
 
     // a series "receives data" when one of its recent points is above 0
     auto lastPositive = [](LiveChart *chart, int series) {
@@ -1123,9 +1123,9 @@ void TestWindow::duplicatesTurnRed()
     CountersPanel *counters = m_window->countersPanel();
     QVERIFY(!m_window->actions()->idempotent->isChecked());
     // kill, through the canvas and the panel, whichever consumer holds messages, and add one back
-    for (int round = 0; round < 200 && snap()->duplicates == 0; ++round) {
+    for (int round = 0; round < 200 && snap()->queue->duplicates == 0; ++round) {
         QVERIFY(waitTicks(1));
-        for (const auto &c : snap()->consumers)
+        for (const auto &c : snap()->queue->consumers)
             if (c.state == NodeState::Up && c.inHand > 5 && !consumerChipOf(canvas, c.id).isEmpty()) {
                 QTest::mouseClick(canvas, Qt::LeftButton, {}, consumerChipOf(canvas, c.id).center().toPoint());
                 if (canvas->selectedConsumer() != c.id)
@@ -1135,7 +1135,7 @@ void TestWindow::duplicatesTurnRed()
                 break;
             }
     }
-    QTRY_VERIFY_WITH_TIMEOUT(snap()->duplicates > 0, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(snap()->queue->duplicates > 0, kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(counters->valueText(CountersPanel::Duplicates) != u"0"_s, kTimeoutMs);
     const QColor red = m_window->theme().oversold;
     QCOMPARE(counters->valueLabel(CountersPanel::Duplicates)->palette().color(QPalette::WindowText), red);

@@ -132,6 +132,10 @@ std::int64_t FlashSale::inTransitTotal() const
 
 bool FlashSale::queueInUse() const { return m_queue.used() || m_strategy.load() == Strategy::CacheQueue; }
 
+bool FlashSale::cacheInRun() const { return m_cache.inRun() || m_readRatio.load() > 0; }
+
+bool FlashSale::queueInRun() const { return queueInUse() || m_queue.consumersUsed() > 0; }
+
 // What the store holds minus the units already promised to orders still on the queue.
 void FlashSale::loadCounters()
 {

@@ -134,16 +134,19 @@ std::int64_t FlashSale::pendingWork() { return inTransitTotal() + m_queue.backlo
 
 void FlashSale::tick(const TickContext &c, TickSample &x)
 {
-    m_store.tick(c, x);
+    StoreSample &st = x.store.emplace();
+    m_store.tick(c, st);
 
-    // cache tier and read traffic
+    // cache tier and read traffic; its counters are summed every tick, shown when the run has it
     if (m_counterResets.load() != m_counterResetsSeen) {
         m_counterResetsSeen = m_counterResets.load();
         m_rt.mark("counter reset to initial stock: units sold again");
     }
     reloadCounters();
-    m_cache.tick(c, x);
-    m_queue.tick(c, x);
+    CacheSample cache;
+    m_cache.tick(c, cache);
+    QueueSample queue;
+    m_queue.tick(c, queue);
 
     // eventual consistency: each SKU's counter in the cache against the store
     if (queueInUse()) {
@@ -153,47 +156,56 @@ void FlashSale::tick(const TickContext &c, TickSample &x)
             if (owner < 0)
                 continue;
             if (const auto v = m_cache.node(owner).peek(counterKey(sku))) {
-                x.cacheStock += *v;
+                cache.cacheStock += *v;
                 store += m_store.skuStock(sku);
             }
         }
-        x.divergence = x.cacheStock - store;
+        cache.divergence = cache.cacheStock - store;
     }
+    if (cacheInRun())
+        x.cache = cache;
+    if (queueInRun())
+        x.queue = queue;
 
-    m_app.tick(c, x);
+    m_app.tick(c, x.app.emplace());
 
     // stock and consistency
     for (int sku = 0; sku < m_skus; ++sku) {
         std::int64_t confirmed = 0, persisted = 0;
-        forEachShard([&](ShardStats &st) {
-            confirmed += static_cast<std::int64_t>(st.confirmed[static_cast<std::size_t>(sku)].get());
-            persisted += static_cast<std::int64_t>(st.persisted[static_cast<std::size_t>(sku)].get());
+        forEachShard([&](ShardStats &sh) {
+            confirmed += static_cast<std::int64_t>(sh.confirmed[static_cast<std::size_t>(sku)].get());
+            persisted += static_cast<std::int64_t>(sh.persisted[static_cast<std::size_t>(sku)].get());
         });
-        x.sold += persisted;
-        x.confirmed += confirmed;
-        x.oversold += std::max<std::int64_t>(0, confirmed - m_store.suppliedPerSku());
+        st.sold += persisted;
+        st.confirmed += confirmed;
+        st.oversold += std::max<std::int64_t>(0, confirmed - m_store.suppliedPerSku());
         // Orders on the queue are not lost, only late.
-        x.lostOrders += std::max<std::int64_t>(0, confirmed - persisted - inTransit(sku));
+        st.lostOrders += std::max<std::int64_t>(0, confirmed - persisted - inTransit(sku));
     }
-    forEachShard([&](ShardStats &st) { x.falseSoldOut += static_cast<std::int64_t>(st.falseSoldOut.get()); });
+    forEachShard([&](ShardStats &sh) { st.falseSoldOut += static_cast<std::int64_t>(sh.falseSoldOut.get()); });
 }
 
 void FlashSale::view(Snapshot &s)
 {
-    s.strategy = m_strategy.load();
-    m_app.view(s);
-    m_cache.view(s);
-    s.readRatio = m_readRatio.load();
-    s.recovery = m_recovery.load();
-    for (int sku = 0; sku < m_skus; ++sku)
-        s.counterReloading = s.counterReloading || m_reloading[static_cast<std::size_t>(sku)].load();
-    if (queueInUse()) {
-        const int owner = m_cache.ownerNow(counterKey(0));
-        if (owner >= 0 && m_cache.node(owner).peek(counterKey(0)))
-            s.counterNode = owner;
+    m_app.view(s.app.emplace());
+    StoreView &store = s.store.emplace();
+    store.strategy = m_strategy.load();
+    m_store.view(store);
+    if (cacheInRun()) {
+        CacheView &cache = s.cache.emplace();
+        m_cache.view(cache);
+        cache.readRatio = m_readRatio.load();
+        cache.recovery = m_recovery.load();
+        for (int sku = 0; sku < m_skus; ++sku)
+            cache.counterReloading = cache.counterReloading || m_reloading[static_cast<std::size_t>(sku)].load();
+        if (queueInUse()) {
+            const int owner = m_cache.ownerNow(counterKey(0));
+            if (owner >= 0 && m_cache.node(owner).peek(counterKey(0)))
+                cache.counterNode = owner;
+        }
     }
-    m_queue.view(s, queueInUse());
-    m_store.view(s);
+    if (queueInRun())
+        m_queue.view(s.queue.emplace(), queueInUse());
 }
 
 Audit FlashSale::audit(bool drained)

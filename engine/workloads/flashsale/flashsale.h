@@ -102,6 +102,8 @@ private:
     void reloadCounters();
     void resetCounters();
     bool queueInUse() const;
+    bool cacheInRun() const; // the run has read traffic or a cache tier: it has a cache section
+    bool queueInRun() const; // the run has consumers or has queued orders: it has a queue section
 
     // ---- control (control.cpp) ----
     CommandResult switchStrategy(Strategy s);
