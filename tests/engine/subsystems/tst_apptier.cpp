@@ -40,8 +40,8 @@ public:
     }
     void step(Shard &s, Request *r) override { handed[static_cast<std::size_t>(s.index())].push_back(r); }
     void clearShard(Shard &s) override { app.clearShard(s.index()); }
-    void tick(const TickContext &c, TickSample &x) override { app.tick(c, x); }
-    void view(Snapshot &s) override { app.view(s); }
+    void tick(const TickContext &c, TickSample &x) override { app.tick(c, x.app.emplace()); }
+    void view(Snapshot &s) override { app.view(s.app.emplace()); }
     void reset() override { app.reset(); }
 
     AppTier app;
@@ -77,7 +77,7 @@ void finish(AppTier &app, Shard &s, Request *r)
 
 const NodeView *nodeView(const Snapshot &s, int id)
 {
-    for (const auto &n : s.nodes)
+    for (const auto &n : s.app->nodes)
         if (n.id == id)
             return &n;
     return nullptr;
@@ -303,8 +303,8 @@ void TestAppTier::admissionIsMMcK()
     QVERIFY(v);
     QCOMPARE(v->busy, capacity);
     QCOMPARE(v->backlog, queueLimit);
-    QCOMPARE(snap->recent.back().backlog, static_cast<std::int64_t>(queueLimit));
-    QCOMPARE(snap->recent.back().utilisation, 1.0);
+    QCOMPARE(snap->recent.back().app->backlog, static_cast<std::int64_t>(queueLimit));
+    QCOMPARE(snap->recent.back().app->utilisation, 1.0);
 
     // Each answer hands its worker to the oldest waiter, until the backlog is served.
     std::vector<Request *> served;
@@ -505,7 +505,7 @@ void TestAppTier::killFailsTheBacklog()
     QVERIFY(nodeView(*snap, 0)->state == NodeState::Dead);
     QCOMPARE(nodeView(*snap, 0)->busy, 0);
     QCOMPARE(nodeView(*snap, 0)->backlog, 0);
-    QCOMPARE(snap->recent.back().nodesUp, 0);
+    QCOMPARE(snap->recent.back().app->nodesUp, 0);
     QVERIFY(test::hasMarker(rt.markers(), "node 0 killed"));
 
     QVERIFY(underControl(rt, [&] { return rig->app.removeNode(0); }).ok); // clears the dead node
@@ -526,7 +526,7 @@ void TestAppTier::resetRestoresTheConfiguredNodes()
         return rig->app.removeNode(1);
     });
     QVERIFY(rt.reset().ok);
-    auto snap = test::waitSnapshot(rt, [](const Snapshot &s) { return s.nodes.size() == 3 && s.t == 0; });
+    auto snap = test::waitSnapshot(rt, [](const Snapshot &s) { return s.app->nodes.size() == 3 && s.t == 0; });
     QVERIFY2(snap, "after a reset the configured three nodes are back");
     for (int id = 0; id < 3; ++id) {
         QVERIFY(nodeView(*snap, id));

@@ -61,8 +61,8 @@ public:
         offer(s, r);
     }
     void clearShard(Shard &s) override { queue.clearShard(s.index()); }
-    void tick(const TickContext &c, TickSample &x) override { queue.tick(c, x); }
-    void view(Snapshot &s) override { queue.view(s, true); }
+    void tick(const TickContext &c, TickSample &x) override { queue.tick(c, x.queue.emplace()); }
+    void view(Snapshot &s) override { queue.view(s.queue.emplace(), true); }
     void reset() override { queue.reset(true); }
     std::int64_t pendingWork() override { return queue.backlog(nullptr); }
 
@@ -162,7 +162,7 @@ std::int64_t backlog(Rig &rig)
 
 const ConsumerView *consumerView(const Snapshot &s, int id)
 {
-    for (const auto &c : s.consumers)
+    for (const auto &c : s.queue->consumers)
         if (c.id == id)
             return &c;
     return nullptr;
@@ -215,11 +215,11 @@ void TestOrderQueue::fullPartitionRejectsOrParks()
     QCOMPARE(backlog(rig), std::int64_t(5));
     auto snap = test::nextTick(rt);
     QVERIFY(snap);
-    QCOMPARE(snap->partitions.size(), std::size_t(1));
-    QCOMPARE(snap->partitions[0].backlog, std::int64_t(5));
-    QCOMPARE(snap->partitions[0].blocked, block ? 3 : 0);
-    QCOMPARE(snap->queueRejected, block ? std::int64_t(0) : std::int64_t(3));
-    QCOMPARE(snap->enqueued, std::int64_t(5));
+    QCOMPARE(snap->queue->partitions.size(), std::size_t(1));
+    QCOMPARE(snap->queue->partitions[0].backlog, std::int64_t(5));
+    QCOMPARE(snap->queue->partitions[0].blocked, block ? 3 : 0);
+    QCOMPARE(snap->queue->queueRejected, block ? std::int64_t(0) : std::int64_t(3));
+    QCOMPARE(snap->queue->enqueued, std::int64_t(5));
 
     // A consumer drains the partition; parked producers get room as it acknowledges.
     QVERIFY(underControl(rt, [&] { return rig->queue.addConsumers(1); }).ok);
@@ -234,9 +234,9 @@ void TestOrderQueue::fullPartitionRejectsOrParks()
     QCOMPARE(rig->rejected(), block ? std::int64_t(0) : std::int64_t(3));
     snap = test::nextTick(rt);
     QVERIFY(snap);
-    QCOMPARE(snap->dequeued, persisted);
-    QCOMPARE(snap->maxBacklog, std::int64_t(5));
-    QCOMPARE(snap->partitions[0].blocked, 0);
+    QCOMPARE(snap->queue->dequeued, persisted);
+    QCOMPARE(snap->queue->maxBacklog, std::int64_t(5));
+    QCOMPARE(snap->queue->partitions[0].blocked, 0);
 }
 
 void TestOrderQueue::switchingToRejectReleasesParkedProducers()
@@ -261,8 +261,8 @@ void TestOrderQueue::switchingToRejectReleasesParkedProducers()
     QVERIFY(test::hasMarker(rt.markers(), "queue full: reject"));
     auto snap = test::nextTick(rt);
     QVERIFY(snap);
-    QCOMPARE(snap->partitions[0].blocked, 0);
-    QVERIFY(snap->queueFull == FullPolicy::Reject);
+    QCOMPARE(snap->queue->partitions[0].blocked, 0);
+    QVERIFY(snap->queue->queueFull == FullPolicy::Reject);
 }
 
 void TestOrderQueue::consumersPersistExactlyOnce()
@@ -295,12 +295,12 @@ void TestOrderQueue::consumersPersistExactlyOnce()
     QCOMPARE(rig->rejected(), std::int64_t(0));
     auto snap = test::nextTick(rt);
     QVERIFY(snap);
-    QCOMPARE(snap->enqueued, std::int64_t(2000));
-    QCOMPARE(snap->dequeued, std::int64_t(2000));
-    QCOMPARE(snap->duplicates, std::int64_t(0));
-    QCOMPARE(snap->redelivered, std::int64_t(0));
-    QCOMPARE(snap->recent.back().consumersUp, 3);
-    QCOMPARE(snap->recent.back().queueBacklog, std::int64_t(0));
+    QCOMPARE(snap->queue->enqueued, std::int64_t(2000));
+    QCOMPARE(snap->queue->dequeued, std::int64_t(2000));
+    QCOMPARE(snap->queue->duplicates, std::int64_t(0));
+    QCOMPARE(snap->queue->redelivered, std::int64_t(0));
+    QCOMPARE(snap->recent.back().queue->consumersUp, 3);
+    QCOMPARE(snap->recent.back().queue->queueBacklog, std::int64_t(0));
 }
 
 void TestOrderQueue::killRedeliversAndDuplicatesUnlessIdempotent_data()
@@ -343,12 +343,12 @@ void TestOrderQueue::killRedeliversAndDuplicatesUnlessIdempotent()
     QCOMPARE(rig->againsTotal(), idempotent ? std::int64_t(0) : std::int64_t(5));
     snap = test::nextTick(rt);
     QVERIFY(snap);
-    QCOMPARE(snap->redelivered, std::int64_t(5));
-    QCOMPARE(snap->duplicates, idempotent ? std::int64_t(0) : std::int64_t(5));
-    QCOMPARE(snap->dequeued, std::int64_t(5)); // first persists only
+    QCOMPARE(snap->queue->redelivered, std::int64_t(5));
+    QCOMPARE(snap->queue->duplicates, idempotent ? std::int64_t(0) : std::int64_t(5));
+    QCOMPARE(snap->queue->dequeued, std::int64_t(5)); // first persists only
     QVERIFY(consumerView(*snap, 0) && consumerView(*snap, 0)->state == NodeState::Dead);
     QVERIFY(consumerView(*snap, 1) && consumerView(*snap, 1)->state == NodeState::Up);
-    QCOMPARE(snap->idempotent, idempotent);
+    QCOMPARE(snap->queue->idempotent, idempotent);
 }
 
 void TestOrderQueue::backlogAndLag()
@@ -372,19 +372,19 @@ void TestOrderQueue::backlogAndLag()
     auto a = test::nextTick(rt);
     auto b = test::nextTick(rt);
     QVERIFY(a && b);
-    QCOMPARE(a->recent.back().queueBacklog, std::int64_t(10));
-    QCOMPARE(b->recent.back().queueBacklog, std::int64_t(10));
-    const double lagA = a->recent.back().queueLagMs, lagB = b->recent.back().queueLagMs;
+    QCOMPARE(a->recent.back().queue->queueBacklog, std::int64_t(10));
+    QCOMPARE(b->recent.back().queue->queueBacklog, std::int64_t(10));
+    const double lagA = a->recent.back().queue->queueLagMs, lagB = b->recent.back().queue->queueLagMs;
     QVERIFY2(lagA > 0 && lagB > lagA, qPrintable(QStringLiteral("lag %1 ms then %2 ms").arg(lagA).arg(lagB)));
-    QCOMPARE(b->maxBacklog, std::int64_t(10));
+    QCOMPARE(b->queue->maxBacklog, std::int64_t(10));
 
     QVERIFY(underControl(rt, [&] { return rig->queue.addConsumers(2); }).ok);
     auto done = test::waitSnapshot(rt, [](const Snapshot &s) {
-        return !s.recent.empty() && s.recent.back().queueBacklog == 0 && s.recent.back().consumersUp == 2;
+        return !s.recent.empty() && s.recent.back().queue->queueBacklog == 0 && s.recent.back().queue->consumersUp == 2;
     });
     QVERIFY2(done, "two consumers drain the backlog");
-    QCOMPARE(done->recent.back().queueLagMs, 0.0);
-    QVERIFY2(done->maxLagMs >= lagB, "the run's maximum lag is kept");
+    QCOMPARE(done->recent.back().queue->queueLagMs, 0.0);
+    QVERIFY2(done->queue->maxLagMs >= lagB, "the run's maximum lag is kept");
     QCOMPARE(rig->firstsTotal(), std::int64_t(10));
 }
 
@@ -465,10 +465,10 @@ void TestOrderQueue::removedConsumerLeaves()
     auto rig = makeQueue(q);
     Runtime &rt = *rig.rt;
     rt.start();
-    QVERIFY(test::waitSnapshot(rt, [](const Snapshot &s) { return s.consumers.size() == 2; }));
+    QVERIFY(test::waitSnapshot(rt, [](const Snapshot &s) { return s.queue->consumers.size() == 2; }));
     // The newest consumer goes: idle, it wakes, sees it is draining and leaves.
     QVERIFY(underControl(rt, [&] { return rig->queue.removeConsumer(std::nullopt); }).ok);
-    auto snap = test::waitSnapshot(rt, [](const Snapshot &s) { return s.consumers.size() == 1; });
+    auto snap = test::waitSnapshot(rt, [](const Snapshot &s) { return s.queue->consumers.size() == 1; });
     QVERIFY2(snap, "the removed consumer leaves the view");
     QVERIFY(consumerView(*snap, 0));
     QVERIFY(test::hasMarker(rt.markers(), "consumer 1 removed"));

@@ -36,8 +36,8 @@ public:
         handed[static_cast<std::size_t>(s.index())].push_back(r);
     }
     void clearShard(Shard &s) override { store.clearShard(s.index()); }
-    void tick(const TickContext &c, TickSample &x) override { store.tick(c, x); }
-    void view(Snapshot &s) override { store.view(s); }
+    void tick(const TickContext &c, TickSample &x) override { store.tick(c, x.store.emplace()); }
+    void view(Snapshot &s) override { store.view(s.store.emplace()); }
     void reset() override { store.reset(m_spread); }
     void freeze() override { store.freeze(); }
     void shutdown() override { store.shutdown(); }
@@ -152,10 +152,10 @@ void TestStockStore::layout()
     QCOMPARE(rig->store.supplied(), stock);
     // The snapshot published at construction already shows SKU 0's rows.
     const auto snap = rig.rt->snapshot();
-    QCOMPARE(static_cast<int>(snap->hotRows.size()), buckets);
+    QCOMPARE(static_cast<int>(snap->store->hotRows.size()), buckets);
     for (int b = 0; b < buckets; ++b)
-        QCOMPARE(snap->hotRows[static_cast<std::size_t>(b)].stock, want[static_cast<std::size_t>(b)]);
-    QCOMPARE(snap->stockInitial, stock * skus);
+        QCOMPARE(snap->store->hotRows[static_cast<std::size_t>(b)].stock, want[static_cast<std::size_t>(b)]);
+    QCOMPARE(snap->store->stockInitial, stock * skus);
 }
 
 void TestStockStore::restockAddsToRowsAndSupplied_data()
@@ -262,8 +262,8 @@ void TestStockStore::rebalanceWaitsForLockedRows()
     QCOMPARE(underControl(rt, [&] { return rig->store.totalStock(); }), kStock);
     auto snap = test::nextTick(rt);
     QVERIFY(snap);
-    QCOMPARE(snap->hotRows[2].locked, true);
-    QCOMPARE(snap->recent.back().stockRemaining, kStock);
+    QCOMPARE(snap->store->hotRows[2].locked, true);
+    QCOMPARE(snap->recent.back().store->stockRemaining, kStock);
 
     onShard(rt, 0, [&](Shard &s) {
         rig->store.releaseLock(s, holder, 0);
@@ -301,8 +301,8 @@ void TestStockStore::lockHandsOffFifoAndCountsWaits()
     QCOMPARE(row.waiters(), 3);
     auto snap = test::nextTick(rt);
     QVERIFY(snap);
-    QCOMPARE(snap->hotRows[0].locked, true);
-    QCOMPARE(snap->hotRows[0].waiters, 3);
+    QCOMPARE(snap->store->hotRows[0].locked, true);
+    QCOMPARE(snap->store->hotRows[0].waiters, 3);
 
     // Each holder takes a unit and releases: the oldest waiter holds the row next.
     std::vector<Request *> order;
@@ -336,19 +336,19 @@ void TestStockStore::lockHandsOffFifoAndCountsWaits()
     QVERIFY(snap);
     double waitMean = 0, waitMax = 0, holdMean = 0;
     for (const auto &x : rt.timeline()) {
-        waitMean = std::max(waitMean, x.lockWaitMeanMs);
-        waitMax = std::max(waitMax, x.lockWaitMaxMs);
-        holdMean = std::max(holdMean, x.lockHoldMeanMs);
+        waitMean = std::max(waitMean, x.store->lockWaitMeanMs);
+        waitMax = std::max(waitMax, x.store->lockWaitMaxMs);
+        holdMean = std::max(holdMean, x.store->lockHoldMeanMs);
     }
     QVERIFY2(waitMean > 0, "queued requests waited for the lock");
     QVERIFY2(waitMax >= waitMean, qPrintable(QStringLiteral("max %1 < mean %2").arg(waitMax).arg(waitMean)));
     QVERIFY2(holdMean > 0, "holders held the lock for some time");
-    QCOMPARE(snap->recent.back().stockRemaining, kStock - 4);
+    QCOMPARE(snap->recent.back().store->stockRemaining, kStock - 4);
     // Ticks without lock traffic report none.
     snap = test::nextTick(rt);
     QVERIFY(snap);
-    QCOMPARE(snap->recent.back().lockWaitMeanMs, 0.0);
-    QCOMPARE(snap->recent.back().lockHoldMeanMs, 0.0);
+    QCOMPARE(snap->recent.back().store->lockWaitMeanMs, 0.0);
+    QCOMPARE(snap->recent.back().store->lockHoldMeanMs, 0.0);
 }
 
 void TestStockStore::deductForOrderTakesFromAnyBucket()
