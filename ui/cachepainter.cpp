@@ -44,6 +44,7 @@ double CachePainter::header(const QRectF &inner, const Snapshot &snap)
               : QStringList { u"no reads"_s },
         hitColour);
     y += headH;
+    const double bottom = inner.bottom();
 
     const int up = int(std::count_if(snap.cacheNodes.begin(), snap.cacheNodes.end(),
         [](const CacheNodeView &c) { return c.state != NodeState::Dead; }));
@@ -55,19 +56,21 @@ double CachePainter::header(const QRectF &inner, const Snapshot &snap)
         settings << u"TTL ±"_s + percentText(snap.ttlJitter);
     const double bodyH = text.lineHeight(body);
     const QString storeReads = compactRate(last.storeReads);
+    if (y + bodyH > bottom)
+        return y - inner.top();
     text.drawPair(QRectF(inner.left(), y, inner.width(), bodyH), body, { settings.join(u" · "_s), settings.first() },
         t.mutedText, body, { u"store reads "_s + storeReads, u"store "_s + storeReads, storeReads },
         last.storeReads > 0 ? t.text : t.mutedText);
     y += bodyH;
     // what the last cache change cost: the number the rehash lesson turns on
-    if (snap.cacheChanges > 0) {
+    if (snap.cacheChanges > 0 && y + bodyH <= bottom) {
         const QString moved = percentText(snap.keysMovedLast);
         text.draw(QRectF(inner.left(), y, inner.width(), bodyH), bold,
             { u"last change moved "_s + moved + u" of keys"_s, u"keys moved "_s + moved, u"moved "_s + moved },
             Qt::AlignLeft | Qt::AlignVCenter, snap.keysMovedLast > 0.5 ? t.dead : t.text);
         y += bodyH;
     }
-    if (snap.counterReloading) {
+    if (snap.counterReloading && y + bodyH <= bottom) {
         text.draw(QRectF(inner.left(), y, inner.width(), bodyH), bold,
             { u"stock counter lost: waiting for the queue, then reloading"_s,
                 u"counter lost: reloading after the queue"_s, u"counter lost: reloading"_s, u"counter lost"_s },
@@ -83,7 +86,9 @@ void CachePainter::paint(const QRectF &r, const Snapshot &snap)
     QPainter &p = m_c.p;
     m_c.tierBox(u"cache"_s, r);
     const QRectF inner = r.adjusted(10 * s, 6 * s, -10 * s, -6 * s);
-    const double used = header(inner, snap);
+    // the header gives way (its last lines first) to one row of cards
+    const double cardMin = m_c.text.lineHeight(m_c.text.font(1.0, true)) + 6 * s;
+    const double used = header(QRectF(inner.left(), inner.top(), inner.width(), inner.height() - cardMin), snap);
     const QRectF area(inner.left(), inner.top() + used, inner.width(), std::max(0.0, inner.height() - used));
 
     // arcs clockwise from the top, in snapshot order, each as wide as the node's share of keys

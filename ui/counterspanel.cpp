@@ -114,10 +114,8 @@ void CountersPanel::resizeEvent(QResizeEvent *event)
     fitToSize();
 }
 
-int CountersPanel::neededHeight() const
+template<typename F> void CountersPanel::forEachShownCell(F &&f) const
 {
-    // from the fonts, not from the layout: the labels' cached size hints lag a font change
-    QHash<int, int> rows;
     for (int i = 0; i < m_grid->count(); ++i) {
         int row = 0, col = 0, rowSpan = 0, colSpan = 0;
         m_grid->getItemPosition(i, &row, &col, &rowSpan, &colSpan);
@@ -126,12 +124,42 @@ int CountersPanel::neededHeight() const
         if (at == m_cells.end() || cell->isHidden())
             continue;
         const std::size_t k = std::size_t(at - m_cells.begin());
-        int h = 0;
+        QList<const QLabel *> labels;
         for (const QLabel *l : { m_captions[k], m_values[k], m_details[k] })
             if (!l->isHidden())
-                h += QFontMetrics(l->font()).height();
-        rows[row] = std::max(rows.value(row), h);
+                labels << l;
+        f(labels, row, col, colSpan);
     }
+}
+
+// From the fonts and texts, not from the layout: the labels' cached size hints lag a change.
+int CountersPanel::neededWidth() const
+{
+    QHash<int, int> columns;
+    forEachShownCell([&](const QList<const QLabel *> &labels, int, int col, int colSpan) {
+        int w = 0;
+        for (const QLabel *l : labels)
+            w = std::max(w, QFontMetrics(l->font()).horizontalAdvance(l->text()));
+        // a cell across two grid columns shares its width between them
+        for (int c = col; c < col + colSpan; ++c)
+            columns[c] = std::max(columns.value(c), (w + colSpan - 1) / colSpan);
+    });
+    int total = 0;
+    for (const int w : std::as_const(columns))
+        total += w;
+    const QMargins m = m_grid->contentsMargins();
+    return total + int(std::max<qsizetype>(0, columns.size() - 1)) * m_grid->horizontalSpacing() + m.left() + m.right();
+}
+
+int CountersPanel::neededHeight() const
+{
+    QHash<int, int> rows;
+    forEachShownCell([&](const QList<const QLabel *> &labels, int row, int, int) {
+        int h = 0;
+        for (const QLabel *l : labels)
+            h += QFontMetrics(l->font()).height();
+        rows[row] = std::max(rows.value(row), h);
+    });
     int total = 0;
     for (const int h : std::as_const(rows))
         total += h;
@@ -156,7 +184,9 @@ void CountersPanel::fitToSize()
                 updateGeometry();
             }
         }
-        if (neededHeight() <= height() || fit <= 0.3)
+        // narrower than its minimum: the splitter has not given the panel its width yet
+        const bool widthFits = width() < minimumSizeHint().width() || neededWidth() <= width();
+        if ((neededHeight() <= height() && widthFits) || fit <= 0.3)
             break;
         fit -= 0.05;
     }
@@ -230,15 +260,18 @@ void CountersPanel::showSnapshot(const Snapshot &s)
     m_values[Duplicates]->setText(countText(last.duplicatesTotal));
     m_details[Duplicates]->setText(u"redelivered "_s + countText(last.redeliveredTotal));
     m_values[FalseSoldOut]->setText(countText(last.falseSoldOut));
-    m_details[FalseSoldOut]->setText(u"told sold out while stock remained"_s);
+    m_details[FalseSoldOut]->setText(u"stock was left"_s);
     m_values[KeysMoved]->setText(percentText(s.keysMovedLast));
-    m_details[KeysMoved]->setText(u"of keys at the last cache change"_s);
+    m_details[KeysMoved]->setText(u"at the last change"_s);
     setExtras(last.falseSoldOut > 0, s.cacheChanges > 0);
     if (const bool duplicates = last.duplicatesTotal > 0; duplicates != m_duplicates) {
         m_duplicates = duplicates;
         restyle();
     }
     setAlarm(last.oversold > 0);
+    // a number grew wider than its room, or has room again to grow back
+    if (neededWidth() > width() || neededHeight() > height() || (m_fit < 1 && s.seq % 10 == 0))
+        fitToSize();
 }
 
 void CountersPanel::setAlarm(bool alarm)

@@ -67,6 +67,9 @@ private:
     // Numbers smaller (never below a readable size) until the grid fits the panel.
     void fitToSize();
     int neededHeight() const;
+    int neededWidth() const;
+    // f(labels shown, row, column, column span) for each cell in the grid
+    template<typename F> void forEachShownCell(F &&f) const;
     void relayout();
     void restyle();
 

@@ -113,7 +113,8 @@ TopologyLayout layoutTopology(const QRectF &area, const Theme &t, const Topology
     const double nodesLeft = g.gateway.right() + gap;
     const QRectF nodesArea(nodesLeft, row.top(), std::max(1.0, g.store.left() - gap - nodesLeft), h);
     const double minH = QFontMetricsF(t.font(t.basePointSize, true)).height() + 8 * s;
-    layoutNodes(g, nodesArea, needs.nodes, minH, 76 * s, 3 * line, s);
+    // a card keeps at least its number: narrow columns rather than cards too flat for a line
+    layoutNodes(g, nodesArea, needs.nodes, minH, 76 * s, body.horizontalAdvance(u"00"_s) + 24 * s, s);
     return g;
 }
 
