@@ -203,8 +203,13 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     const QCommandLineOption screenshot(
         u"screenshot"_s, u"Window only: save a PNG of the window and exit."_s, u"FILE.png"_s);
     const QCommandLineOption after(u"after"_s, u"Window only: take the screenshot after SECONDS."_s, u"SECONDS"_s);
+    const QCommandLineOption projector(
+        u"projector"_s, u"Window only: projector mode (large type, high contrast), also in screenshots."_s);
+    const QCommandLineOption theme(u"theme"_s, u"Window only: light or dark."_s, u"light|dark"_s);
+    const QCommandLineOption size(
+        u"size"_s, u"Window only: the window's size in pixels, also of --screenshot (e.g. 1366x768)."_s, u"WxH"_s);
     parser.addOptions({ headless, preset, scenario, strategy, nodes, rate, stock, readRatio, consumers, duration, seed,
-        threads, report, csv, listPresets, screenshot, after });
+        threads, report, csv, listPresets, screenshot, after, projector, theme, size });
 
     if (!parser.parse(arguments))
         return error(parserError(parser));
@@ -335,6 +340,30 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
             return error(u"--after: must be a number of seconds "_s
                 + QString::fromStdString(limits::describe(0, kMaxDurationS, false)).mid(8) + u", got "_s + quoted(v));
         o.afterS = *a;
+    }
+    // the window's look and size: refused up front where no window will open
+    for (const QCommandLineOption *opt : { &projector, &theme, &size })
+        if (parser.isSet(*opt) && (o.headless || o.listPresets || !haveWindow))
+            return error(u"--"_s + opt->names().first()
+                + (haveWindow ? u": only for the window; leave out --headless and --list-presets"_s
+                              : u": this build has no window (configured with STAMPEDE_BUILD_UI=OFF)"_s));
+    o.projector = parser.isSet(projector);
+    if (parser.isSet(theme)) {
+        const QString v = parser.value(theme);
+        if (v != u"light"_s && v != u"dark"_s)
+            return error(u"--theme: must be light or dark, got "_s + quoted(v));
+        o.dark = v == u"dark"_s;
+    }
+    if (parser.isSet(size)) {
+        const QString v = parser.value(size);
+        const QStringList parts = v.toLower().split(u'x');
+        const auto w = parts.size() == 2 ? parseInteger(parts[0]) : std::nullopt;
+        const auto h = parts.size() == 2 ? parseInteger(parts[1]) : std::nullopt;
+        if (!w || !h || *w < kMinWindowWidth || *w > kMaxWindowWidth || *h < kMinWindowHeight || *h > kMaxWindowHeight)
+            return error(u"--size: must be WIDTHxHEIGHT in pixels, from "_s + QString::number(kMinWindowWidth) + u'x'
+                + QString::number(kMinWindowHeight) + u" to "_s + QString::number(kMaxWindowWidth) + u'x'
+                + QString::number(kMaxWindowHeight) + u", got "_s + quoted(v));
+        o.size = QSize(int(*w), int(*h));
     }
     return result;
 }

@@ -7,6 +7,7 @@
 
 #include "scenario.h"
 
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -17,6 +18,9 @@ inline constexpr int kExitUsage = 2; // bad input: options, scenario, unwritable
 inline constexpr int kExitFailure = 1; // the run itself failed (e.g. a disk filled up)
 // --strategy cache-queue on a scenario without a cache tier gets this many cache nodes.
 inline constexpr int kDefaultCacheNodes = 3;
+// --size bounds: the smallest window the layout is made for, the largest screen it makes sense on.
+inline constexpr int kMinWindowWidth = 1024, kMinWindowHeight = 600;
+inline constexpr int kMaxWindowWidth = 7680, kMaxWindowHeight = 4320;
 
 struct CliOptions {
     bool headless = false;
@@ -37,6 +41,10 @@ struct CliOptions {
     QString csvFile;
     QString screenshotFile; // window only
     std::optional<double> afterS; // window only: when to take the screenshot
+    // Window only: the look a room sees, and the size of the window (and of its screenshots).
+    bool projector = false;
+    std::optional<bool> dark; // --theme light|dark; unset: the saved setting
+    std::optional<QSize> size;
 };
 
 struct CliParseResult {

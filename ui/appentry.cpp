@@ -22,5 +22,9 @@ int runWindow(int &argc, char **argv, const CliOptions &options)
     w.threads = options.threads;
     w.readRatio = options.readRatio;
     w.consumers = options.consumers;
+    if (options.projector)
+        w.projector = true;
+    w.dark = options.dark;
+    w.size = options.size;
     return stampede::ui::runWindow(app, w);
 }

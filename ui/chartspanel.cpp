@@ -173,6 +173,8 @@ void ChartsPanel::setRows(int rows)
     if (rows == m_rows)
         return;
     m_rows = rows;
+    for (LiveChart *c : std::as_const(m_charts))
+        c->setLegendBeside(rows > 1 && m_projector);
     for (int page = 0; page < PageCount; ++page)
         layoutPage(page);
 }
@@ -517,8 +519,11 @@ void ChartsPanel::updateChart(int index, const Snapshot &s)
 
 void ChartsPanel::applyTheme(const Theme &theme)
 {
-    for (LiveChart *c : std::as_const(m_charts))
+    m_projector = theme.projector;
+    for (LiveChart *c : std::as_const(m_charts)) {
         c->applyTheme(theme);
+        c->setLegendBeside(m_rows > 1 && m_projector);
+    }
     applyColors(theme);
     QPalette p = palette();
     p.setColor(QPalette::Window, theme.window);

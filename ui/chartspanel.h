@@ -84,6 +84,7 @@ private:
     QStackedWidget *m_stack = nullptr;
     QTabBar *m_tabs = nullptr;
     int m_rows = 0;
+    bool m_projector = false;
     // flash sale
     LiveChart *m_throughput = nullptr;
     LiveChart *m_latency = nullptr;

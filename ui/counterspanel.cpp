@@ -7,6 +7,7 @@
 #include "metrics.h"
 
 #include <QGridLayout>
+#include <QHash>
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -20,13 +21,16 @@ CountersPanel::CountersPanel(QWidget *parent)
     setObjectName(u"countersPanel"_s);
     setAutoFillBackground(true);
     m_grid = new QGridLayout(this);
-    m_grid->setContentsMargins(14, 10, 14, 10);
+    // the panel may be smaller than the grid at full size: fitToSize() shrinks the numbers
+    m_grid->setSizeConstraint(QLayout::SetNoConstraint);
+    m_grid->setContentsMargins(12, 4, 12, 4);
     m_grid->setHorizontalSpacing(24);
-    m_grid->setVerticalSpacing(6);
-    const QString captions[CounterCount] = { u"ATTEMPTS"_s, u"SOLD"_s, u"REMAINING"_s, u"OVERSOLD"_s, u"LOST ORDERS"_s,
-        u"P99 LATENCY"_s, u"HIT RATIO"_s, u"STALE READS"_s, u"BACKLOG"_s, u"DUPLICATES"_s };
+    m_grid->setVerticalSpacing(2);
+    const QString captions[CounterCount]
+        = { u"ATTEMPTS"_s, u"SOLD"_s, u"REMAINING"_s, u"OVERSOLD"_s, u"LOST ORDERS"_s, u"P99 LATENCY"_s, u"HIT RATIO"_s,
+              u"STALE READS"_s, u"BACKLOG"_s, u"DUPLICATES"_s, u"FALSE SOLD-OUT"_s, u"KEYS MOVED"_s };
     const char *names[CounterCount] = { "attempts", "sold", "remaining", "oversold", "lost", "p99", "hitRatio",
-        "staleReads", "backlog", "duplicates" };
+        "staleReads", "backlog", "duplicates", "falseSoldOut", "keysMoved" };
     for (int i = 0; i < CounterCount; ++i) {
         auto *cell = new QWidget(this);
         auto *v = new QVBoxLayout(cell);
@@ -79,9 +83,114 @@ bool CountersPanel::isShown(Counter c) const
     case Backlog:
     case Duplicates:
         return m_queue;
+    case FalseSoldOut:
+        return m_falseSoldOut;
+    case KeysMoved:
+        return m_keysMoved;
     default:
         return true;
     }
+}
+
+void CountersPanel::setExtras(bool falseSoldOut, bool keysMoved)
+{
+    if (falseSoldOut == m_falseSoldOut && keysMoved == m_keysMoved)
+        return;
+    m_falseSoldOut = falseSoldOut;
+    m_keysMoved = keysMoved;
+    relayout();
+}
+
+QSize CountersPanel::minimumSizeHint() const
+{
+    // the numbers shrink to the room they get (fitToSize), down to about half their size
+    // as wide as the numbers at full size (a cut number lies); as tall as the smallest fit
+    return { std::max(m_fullWidth, int(20 * m_captionPt)), int(8 * m_captionPt) };
+}
+
+void CountersPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitToSize();
+}
+
+template<typename F> void CountersPanel::forEachShownCell(F &&f) const
+{
+    for (int i = 0; i < m_grid->count(); ++i) {
+        int row = 0, col = 0, rowSpan = 0, colSpan = 0;
+        m_grid->getItemPosition(i, &row, &col, &rowSpan, &colSpan);
+        const QWidget *cell = m_grid->itemAt(i)->widget();
+        const auto at = std::find(m_cells.begin(), m_cells.end(), cell);
+        if (at == m_cells.end() || cell->isHidden())
+            continue;
+        const std::size_t k = std::size_t(at - m_cells.begin());
+        QList<const QLabel *> labels;
+        for (const QLabel *l : { m_captions[k], m_values[k], m_details[k] })
+            if (!l->isHidden())
+                labels << l;
+        f(labels, row, col, colSpan);
+    }
+}
+
+// From the fonts and texts, not from the layout: the labels' cached size hints lag a change.
+int CountersPanel::neededWidth() const
+{
+    QHash<int, int> columns;
+    forEachShownCell([&](const QList<const QLabel *> &labels, int, int col, int colSpan) {
+        int w = 0;
+        for (const QLabel *l : labels)
+            w = std::max(w, QFontMetrics(l->font()).horizontalAdvance(l->text()));
+        // a cell across two grid columns shares its width between them
+        for (int c = col; c < col + colSpan; ++c)
+            columns[c] = std::max(columns.value(c), (w + colSpan - 1) / colSpan);
+    });
+    int total = 0;
+    for (const int w : std::as_const(columns))
+        total += w;
+    const QMargins m = m_grid->contentsMargins();
+    return total + int(std::max<qsizetype>(0, columns.size() - 1)) * m_grid->horizontalSpacing() + m.left() + m.right();
+}
+
+int CountersPanel::neededHeight() const
+{
+    QHash<int, int> rows;
+    forEachShownCell([&](const QList<const QLabel *> &labels, int row, int, int) {
+        int h = 0;
+        for (const QLabel *l : labels)
+            h += QFontMetrics(l->font()).height();
+        rows[row] = std::max(rows.value(row), h);
+    });
+    int total = 0;
+    for (const int h : std::as_const(rows))
+        total += h;
+    const QMargins m = m_grid->contentsMargins();
+    return total + int(std::max<qsizetype>(0, rows.size() - 1)) * m_grid->verticalSpacing() + m.top() + m.bottom();
+}
+
+void CountersPanel::fitToSize()
+{
+    if (m_fitting || !isVisible())
+        return;
+    m_fitting = true;
+    // from the full size down in steps until the grid fits (the labels would be cut)
+    double fit = 1;
+    for (;;) {
+        m_fit = fit;
+        restyle();
+        if (fit == 1) {
+            const int w = m_grid->minimumSize().width();
+            if (w != m_fullWidth) {
+                m_fullWidth = w;
+                updateGeometry();
+            }
+        }
+        // narrower than its minimum: the splitter has not given the panel its width yet
+        const bool widthFits = width() < minimumSizeHint().width() || neededWidth() <= width();
+        if ((neededHeight() <= height() && widthFits) || fit <= 0.3)
+            break;
+        fit -= 0.05;
+    }
+    m_fitting = false;
 }
 
 void CountersPanel::relayout()
@@ -117,6 +226,8 @@ void CountersPanel::relayout()
     const int used = m_columns == 1 ? std::max(rows, k) : rows + (k + 2 * m_columns - 1) / (2 * m_columns);
     m_grid->setRowStretch(used, 1);
     restyle();
+    // after the layout has given the panel its new size
+    QMetaObject::invokeMethod(this, &CountersPanel::fitToSize, Qt::QueuedConnection);
 }
 
 QString CountersPanel::valueText(Counter c) const { return m_values[std::size_t(c)]->text(); }
@@ -149,11 +260,19 @@ void CountersPanel::showSnapshot(const Snapshot &s)
         u"lag "_s + durationMs(std::max(0.0, last.queue->queueLagMs)) + u" · max "_s + countText(s.queue->maxBacklog));
     m_values[Duplicates]->setText(countText(last.queue->duplicatesTotal));
     m_details[Duplicates]->setText(u"redelivered "_s + countText(last.queue->redeliveredTotal));
+    m_values[FalseSoldOut]->setText(countText(last.store->falseSoldOut));
+    m_details[FalseSoldOut]->setText(u"stock was left"_s);
+    m_values[KeysMoved]->setText(percentText(s.cache->keysMovedLast));
+    m_details[KeysMoved]->setText(u"at the last change"_s);
+    setExtras(last.store->falseSoldOut > 0, s.cache->cacheChanges > 0);
     if (const bool duplicates = last.queue->duplicatesTotal > 0; duplicates != m_duplicates) {
         m_duplicates = duplicates;
         restyle();
     }
     setAlarm(last.store->oversold > 0);
+    // a number grew wider than its room, or has room again to grow back
+    if (neededWidth() > width() || neededHeight() > height() || (m_fit < 1 && s.seq % 10 == 0))
+        fitToSize();
 }
 
 void CountersPanel::setAlarm(bool alarm)
@@ -166,6 +285,7 @@ void CountersPanel::setAlarm(bool alarm)
 
 void CountersPanel::applyTheme(const Theme &theme)
 {
+    m_fit = 1;
     m_text = theme.text;
     m_muted = theme.mutedText;
     m_red = theme.oversold;
@@ -175,6 +295,7 @@ void CountersPanel::applyTheme(const Theme &theme)
     for (QLabel *d : m_details)
         d->setVisible(!theme.projector);
     m_captionPt = theme.captionPointSize;
+    m_minPt = theme.minLabelPointSize;
     QPalette p = palette();
     p.setColor(QPalette::Window, theme.surface);
     setPalette(p);
@@ -184,7 +305,8 @@ void CountersPanel::applyTheme(const Theme &theme)
 void CountersPanel::restyle()
 {
     QFont caption = font();
-    caption.setPointSizeF(m_captionPt);
+    // captions shrink less than the numbers: they name what a room reads
+    caption.setPointSizeF(std::max(m_minPt, m_captionPt * std::min(1.0, 0.4 + m_fit)));
     caption.setBold(true);
     QFont detail = caption;
     detail.setBold(false);
@@ -197,7 +319,7 @@ void CountersPanel::restyle()
         const bool compact = extra && m_columns > 1;
         const double size = i == Oversold ? 1.15 : compact ? 0.55 : extra ? 0.75 : 1.0;
         QFont value = caption;
-        value.setPointSizeF(m_valuePt * size);
+        value.setPointSizeF(std::max(m_minPt, m_valuePt * size * m_fit));
         value.setWeight(alarm ? QFont::Black : red ? QFont::Bold : QFont::DemiBold);
         QLabel *v = m_values[std::size_t(i)];
         v->setFont(value);
@@ -209,7 +331,7 @@ void CountersPanel::restyle()
         QLabel *c = m_captions[std::size_t(i)];
         QFont captionFont = caption;
         if (compact)
-            captionFont.setPointSizeF(m_captionPt * 0.7);
+            captionFont.setPointSizeF(std::max(m_minPt, caption.pointSizeF() * 0.7));
         c->setFont(captionFont);
         QPalette cp = c->palette();
         cp.setColor(QPalette::WindowText, red ? m_red : m_muted);

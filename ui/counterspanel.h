@@ -35,6 +35,8 @@ public:
         StaleReads,
         Backlog, // order queue
         Duplicates,
+        FalseSoldOut, // shown once shoppers were told "sold out" while stock remained
+        KeysMoved, // shown once the cache tier changed
         CounterCount
     };
     static constexpr int kPrimaryCount = HitRatio;
@@ -51,10 +53,23 @@ public:
     bool isShown(Counter c) const;
     bool oversoldAlarm() const { return m_alarm; }
     QLabel *valueLabel(Counter c) const { return m_values[std::size_t(c)]; }
+    // The numbers' size relative to the theme's: below 1 where the panel is too small for them.
+    double fit() const { return m_fit; }
+    QSize minimumSizeHint() const override;
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void setAlarm(bool alarm);
     void setTiers(bool cache, bool queue);
+    void setExtras(bool falseSoldOut, bool keysMoved);
+    // Numbers smaller (never below a readable size) until the grid fits the panel.
+    void fitToSize();
+    int neededHeight() const;
+    int neededWidth() const;
+    // f(labels shown, row, column, column span) for each cell in the grid
+    template<typename F> void forEachShownCell(F &&f) const;
     void relayout();
     void restyle();
 
@@ -65,11 +80,15 @@ private:
     QGridLayout *m_grid = nullptr;
     int m_columns = 0;
     bool m_cache = false, m_queue = false;
+    bool m_falseSoldOut = false, m_keysMoved = false;
+    double m_fit = 1;
+    int m_fullWidth = 0; // the grid's width with the numbers at full size
+    bool m_fitting = false;
     bool m_duplicates = false;
     bool m_alarm = false;
     bool m_themed = false;
     QColor m_text, m_muted, m_red, m_alarmBackground;
-    double m_valuePt = 30, m_captionPt = 11;
+    double m_valuePt = 30, m_captionPt = 11, m_minPt = 8.5;
 };
 
 } // namespace stampede::ui

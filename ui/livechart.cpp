@@ -91,7 +91,7 @@ LiveChart::LiveChart(const QString &key, const QString &title, QWidget *parent)
     scene()->setItemIndexMethod(QGraphicsScene::NoIndex);
     setRenderHint(QPainter::Antialiasing);
     setFrameShape(QFrame::NoFrame);
-    setMinimumSize(200, 170);
+    setMinimumSize(160, 130);
 
     m_x = new QValueAxis;
     m_x->setTickType(QValueAxis::TicksDynamic);
@@ -290,8 +290,6 @@ void LiveChart::applyTheme(const Theme &t)
     c->setTitleFont(t.font(t.chartTitlePointSize, true));
     c->setTitleBrush(m_alarm ? m_alarmColor : m_titleColor);
     c->legend()->setFont(t.font(t.chartLabelPointSize));
-    // large type: the legend beside the plot costs less than a line of height under it
-    c->legend()->setAlignment(t.projector ? Qt::AlignRight : Qt::AlignBottom);
     c->legend()->setLabelColor(t.text);
 
     // Projector mode: no axis titles (Qt Charts gives the value axes together at most 40 % of the
@@ -320,6 +318,12 @@ void LiveChart::applyTheme(const Theme &t)
     QFont markerFont = t.font(t.chartLabelPointSize * 0.9, true);
     m_markers->setStyle(t.mutedText, t.text, t.surface, markerFont, 1.5 * t.scale);
     restyleSeries();
+}
+
+void LiveChart::setLegendBeside(bool beside)
+{
+    // large type on a tall panel: the legend beside the plot costs less than a line under it
+    chart()->legend()->setAlignment(beside ? Qt::AlignRight : Qt::AlignBottom);
 }
 
 void LiveChart::restyleSeries()

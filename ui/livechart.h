@@ -57,6 +57,7 @@ public:
     void setTitleText(const QString &title);
     void setAlarm(bool alarm); // a value that must stay at 0 is above it: red title, tinted plot
     void applyTheme(const Theme &theme);
+    void setLegendBeside(bool beside);
 
     QString key() const { return m_key; }
     QString titleText() const { return m_title; }

@@ -8,9 +8,11 @@
 #include "exportdialogs.h"
 #include "format.h"
 #include "icons.h"
+#include "lessonbanner.h"
 #include "livechart.h"
 #include "shortcutsdialog.h"
 #include "stallmeter.h"
+#include "statusbanner.h"
 #include "topologyview.h"
 
 #include "scenario.h"
@@ -25,12 +27,14 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -63,16 +67,12 @@ MainWindow::MainWindow(QWidget *parent)
     buildMenus();
     connectActions();
 
-    m_message = new QLabel;
-    m_message->setObjectName(u"statusMessage"_s);
+    m_message = new StatusBanner;
     m_statusLine = new QLabel;
     m_statusLine->setObjectName(u"statusLine"_s);
     statusBar()->addWidget(m_message, 1);
     statusBar()->addPermanentWidget(m_statusLine);
     statusBar()->setSizeGripEnabled(false);
-    m_messageTimer.setSingleShot(true);
-    m_messageTimer.setInterval(10000);
-    connect(&m_messageTimer, &QTimer::timeout, m_message, &QLabel::clear);
 
     connect(m_host, &EngineHost::engineReplaced, this, &MainWindow::onEngineReplaced);
     m_frameTimer.setInterval(kFrameIntervalMs);
@@ -120,9 +120,18 @@ void MainWindow::buildCentre()
     top->setSizes({ 290, 1010, 300 });
     top->setChildrenCollapsible(false);
 
+    // the lesson across the whole width (the fewest lines), the three columns under it
+    m_lesson = new LessonBanner;
+    auto *upper = new QWidget;
+    auto *upperLayout = new QVBoxLayout(upper);
+    upperLayout->setContentsMargins(0, 0, 0, 0);
+    upperLayout->setSpacing(0);
+    upperLayout->addWidget(m_lesson);
+    upperLayout->addWidget(top, 1);
+
     auto *vertical = m_vertical = new QSplitter(Qt::Vertical);
     vertical->setObjectName(u"mainSplitter"_s);
-    vertical->addWidget(top);
+    vertical->addWidget(upper);
     vertical->addWidget(m_charts);
     vertical->setStretchFactor(0, 3);
     vertical->setStretchFactor(1, 2);
@@ -333,7 +342,7 @@ void MainWindow::onEngineReplaced()
     const QString name = m_host->name();
     setWindowTitle(u"Stampede — "_s + name);
     m_topology->setConfig(s.config);
-    m_topology->setLesson(s.title.isEmpty() ? name : s.title, s.description);
+    m_lesson->setLesson(s.title.isEmpty() ? name : s.title, s.description);
     m_controls->setRestockUnits(s.config.stock);
     showChartsFor(s.config);
     {
@@ -486,14 +495,7 @@ QString MainWindow::statusMessage() const { return m_message->text(); }
 
 void MainWindow::showMessage(const QString &text, bool error)
 {
-    m_message->setText(text);
-    QPalette p = m_message->palette();
-    p.setColor(QPalette::WindowText, error ? m_theme.dead : m_theme.text);
-    m_message->setPalette(p);
-    QFont f = m_message->font();
-    f.setBold(error);
-    m_message->setFont(f);
-    m_messageTimer.start();
+    m_message->showMessage(text, error);
     if (error)
         emit errorShown(text);
 }
@@ -710,7 +712,11 @@ void MainWindow::setProjectorMode(bool on)
     // and charts take two columns and two rows.
     m_actions->controlsPanel->setChecked(!on);
     const int h = m_vertical->height() > 100 ? m_vertical->height() : 900; // before the first show
-    m_vertical->setSizes(on ? QList<int> { h * 9 / 20, h * 11 / 20 } : QList<int> { h * 3 / 5, h * 2 / 5 });
+    const bool twoRows = on && height() >= kTwoChartRowsHeight;
+    // one row of charts in projector mode: the diagram and the lesson above need the height more
+    m_vertical->setSizes(twoRows ? QList<int> { h * 9 / 20, h * 11 / 20 }
+            : on                 ? QList<int> { h * 2 / 3, h / 3 }
+                                 : QList<int> { h * 3 / 5, h * 2 / 5 });
 }
 
 void MainWindow::setDarkTheme(bool on)
@@ -737,10 +743,12 @@ void MainWindow::applyTheme()
     m_controlsScroll->setMinimumWidth(
         m_controls->minimumSizeHint().width() + m_controlsScroll->verticalScrollBar()->sizeHint().width());
     m_topology->applyTheme(m_theme);
+    m_lesson->applyTheme(m_theme);
+    m_message->applyTheme(m_theme);
     m_counters->applyTheme(m_theme);
     m_counters->setColumns(m_theme.projector ? 2 : 1);
     m_charts->applyTheme(m_theme);
-    m_charts->setRows(m_theme.projector ? 2 : 1);
+    fitChartRows();
     QFont status = f;
     status.setPointSizeF(m_theme.basePointSize * 0.95);
     m_statusLine->setFont(status);
@@ -748,6 +756,35 @@ void MainWindow::applyTheme()
     m_actions->darkTheme->setChecked(m_theme.dark);
     m_actions->reset->setIcon(icons::reset(m_theme.text));
     showPauseState();
+}
+
+void MainWindow::fitChartRows()
+{
+    // two rows of charts with projector type need a tall window; a short one (1366 × 768) keeps
+    // one row and gives the diagram its height
+    m_charts->setRows(m_theme.projector && height() >= kTwoChartRowsHeight ? 2 : 1);
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    fitChartRows();
+    m_lesson->applyTheme(m_theme); // its height follows the width
+}
+
+void MainWindow::fitToScreen()
+{
+    const QScreen *s = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!s)
+        return;
+    // the frame is not known before the window is shown: leave room for a title bar
+    const QRect avail = s->availableGeometry();
+    const QSize frame = isVisible() ? frameGeometry().size() - size() : QSize(8, 36);
+    const QSize room = avail.size() - frame;
+    resize(size().boundedTo(room));
+    const QRect g = frameGeometry();
+    move(std::clamp(g.left(), avail.left(), std::max(avail.left(), avail.right() - g.width() + 1)),
+        std::clamp(g.top(), avail.top(), std::max(avail.top(), avail.bottom() - g.height() + 1)));
 }
 
 QString MainWindow::lastPresetSetting() { return QSettings().value(u"window/lastPreset"_s).toString(); }

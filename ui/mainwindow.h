@@ -30,6 +30,8 @@ class ControlPanel;
 class CountersPanel;
 class EngineHost;
 class ExportDialogs;
+class LessonBanner;
+class StatusBanner;
 class StallMeter;
 class TopologyView;
 
@@ -39,6 +41,7 @@ class MainWindow : public QMainWindow {
 public:
     using SnapshotSource = std::function<std::shared_ptr<const Snapshot>()>;
     static constexpr int kFrameIntervalMs = 33;
+    static constexpr int kTwoChartRowsHeight = 1150; // projector mode: two chart rows from here
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -59,6 +62,7 @@ public:
     TopologyView *topologyView() const { return m_topology; }
     CountersPanel *countersPanel() const { return m_counters; }
     ChartsPanel *chartsPanel() const { return m_charts; }
+    LessonBanner *lessonBanner() const { return m_lesson; }
     QComboBox *presetCombo() const { return m_presetCombo; }
     QComboBox *strategyCombo() const { return m_strategyCombo; }
 
@@ -79,6 +83,8 @@ public:
     const Theme &theme() const { return m_theme; }
     void setProjectorMode(bool on);
     void setDarkTheme(bool on);
+    // No larger than the available part of the screen the window is on, and inside it.
+    void fitToScreen();
 
     // QSettings: geometry, projector mode, theme, last preset. The caller decides whether a
     // session persists (a screenshot run does not).
@@ -99,6 +105,7 @@ signals:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void buildMenus();
@@ -106,6 +113,7 @@ private:
     void buildCentre();
     void connectActions();
     void applyTheme();
+    void fitChartRows();
     void showSnapshot(const Snapshot &s);
     void onEngineReplaced();
     void updateStatus();
@@ -155,8 +163,8 @@ private:
     QComboBox *m_presetCombo = nullptr;
     QComboBox *m_strategyCombo = nullptr;
     QLabel *m_statusLine = nullptr;
-    QLabel *m_message = nullptr;
-    QTimer m_messageTimer;
+    StatusBanner *m_message = nullptr;
+    LessonBanner *m_lesson = nullptr;
     StallMeter *m_stall = nullptr;
     Theme m_theme;
 

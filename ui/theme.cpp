@@ -126,6 +126,8 @@ Theme Theme::make(bool dark, bool projector)
     t.chartTitlePointSize = 12 * t.scale;
     t.chartLabelPointSize = 10 * t.scale;
     t.lineWidth = 3 * t.scale;
+    t.minLabelPointSize = projector ? 12.8 : 8.5;
+    t.statusPointSize = 11 * t.scale;
     return t;
 }
 

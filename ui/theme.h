@@ -35,6 +35,10 @@ struct Theme {
     double chartTitlePointSize = 12;
     double chartLabelPointSize = 10;
     double lineWidth = 3; // chart series
+    // No label is drawn smaller than this (a room reads it from the back): about 11 px at a
+    // desk, 17 px in projector mode.
+    double minLabelPointSize = 8.5;
+    double statusPointSize = 11; // the transient banner of refusals and confirmations
 
     QFont font(double pointSize, bool bold = false) const;
     static Theme make(bool dark, bool projector);

@@ -55,16 +55,16 @@ int runWindow(QApplication &app, const WindowOptions &options)
 
     QApplication::setStyle(u"Fusion"_s);
     MainWindow window; // 1600 × 1000: screenshots are the same size everywhere
-    if (!screenshot) {
-        // at a desk: no larger than the screen, then whatever the person had last time
-        if (const QScreen *screen = QGuiApplication::primaryScreen())
-            window.resize(window.size().boundedTo(screen->availableSize() * 0.92));
-        window.restoreSettings();
-    }
+    if (!screenshot)
+        window.restoreSettings(); // whatever the person had last time
     if (options.dark)
         window.setDarkTheme(*options.dark);
     if (options.projector)
         window.setProjectorMode(*options.projector);
+    if (options.size)
+        window.resize(*options.size);
+    else if (!screenshot)
+        window.fitToScreen(); // the saved size may come from a larger screen
     // a preset goes by its name (the preset box and Lessons menu find it by that)
     const QString name = !cli.scenarioFile.isEmpty() ? QString::fromStdString(scenario->config.name)
         : cli.preset.isEmpty()                       ? defaultPresetName()

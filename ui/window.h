@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "config.h"
 
+#include <QSize>
 #include <QString>
 
 #include <cstdint>
@@ -33,6 +34,9 @@ struct WindowOptions {
     // Appearance; unset: the saved settings (a screenshot run uses light, normal mode).
     std::optional<bool> projector;
     std::optional<bool> dark;
+    // The window's size (and the screenshot's); unset: 1600 × 1000 for a screenshot, else the
+    // saved geometry, always within the screen.
+    std::optional<QSize> size;
 };
 
 // The command line the window's overrides amount to (resolveScenario applies them).

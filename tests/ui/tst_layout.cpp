@@ -1,0 +1,222 @@
+// What a room sees, checked from the painters' own record rather than from pixels: every preset
+// at 1366x768 and 1920x1080, normal and projector mode, early in its lesson and late in it. No
+// tier box, node card or label overlaps another, no label is smaller than a room can read, none
+// leaves the canvas, the window is the size asked for, and the lesson's whole text is shown.
+// Lessons run with their events four times sooner (as tests/lessons does); waits are QTRY_*.
+
+#include "cli.h"
+#include "counterspanel.h"
+#include "lessonbanner.h"
+#include "mainwindow.h"
+#include "topologyview.h"
+
+#include "scenario.h"
+
+#include <QApplication>
+#include <QLabel>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace stampede;
+using namespace stampede::ui;
+
+namespace {
+
+constexpr double kTimeScale = 0.25; // lesson seconds per test second: 20 s of lesson in 5 s
+constexpr int kTimeoutMs = 20000;
+// The smallest label in pixels: a desk, and the back of a room.
+constexpr double kMinPx = 11, kMinProjectorPx = 17;
+
+struct Look {
+    QSize size;
+    bool projector;
+};
+const Look kLooks[]
+    = { { { 1366, 768 }, false }, { { 1366, 768 }, true }, { { 1920, 1080 }, false }, { { 1920, 1080 }, true } };
+
+QString where(const QString &preset, const Look &look, double t)
+{
+    return preset + u' ' + QString::number(look.size.width()) + u'x' + QString::number(look.size.height())
+        + (look.projector ? u" projector"_s : u" normal"_s) + u" at "_s + QString::number(t) + u" s: "_s;
+}
+
+QString rectText(const QRectF &r)
+{
+    return u"("_s + QString::number(r.x()) + u',' + QString::number(r.y()) + u' ' + QString::number(r.width()) + u'x'
+        + QString::number(r.height()) + u')';
+}
+
+// Boxes that share more than a hair (antialiased borders may touch).
+bool overlap(const QRectF &a, const QRectF &b) { return a.adjusted(0.5, 0.5, -0.5, -0.5).intersects(b); }
+
+// All pairs of `rects` apart; the first pair that is not, as text.
+QString firstOverlap(const QList<std::pair<QString, QRectF>> &rects)
+{
+    for (qsizetype i = 0; i < rects.size(); ++i)
+        for (qsizetype j = i + 1; j < rects.size(); ++j)
+            if (overlap(rects[i].second, rects[j].second))
+                return rects[i].first + u' ' + rectText(rects[i].second) + u" overlaps "_s + rects[j].first + u' '
+                    + rectText(rects[j].second);
+    return {};
+}
+
+bool labelInside(const TopologyRecord &r, const QRectF &card)
+{
+    return std::any_of(r.labels.begin(), r.labels.end(), [&](const DrawnLabel &l) { return card.contains(l.rect); });
+}
+
+} // namespace
+
+class TestLayout : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void everyPresetReadsAtEverySize_data();
+    void everyPresetReadsAtEverySize();
+    void commandLineLookOptions();
+
+private:
+    void checkLook(MainWindow &w, const Scenario &scenario, const QString &preset, const Look &look, double t);
+};
+
+void TestLayout::everyPresetReadsAtEverySize_data()
+{
+    QTest::addColumn<QString>("preset");
+    for (const QString &name : presetNames())
+        QTest::newRow(qPrintable(name)) << name;
+}
+
+void TestLayout::everyPresetReadsAtEverySize()
+{
+    QFETCH(QString, preset);
+    QString error;
+    std::optional<Scenario> scenario = loadPreset(preset, &error);
+    QVERIFY2(scenario, qPrintable(error));
+    Scenario scaled = *scenario;
+    for (auto &e : scaled.events) {
+        e.atS *= kTimeScale;
+        e.forS *= kTimeScale;
+    }
+    MainWindow w;
+    QVERIFY(w.loadScenario(scaled, preset));
+    w.resize(kLooks[0].size);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    for (const double lessonS : { 5.0, 20.0 }) {
+        QTRY_VERIFY_WITH_TIMEOUT(w.engine()->snapshot()->t >= lessonS * kTimeScale, kTimeoutMs);
+        for (const Look &look : kLooks)
+            checkLook(w, scaled, preset, look, lessonS);
+        if (QTest::currentTestFailed())
+            return;
+    }
+}
+
+void TestLayout::checkLook(MainWindow &w, const Scenario &scenario, const QString &preset, const Look &look, double t)
+{
+    const QString at = where(preset, look, t);
+    w.setProjectorMode(look.projector);
+    w.resize(look.size);
+    // the layout settles in posted events; a frame then paints the canvas
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::processEvents();
+    w.showLatest();
+    QCoreApplication::processEvents();
+    QVERIFY2(w.size() == look.size,
+        qPrintable(at + u"the window grew to "_s + QString::number(w.width()) + u'x' + QString::number(w.height())));
+    TopologyView *canvas = w.topologyView();
+    (void)canvas->grab(); // paints now, whatever the frame timer did
+    const TopologyRecord &r = canvas->record();
+
+    // tiers and node cards: each its own room
+    QList<std::pair<QString, QRectF>> boxes;
+    for (const DrawnTier &tier : r.tiers)
+        boxes.append({ tier.name, tier.rect });
+    for (const DrawnNode &n : r.nodes)
+        boxes.append({ u"node "_s + QString::number(n.id), n.rect });
+    QVERIFY2(r.tiers.size() >= 3, qPrintable(at + u"the row is not drawn"_s));
+    QString problem = firstOverlap(boxes);
+    QVERIFY2(problem.isEmpty(), qPrintable(at + problem));
+    const QRectF canvasRect(canvas->rect());
+    for (const auto &[name, rect] : boxes)
+        QVERIFY2(canvasRect.contains(rect), qPrintable(at + name + u" leaves the canvas "_s + rectText(rect)));
+    QList<std::pair<QString, QRectF>> cards;
+    for (const DrawnCacheNode &c : r.cacheNodes) {
+        cards.append({ u"cache node "_s + QString::number(c.id), c.rect });
+        QVERIFY2(canvas->cacheTierRect().contains(c.rect), qPrintable(at + u"a cache card leaves the cache tier"_s));
+    }
+    for (const DrawnConsumer &c : r.consumers) {
+        cards.append({ u"consumer "_s + QString::number(c.id), c.rect });
+        QVERIFY2(canvas->queueRect().contains(c.rect), qPrintable(at + u"a consumer leaves the queue"_s));
+    }
+    problem = firstOverlap(cards);
+    QVERIFY2(problem.isEmpty(), qPrintable(at + problem));
+
+    // labels: apart, readable, on the canvas, and no card without one
+    QList<std::pair<QString, QRectF>> labels;
+    const double minPx = look.projector ? kMinProjectorPx : kMinPx;
+    for (const DrawnLabel &l : r.labels) {
+        labels.append({ l.tier + u" \""_s + l.text + u'"', l.rect });
+        QVERIFY2(l.pixelSize >= minPx - 0.01,
+            qPrintable(at + u'"' + l.text + u"\" is "_s + QString::number(l.pixelSize) + u" px"_s));
+        QVERIFY2(canvasRect.contains(l.rect), qPrintable(at + u'"' + l.text + u"\" leaves the canvas"_s));
+    }
+    problem = firstOverlap(labels);
+    QVERIFY2(problem.isEmpty(), qPrintable(at + problem));
+    for (const DrawnNode &n : r.nodes)
+        QVERIFY2(labelInside(r, n.rect), qPrintable(at + u"node "_s + QString::number(n.id) + u" has no text"_s));
+    for (const auto &[name, rect] : cards)
+        QVERIFY2(labelInside(r, rect), qPrintable(at + name + u" has no text"_s));
+
+    // the lesson, whole
+    LessonBanner *lesson = w.lessonBanner();
+    QCOMPARE(lesson->description(), scenario.description);
+    QVERIFY2(lesson->isVisible() && lesson->height() >= lesson->heightForWidth(lesson->width()),
+        qPrintable(at + u"the lesson's text is cut: "_s + QString::number(lesson->height()) + u" px of "_s
+            + QString::number(lesson->heightForWidth(lesson->width()))));
+    const QRect lessonInWindow(lesson->mapTo(&w, QPoint(0, 0)), lesson->size());
+    QVERIFY2(w.rect().contains(lessonInWindow), qPrintable(at + u"the lesson leaves the window"_s));
+
+    // counters: every number shown whole (the panel fits its numbers after the layout settles)
+    CountersPanel *counters = w.countersPanel();
+    QString cut;
+    auto whole = [&] {
+        cut.clear();
+        for (int c = 0; c < CountersPanel::CounterCount && cut.isEmpty(); ++c) {
+            const QLabel *value = counters->valueLabel(CountersPanel::Counter(c));
+            if (!counters->isShown(CountersPanel::Counter(c)))
+                continue;
+            const QFontMetrics fm(value->font());
+            if (fm.horizontalAdvance(value->text()) > value->width() || fm.height() > value->height() + 1)
+                cut = value->text();
+        }
+        return cut.isEmpty();
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(whole(), qPrintable(at + u"counter \""_s + cut + u"\" is cut"_s), kTimeoutMs);
+}
+
+void TestLayout::commandLineLookOptions()
+{
+    auto parse = [](const QStringList &args) { return parseCommandLine(QStringList { u"stampede"_s } + args, true); };
+    const CliParseResult ok = parse({ u"--projector"_s, u"--theme"_s, u"dark"_s, u"--size"_s, u"1366x768"_s });
+    QCOMPARE(int(ok.status), int(CliParseResult::Status::Run));
+    QVERIFY(ok.options.projector);
+    QCOMPARE(ok.options.dark, std::optional<bool>(true));
+    QCOMPARE(ok.options.size, std::optional<QSize>(QSize(1366, 768)));
+    const std::pair<QStringList, QString> bad[] = {
+        { { u"--theme"_s, u"blue"_s }, u"--theme:"_s },
+        { { u"--size"_s, u"1366"_s }, u"--size:"_s },
+        { { u"--size"_s, u"10x10"_s }, u"--size:"_s },
+        { { u"--size"_s, u"axb"_s }, u"--size:"_s },
+        { { u"--headless"_s, u"--projector"_s }, u"--projector:"_s },
+    };
+    for (const auto &[args, name] : bad) {
+        const CliParseResult r = parse(args);
+        QCOMPARE(int(r.status), int(CliParseResult::Status::Error));
+        QVERIFY2(r.output.startsWith(name) && !r.output.contains(u'\n'), qPrintable(r.output));
+    }
+}
+
+QTEST_MAIN(TestLayout)
+#include "tst_layout.moc"

@@ -1,0 +1,50 @@
+#include "statusbanner.h"
+
+using namespace Qt::StringLiterals;
+
+namespace stampede::ui {
+
+StatusBanner::StatusBanner(QWidget *parent)
+    : QLabel(parent)
+    , m_theme(Theme::make(false, false))
+{
+    setObjectName(u"statusMessage"_s);
+    setTextFormat(Qt::PlainText);
+    m_timer.setSingleShot(true);
+    m_timer.setInterval(kShowMs);
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        clear();
+        m_error = false;
+        restyle();
+    });
+    restyle();
+}
+
+void StatusBanner::showMessage(const QString &text, bool error)
+{
+    m_error = error;
+    setText(text);
+    setToolTip(text); // a long one is elided by the status bar; the whole of it is here
+    restyle();
+    m_timer.start();
+}
+
+void StatusBanner::applyTheme(const Theme &theme)
+{
+    m_theme = theme;
+    restyle();
+}
+
+void StatusBanner::restyle()
+{
+    QFont f = m_theme.font(m_theme.statusPointSize, m_error);
+    setFont(f);
+    const QColor fg = m_error ? m_theme.dead : m_theme.text;
+    const QColor bg = m_error && !text().isEmpty() ? m_theme.alarmBackground : QColor(Qt::transparent);
+    const int pad = int(4 * m_theme.scale);
+    setStyleSheet(u"QLabel#statusMessage { color: "_s + fg.name() + u"; background: "_s + bg.name(QColor::HexArgb)
+        + u"; border-radius: "_s + QString::number(pad) + u"px; padding: 1px "_s + QString::number(2 * pad)
+        + u"px; }"_s);
+}
+
+} // namespace stampede::ui

@@ -1,0 +1,34 @@
+#pragma once
+
+// Refusals and confirmations ("remove node 1: it is the last node up", "Saved …png") as a banner
+// in the status bar, in the theme's status size (larger in projector mode), red on a tinted
+// background for errors; it goes away by itself after a few seconds.
+
+#include "theme.h"
+
+#include <QLabel>
+#include <QTimer>
+
+namespace stampede::ui {
+
+class StatusBanner : public QLabel {
+    Q_OBJECT
+
+public:
+    static constexpr int kShowMs = 10000;
+
+    explicit StatusBanner(QWidget *parent = nullptr);
+
+    void showMessage(const QString &text, bool error);
+    void applyTheme(const Theme &theme);
+    bool isError() const { return m_error; }
+
+private:
+    void restyle();
+
+    Theme m_theme;
+    QTimer m_timer;
+    bool m_error = false;
+};
+
+} // namespace stampede::ui

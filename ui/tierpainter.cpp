@@ -1,0 +1,64 @@
+#include "tierpainter.h"
+
+#include <QPainter>
+
+using namespace Qt::StringLiterals;
+
+namespace stampede::ui {
+
+PaintContext::PaintContext(QPainter &painter, const Theme &t, const Selection &sel, TopologyRecord &rec)
+    : p(painter)
+    , theme(t)
+    , selection(sel)
+    , record(rec)
+    , text(painter, t, &rec.labels)
+    , s(t.scale)
+{
+}
+
+void PaintContext::tierBox(const QString &name, const QRectF &r)
+{
+    p.setPen(QPen(theme.border, 1.5 * s));
+    p.setBrush(theme.surface);
+    p.drawRoundedRect(r, 8 * s, 8 * s);
+    record.tiers.append({ name, r });
+    text.setTier(name);
+    text.setBounds(r.adjusted(2 * s, 2 * s, -2 * s, -2 * s));
+}
+
+void PaintContext::card(const QRectF &r, bool selected, bool dead, const QColor &stripe)
+{
+    text.setBounds(r.adjusted(1 * s, 1 * s, -1 * s, -1 * s));
+    p.setPen(QPen(selected ? theme.accent : theme.border, (selected ? 3.5 : 1.5) * s));
+    p.setBrush(theme.surface);
+    p.drawRoundedRect(r, 6 * s, 6 * s);
+    if (dead) {
+        p.setPen(Qt::NoPen);
+        p.setBrush(theme.alarmBackground);
+        p.drawRoundedRect(r.adjusted(2 * s, 2 * s, -2 * s, -2 * s), 5 * s, 5 * s);
+    }
+    p.setPen(Qt::NoPen);
+    p.setBrush(stripe);
+    const double inset = std::min(4 * s, r.height() / 4);
+    p.drawRoundedRect(QRectF(r.left() + 2 * s, r.top() + inset, 5 * s, r.height() - 2 * inset), 2 * s, 2 * s);
+}
+
+QColor PaintContext::stateColour(NodeState state) const
+{
+    return state == NodeState::Up ? theme.up : state == NodeState::Draining ? theme.draining : theme.dead;
+}
+
+QString PaintContext::stateText(NodeState state)
+{
+    switch (state) {
+    case NodeState::Up:
+        return u"UP"_s;
+    case NodeState::Draining:
+        return u"DRAINING"_s;
+    case NodeState::Dead:
+        return u"DEAD"_s;
+    }
+    return {};
+}
+
+} // namespace stampede::ui
