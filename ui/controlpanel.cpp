@@ -4,6 +4,7 @@
 #include "format.h"
 #include "theme.h"
 
+#include "limittable.h"
 #include "metrics.h"
 
 #include <QAction>
@@ -23,6 +24,8 @@
 using namespace Qt::StringLiterals;
 
 namespace stampede::ui {
+
+namespace limits = stampede::limits;
 
 namespace {
 
@@ -109,13 +112,14 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     sl->setContentsMargins(0, 0, 0, 0);
     m_spikeFactor = new QDoubleSpinBox;
     m_spikeFactor->setObjectName(u"spikeFactor"_s);
-    m_spikeFactor->setRange(1.1, 1000);
+    // Bounds from the engine's limits table, so a field never offers what the engine refuses.
+    m_spikeFactor->setRange(1.1, limits::range(limits::Limit::SpikeFactor).max);
     m_spikeFactor->setDecimals(1);
     m_spikeFactor->setValue(10);
     m_spikeFactor->setPrefix(u"×"_s);
     m_spikeSeconds = new QDoubleSpinBox;
     m_spikeSeconds->setObjectName(u"spikeSeconds"_s);
-    m_spikeSeconds->setRange(0.1, 3600);
+    m_spikeSeconds->setRange(0.1, limits::range(limits::Limit::SpikeSeconds).max);
     m_spikeSeconds->setDecimals(1);
     m_spikeSeconds->setValue(5);
     m_spikeSeconds->setSuffix(u" s"_s);
@@ -171,7 +175,7 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     cl->addWidget(button(actions.singleFlight, "singleFlightButton"), 2, 1);
     m_ttlJitter = new QSpinBox;
     m_ttlJitter->setObjectName(u"ttlJitterBox"_s);
-    m_ttlJitter->setRange(0, 100);
+    m_ttlJitter->setRange(0, int(limits::range(limits::Limit::TtlJitter).max * 100)); // percent
     m_ttlJitter->setSingleStep(5);
     m_ttlJitter->setPrefix(u"±"_s);
     m_ttlJitter->setSuffix(u" %"_s);
@@ -187,7 +191,7 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     cl->addWidget(button(actions.ttlJitter, "ttlJitterButton"), 3, 1);
     m_readRatio = new QSpinBox;
     m_readRatio->setObjectName(u"readRatioBox"_s);
-    m_readRatio->setRange(0, int(kMaxReadRatio));
+    m_readRatio->setRange(0, int(limits::range(limits::Limit::ReadRatio).max));
     m_readRatio->setSuffix(u" : 1"_s);
     m_readRatio->setKeyboardTracking(false);
     m_readRatio->setToolTip(u"Product-page views per purchase attempt (100 : 1 is a typical shop); Enter applies"_s);
@@ -292,10 +296,13 @@ void ControlPanel::applyRateField()
 {
     double r = 0;
     const QString text = m_rateField->text();
-    if (!parseNumber(text, &r) || r < kMinRatePerS || r > kMaxRatePerS) {
+    const auto &range = limits::range(limits::Limit::RatePerS);
+    if (!parseNumber(text, &r) || !limits::inRange(range, r)) {
         m_rateField->setStyleSheet(u"QLineEdit { border: 2px solid #d01111; }"_s);
-        emit inputRejected(u"Rate: \""_s + text.trimmed()
-            + u"\" is not a number between 1 and 1 000 000 per second; the rate stays "_s + compactRate(m_rate));
+        emit inputRejected(u"Rate: \""_s + text.trimmed() + u"\" is not a number between "_s
+            + groupedNumber(std::int64_t(range.min)).replace(QChar(0x2009), u' ') + u" and "_s
+            + groupedNumber(std::int64_t(range.max)).replace(QChar(0x2009), u' ') + u" per second; the rate stays "_s
+            + compactRate(m_rate));
         return;
     }
     m_rateField->setStyleSheet({});
