@@ -9,6 +9,7 @@
 #include "appnode.h"
 #include "engine.h"
 #include "ownedcounter.h"
+#include "runtime.h"
 #include "workload.h"
 
 #include <array>
@@ -38,7 +39,8 @@ public:
     {
         return r->node >= 0 && m_nodes[static_cast<std::size_t>(r->node)].state() == NodeSlotState::Dead;
     }
-    bool timedOut(const Request *r, Nanos now) const { return m_timeoutNs > 0 && now - r->arrival > m_timeoutNs; }
+    // Reads the clock only when a timeout is set: the closed loop reads it once per attempt.
+    bool timedOut(const Request *r) const { return m_timeoutNs > 0 && m_rt.now() - r->arrival > m_timeoutNs; }
     // The request is answered: counts it on its node and hands its worker to the next waiter.
     void release(Shard &s, Request *r);
 

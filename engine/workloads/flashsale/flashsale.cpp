@@ -26,8 +26,8 @@ FlashSale::FlashSale(Runtime &rt)
     , m_reloading(std::make_unique<std::atomic<bool>[]>(static_cast<std::size_t>(m_skus)))
 {
     forEachShard([this](ShardStats &st) {
-        st.confirmed = std::make_unique<OwnedCounter[]>(static_cast<std::size_t>(m_skus));
-        st.persisted = std::make_unique<OwnedCounter[]>(static_cast<std::size_t>(m_skus));
+        st.confirmed = CounterArray(static_cast<std::size_t>(m_skus));
+        st.persisted = CounterArray(static_cast<std::size_t>(m_skus));
     });
     for (int sku = 0; sku < m_skus; ++sku) {
         m_inTransit[static_cast<std::size_t>(sku)].store(0);
@@ -108,7 +108,7 @@ bool FlashSale::checkpoint(Shard &s, Request *r)
         answer(s, r, Outcome::NodeDown);
         return false;
     }
-    if (m_app.timedOut(r, m_rt.now())) {
+    if (m_app.timedOut(r)) {
         answer(s, r, Outcome::Timeout);
         return false;
     }
@@ -342,7 +342,7 @@ void FlashSale::confirm(Shard &s, Request *r)
         answer(s, r, Outcome::NodeDown);
         return;
     }
-    if (m_app.timedOut(r, m_rt.now())) {
+    if (m_app.timedOut(r)) {
         answer(s, r, Outcome::Timeout);
         return;
     }

@@ -60,8 +60,8 @@ public:
 private:
     struct alignas(64) ShardStats {
         OwnedCounter falseSoldOut;
-        std::unique_ptr<OwnedCounter[]> confirmed; // per SKU: units confirmed to shoppers
-        std::unique_ptr<OwnedCounter[]> persisted; // per SKU: orders written
+        CounterArray confirmed; // per SKU: units confirmed to shoppers
+        CounterArray persisted; // per SKU: orders written
     };
     ShardStats &stats(Shard &s) { return m_shards[static_cast<std::size_t>(s.index())]; }
     template<typename F> void forEachShard(F &&f)
