@@ -1,0 +1,112 @@
+// A scenario as a whole: each value against the engine's limits table, each event against
+// its kind and the run's length, and the cache tier that cache-queue needs.
+
+#include "scenario.h"
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+using stampede::EventKind;
+using stampede::TimedEvent;
+
+namespace {
+
+QString number(double v) { return QString::number(v, 'g', 15); }
+
+// "key: must be …" when v is outside its row of the engine's limits table, or empty.
+QString outOfRange(const QString &key, stampede::limits::Limit id, double v)
+{
+    const std::string problem = stampede::limits::check(id, v);
+    return problem.empty() ? QString() : key + u": "_s + QString::fromStdString(problem);
+}
+
+// "relative.path: problem" for one event, or empty.
+QString checkEvent(const TimedEvent &e, double durationS)
+{
+    using stampede::limits::Limit;
+    if (!std::isfinite(e.atS) || e.atS < 0 || e.atS > durationS)
+        return u"at_s: must be between 0 and duration_s ("_s + number(durationS) + u')';
+    const QString key = eventKey(e.kind);
+    switch (e.kind) {
+    case EventKind::Spike:
+        if (QString p = outOfRange(key + u".factor"_s, Limit::SpikeFactor, e.factor); !p.isEmpty())
+            return p;
+        return outOfRange(key + u".for_s"_s, Limit::SpikeSeconds, e.forS);
+    case EventKind::SetRate:
+        return outOfRange(key, Limit::RatePerS, e.rate);
+    case EventKind::SetClosedLoop:
+        return outOfRange(key, Limit::Clients, e.count);
+    case EventKind::AddNodes:
+        return outOfRange(key, Limit::AddNodes, e.count);
+    case EventKind::AddCacheNodes:
+        return outOfRange(key, Limit::AddCacheNodes, e.count);
+    case EventKind::AddConsumers:
+        return outOfRange(key, Limit::AddConsumers, e.count);
+    case EventKind::Restock:
+        return outOfRange(key, Limit::Restock, static_cast<double>(e.units));
+    case EventKind::SetTtlJitter:
+        return outOfRange(key, Limit::TtlJitter, e.ratio);
+    case EventKind::SetReadRatio:
+        return outOfRange(key, Limit::ReadRatio, e.ratio);
+    case EventKind::RemoveNode:
+    case EventKind::KillNode:
+        if (e.node && *e.node < 0)
+            return key + u": must be a node id (0 or more) or null"_s;
+        break;
+    case EventKind::RemoveCacheNode:
+    case EventKind::KillCacheNode:
+        if (e.node && *e.node < 0)
+            return key + u": must be a cache node id (0 or more) or null"_s;
+        break;
+    case EventKind::RemoveConsumer:
+    case EventKind::KillConsumer:
+        if (e.node && *e.node < 0)
+            return key + u": must be a consumer id (0 or more) or null"_s;
+        break;
+    case EventKind::SwitchStrategy:
+    case EventKind::Pause:
+    case EventKind::Resume:
+    case EventKind::SetPlacement:
+    case EventKind::SetSingleFlight:
+    case EventKind::SetCounterRecovery:
+    case EventKind::SetIdempotent:
+    case EventKind::SetQueueFull:
+        break;
+    }
+    return {};
+}
+
+} // namespace
+
+QString checkScenario(const Scenario &s)
+{
+    const std::string engineProblem = stampede::validate(s.config);
+    if (!engineProblem.empty())
+        return QString::fromStdString(engineProblem);
+    if (const auto p = stampede::limits::checkNamed(stampede::limits::Limit::DurationS, s.durationS); !p.empty())
+        return QString::fromStdString(p);
+    if (s.config.seed > std::uint64_t(LLONG_MAX))
+        return u"seed: must be a non-negative integer below 2^63"_s;
+    for (std::size_t i = 0; i < s.events.size(); ++i) {
+        const QString problem = checkEvent(s.events[i], s.durationS);
+        if (!problem.isEmpty())
+            return u"events["_s + QString::number(i) + u"]."_s + problem;
+    }
+    // cache-queue keeps its stock counters in the cache tier: switching to it needs one by then.
+    for (std::size_t i = 0; i < s.events.size(); ++i) {
+        const TimedEvent &e = s.events[i];
+        if (e.kind != EventKind::SwitchStrategy || e.strategy != stampede::Strategy::CacheQueue
+            || s.config.cache.nodes > 0)
+            continue;
+        // Events fire in time order, ties in file order.
+        bool added = false;
+        for (std::size_t j = 0; j < s.events.size() && !added; ++j) {
+            const TimedEvent &a = s.events[j];
+            added = a.kind == EventKind::AddCacheNodes && (a.atS < e.atS || (a.atS == e.atS && j < i));
+        }
+        if (!added)
+            return u"events["_s + QString::number(i) + u"]."_s + eventKey(e.kind)
+                + u": cache-queue needs a cache tier (cache.nodes at least 1, or an add_cache_node before it)"_s;
+    }
+    return {};
+}

@@ -1,0 +1,148 @@
+// A scenario back to JSON, in the keys the loader reads (the loader's inverse).
+
+#include "scenario.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+using namespace Qt::StringLiterals;
+using stampede::EventKind;
+using stampede::TimedEvent;
+
+namespace {
+
+QString fromStd(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+
+} // namespace
+
+QJsonObject scenarioToJson(const Scenario &s)
+{
+    const auto &c = s.config;
+    auto optional = [](const std::optional<double> &v) { return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null); };
+    QJsonObject traffic {
+        { u"mode"_s, fromStd(stampede::toString(c.traffic.mode)) },
+        { u"rate_per_s"_s, c.traffic.ratePerS },
+        { u"clients"_s, c.traffic.clients },
+        { u"users"_s, qint64(c.traffic.users) },
+        { u"skus"_s, c.traffic.skus },
+        { u"sku_skew"_s, c.traffic.skuSkew },
+        { u"read_ratio"_s, c.traffic.readRatio },
+    };
+    QJsonObject gateway {
+        { u"policy"_s, fromStd(stampede::toString(c.gateway.policy)) },
+        { u"rate_limit_per_s"_s, optional(c.gateway.rateLimitPerS) },
+    };
+    QJsonObject nodes {
+        { u"count"_s, c.nodes.count },
+        { u"capacity"_s, c.nodes.capacity },
+        { u"queue_limit"_s, c.nodes.queueLimit },
+        { u"service_ms"_s, c.nodes.serviceMs },
+        { u"service_dist"_s, fromStd(stampede::toString(c.nodes.serviceDist)) },
+        { u"timeout_ms"_s, optional(c.nodes.timeoutMs) },
+    };
+    QJsonObject store {
+        { u"latency_ms"_s, c.store.latencyMs },
+        { u"write_ms"_s, c.store.writeMs },
+        { u"buckets"_s, c.store.buckets },
+    };
+    QJsonObject cache {
+        { u"nodes"_s, c.cache.nodes },
+        { u"placement"_s, fromStd(stampede::toString(c.cache.placement)) },
+        { u"virtual_nodes"_s, c.cache.virtualNodes },
+        { u"latency_ms"_s, c.cache.latencyMs },
+        { u"op_ms"_s, c.cache.opMs },
+        { u"keys"_s, c.cache.keys },
+        { u"ttl_ms"_s, c.cache.ttlMs },
+        { u"ttl_jitter"_s, c.cache.ttlJitter },
+        { u"single_flight"_s, c.cache.singleFlight },
+        { u"counter_recovery"_s, fromStd(stampede::toString(c.cache.recovery)) },
+    };
+    QJsonObject queue {
+        { u"partitions"_s, c.queue.partitions },
+        { u"capacity"_s, c.queue.capacity },
+        { u"consumers"_s, c.queue.consumers },
+        { u"batch"_s, c.queue.batch },
+        { u"ack_ms"_s, c.queue.ackMs },
+        { u"when_full"_s, fromStd(stampede::toString(c.queue.whenFull)) },
+        { u"idempotent"_s, c.queue.idempotent },
+    };
+    QJsonArray events;
+    for (const TimedEvent &e : s.events) {
+        QJsonValue action;
+        switch (e.kind) {
+        case EventKind::Spike:
+            action = QJsonObject { { u"factor"_s, e.factor }, { u"for_s"_s, e.forS } };
+            break;
+        case EventKind::SetRate:
+            action = e.rate;
+            break;
+        case EventKind::AddNodes:
+        case EventKind::SetClosedLoop:
+            action = e.count;
+            break;
+        case EventKind::RemoveNode:
+        case EventKind::KillNode:
+            action = e.node ? QJsonValue(*e.node) : QJsonValue(QJsonValue::Null);
+            break;
+        case EventKind::SwitchStrategy:
+            action = fromStd(stampede::toString(e.strategy));
+            break;
+        case EventKind::Restock:
+            action = qint64(e.units);
+            break;
+        case EventKind::Pause:
+        case EventKind::Resume:
+            action = true;
+            break;
+        case EventKind::AddCacheNodes:
+            action = e.count;
+            break;
+        case EventKind::RemoveCacheNode:
+        case EventKind::KillCacheNode:
+            action = e.node ? QJsonValue(*e.node) : QJsonValue(QJsonValue::Null);
+            break;
+        case EventKind::SetPlacement:
+            action = fromStd(stampede::toString(e.placement));
+            break;
+        case EventKind::SetSingleFlight:
+        case EventKind::SetIdempotent:
+            action = e.on;
+            break;
+        case EventKind::SetTtlJitter:
+        case EventKind::SetReadRatio:
+            action = e.ratio;
+            break;
+        case EventKind::SetCounterRecovery:
+            action = fromStd(stampede::toString(e.recovery));
+            break;
+        case EventKind::AddConsumers:
+            action = e.count;
+            break;
+        case EventKind::RemoveConsumer:
+        case EventKind::KillConsumer:
+            action = e.node ? QJsonValue(*e.node) : QJsonValue(QJsonValue::Null);
+            break;
+        case EventKind::SetQueueFull:
+            action = fromStd(stampede::toString(e.full));
+            break;
+        }
+        events.append(QJsonObject { { u"at_s"_s, e.atS }, { eventKey(e.kind), action } });
+    }
+    return QJsonObject {
+        { u"name"_s, QString::fromStdString(c.name) },
+        { u"title"_s, s.title },
+        { u"description"_s, s.description },
+        { u"seed"_s, qint64(c.seed) },
+        { u"duration_s"_s, s.durationS },
+        { u"strategy"_s, fromStd(stampede::toString(c.strategy)) },
+        { u"stock"_s, qint64(c.stock) },
+        { u"threads"_s, c.threads },
+        { u"traffic"_s, traffic },
+        { u"gateway"_s, gateway },
+        { u"nodes"_s, nodes },
+        { u"store"_s, store },
+        { u"cache"_s, cache },
+        { u"queue"_s, queue },
+        { u"events"_s, events },
+    };
+}

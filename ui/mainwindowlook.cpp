@@ -1,0 +1,158 @@
+// MainWindow's look: projector mode, theme, fitting the screen, and the settings kept between
+// sessions.
+
+#include "mainwindow.h"
+
+#include "actionset.h"
+#include "chartspanel.h"
+#include "controlpanel.h"
+#include "counterspanel.h"
+#include "enginehost.h"
+#include "exportdialogs.h"
+#include "format.h"
+#include "icons.h"
+#include "lessonbanner.h"
+#include "livechart.h"
+#include "shortcutsdialog.h"
+#include "stallmeter.h"
+#include "statusbanner.h"
+#include "topologyview.h"
+
+#include "scenario.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QComboBox>
+#include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace stampede::ui {
+
+void MainWindow::setProjectorMode(bool on)
+{
+    m_actions->projectorMode->setChecked(on);
+    if (on == m_theme.projector)
+        return;
+    m_theme = Theme::make(m_theme.dark, on);
+    applyTheme();
+    // Large type needs the room: the keys drive the run (F9 brings the controls back), numbers
+    // and charts take two columns and two rows.
+    m_actions->controlsPanel->setChecked(!on);
+    const int h = m_vertical->height() > 100 ? m_vertical->height() : 900; // before the first show
+    const bool twoRows = on && height() >= kTwoChartRowsHeight;
+    // one row of charts in projector mode: the diagram and the lesson above need the height more
+    m_vertical->setSizes(twoRows ? QList<int> { h * 9 / 20, h * 11 / 20 }
+            : on                 ? QList<int> { h * 2 / 3, h / 3 }
+                                 : QList<int> { h * 3 / 5, h * 2 / 5 });
+}
+
+void MainWindow::setDarkTheme(bool on)
+{
+    m_actions->darkTheme->setChecked(on);
+    if (on == m_theme.dark)
+        return;
+    m_theme = Theme::make(on, m_theme.projector);
+    applyTheme();
+}
+
+void MainWindow::applyTheme()
+{
+    QApplication::setPalette(m_theme.palette);
+    QFont f = QApplication::font();
+    f.setPointSizeF(m_theme.basePointSize);
+    QApplication::setFont(f);
+    setFont(f);
+    const int icon = int(20 * m_theme.scale);
+    for (QToolBar *bar : findChildren<QToolBar *>())
+        bar->setIconSize(QSize(icon, icon));
+    m_controls->applyTheme(m_theme);
+    // the whole panel width stays visible: only vertical scrolling
+    m_controlsScroll->setMinimumWidth(
+        m_controls->minimumSizeHint().width() + m_controlsScroll->verticalScrollBar()->sizeHint().width());
+    m_topology->applyTheme(m_theme);
+    m_lesson->applyTheme(m_theme);
+    m_message->applyTheme(m_theme);
+    m_counters->applyTheme(m_theme);
+    m_counters->setColumns(m_theme.projector ? 2 : 1);
+    m_charts->applyTheme(m_theme);
+    fitChartRows();
+    QFont status = f;
+    status.setPointSizeF(m_theme.basePointSize * 0.95);
+    m_statusLine->setFont(status);
+    m_actions->projectorMode->setChecked(m_theme.projector);
+    m_actions->darkTheme->setChecked(m_theme.dark);
+    m_actions->reset->setIcon(icons::reset(m_theme.text));
+    showPauseState();
+}
+
+void MainWindow::fitChartRows()
+{
+    // two rows of charts with projector type need a tall window; a short one (1366 × 768) keeps
+    // one row and gives the diagram its height
+    m_charts->setRows(m_theme.projector && height() >= kTwoChartRowsHeight ? 2 : 1);
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    fitChartRows();
+    m_lesson->applyTheme(m_theme); // its height follows the width
+}
+
+void MainWindow::fitToScreen()
+{
+    const QScreen *s = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!s)
+        return;
+    // the frame is not known before the window is shown: leave room for a title bar
+    const QRect avail = s->availableGeometry();
+    const QSize frame = isVisible() ? frameGeometry().size() - size() : QSize(8, 36);
+    const QSize room = avail.size() - frame;
+    resize(size().boundedTo(room));
+    const QRect g = frameGeometry();
+    move(std::clamp(g.left(), avail.left(), std::max(avail.left(), avail.right() - g.width() + 1)),
+        std::clamp(g.top(), avail.top(), std::max(avail.top(), avail.bottom() - g.height() + 1)));
+}
+
+QString MainWindow::lastPresetSetting() { return QSettings().value(u"window/lastPreset"_s).toString(); }
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (const QByteArray g = settings.value(u"window/geometry"_s).toByteArray(); !g.isEmpty())
+        restoreGeometry(g);
+    setDarkTheme(settings.value(u"window/dark"_s, false).toBool());
+    setProjectorMode(settings.value(u"window/projector"_s, false).toBool());
+    m_exports->setLastDirectory(settings.value(u"window/exportDirectory"_s).toString());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(u"window/geometry"_s, saveGeometry());
+    settings.setValue(u"window/dark"_s, m_theme.dark);
+    settings.setValue(u"window/projector"_s, m_theme.projector);
+    if (m_scenarioFile.isEmpty() && !scenarioName().isEmpty())
+        settings.setValue(u"window/lastPreset"_s, scenarioName());
+    settings.setValue(u"window/exportDirectory"_s, m_exports->lastDirectory());
+}
+
+} // namespace stampede::ui
