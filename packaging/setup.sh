@@ -16,7 +16,9 @@ cd "$here"
 # Installed with --no-install-recommends: every package a build step needs is named here, or is a
 # hard dependency of one that is (packaging/check-deps.sh proves it for each configured build).
 # libqt6opengl6-dev: Qt6Charts' CMake package requires Qt6OpenGL's, which nothing else pulls in.
-packages=(cmake g++ make pkg-config qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6svg6-dev libqt6opengl6-dev
+# Only real packages belong here: a virtual name (libqt6svg6-dev is one, provided by qt6-svg-dev)
+# never shows as installed, so it would send every run to apt-get.
+packages=(cmake g++ make pkg-config qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
           qt6-qpa-plugins libgl-dev libboost-dev xvfb xauth fonts-dejavu-core)
 
 install_missing() {
