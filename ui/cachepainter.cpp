@@ -89,7 +89,9 @@ void CachePainter::paint(const QRectF &r, const Snapshot &snap)
     const QRectF inner = r.adjusted(10 * s, 6 * s, -10 * s, -6 * s);
     // the header gives way (its last lines first) to one row of cards
     const double cardMin = m_c.text.lineHeight(m_c.text.font(1.0, true)) + 6 * s;
-    const double used = header(QRectF(inner.left(), inner.top(), inner.width(), inner.height() - cardMin), snap);
+    // (the header's own spacing after its last line must not eat into the cards' row)
+    const double used = std::min(std::max(0.0, inner.height() - cardMin),
+        header(QRectF(inner.left(), inner.top(), inner.width(), inner.height() - cardMin), snap));
     const QRectF area(inner.left(), inner.top() + used, inner.width(), std::max(0.0, inner.height() - used));
 
     // arcs clockwise from the top, in snapshot order, each as wide as the node's share of keys
@@ -116,9 +118,19 @@ void CachePainter::paint(const QRectF &r, const Snapshot &snap)
     std::sort(right.begin(), right.end(), [](const Item *a, const Item *b) { return a->mid < b->mid; });
     std::stable_sort(left.begin(), left.end(), [](const Item *a, const Item *b) { return a->mid > b->mid; });
 
-    // the ring gets a third of the width at most; the cards (their text matters more) the rest
+    // the ring gets a third of the width at most, and gives way so that each card still has room
+    // for its short name and share ("c12" · "100 %"): the cards' text matters more
     const double gap = 14 * s;
-    const double diameter = std::max(0.0, std::min(area.height(), area.width() * 0.3));
+    const QFont nameFont = m_c.text.font(1.0, true), tagFont = m_c.text.font(0.85, true);
+    const double cardNeed = 18 * s + m_c.text.width(nameFont, u"c00"_s) + 8 * s + m_c.text.width(tagFont, u"100 %"_s);
+    const int perSide = int(std::max(right.size(), left.size()));
+    const int cardRows = std::max(1, int((area.height() + 5 * s) / (cardMin + 5 * s)));
+    const int subColumns = std::max(1, int(std::ceil(double(perSide) / cardRows)));
+    const double sideNeed = subColumns * cardNeed + (subColumns - 1) * 5 * s;
+    double diameter
+        = std::max(0.0, std::min({ area.height(), area.width() * 0.3, area.width() - 2 * (sideNeed + gap) }));
+    if (diameter < 24 * s)
+        diameter = 0; // a ring too small to read is dropped: the cards say the shares
     const double cardW = std::max(0.0, (area.width() - diameter) / 2 - gap);
     const QPointF c = area.center();
     const double R = diameter / 2, ri = R * 0.58;
@@ -194,7 +206,7 @@ void CachePainter::cards(const QList<const Item *> &items, const QRectF &column,
         const QRectF r(x, top + row * (cardH + spacing), cardW, cardH);
         const CacheNodeView &v = *it.view;
         const bool dead = v.state == NodeState::Dead;
-        if (it.span > 0 && col == 0) {
+        if (it.span > 0 && col == 0 && radius > 4 * s) {
             const double a = qDegreesToRadians(it.mid);
             const QPointF onRing(centre.x() + (radius + s) * std::sin(a), centre.y() - (radius + s) * std::cos(a));
             m_c.p.setPen(QPen(dead ? m_c.theme.dead : colour(v.id), 1.5 * s));

@@ -59,9 +59,10 @@ CountersPanel::CountersPanel(QWidget *parent)
 void CountersPanel::setColumns(int columns)
 {
     columns = std::max(1, columns);
-    if (columns == m_columns)
+    if (columns == m_columns && columns == m_minColumns)
         return;
-    m_columns = columns;
+    m_minColumns = m_columns = columns;
+    m_extrasBeside = false;
     relayout();
 }
 
@@ -104,8 +105,13 @@ void CountersPanel::setExtras(bool falseSoldOut, bool keysMoved)
 QSize CountersPanel::minimumSizeHint() const
 {
     // the numbers shrink to the room they get (fitToSize), down to about half their size
-    // as wide as the numbers at full size (a cut number lies); as tall as the smallest fit
-    return { std::max(m_fullWidth, int(20 * m_captionPt)), int(8 * m_captionPt) };
+    return { std::max(int(m_fullWidth * 0.6), int(12 * m_captionPt)), int(8 * m_captionPt) };
+}
+
+QSize CountersPanel::sizeHint() const
+{
+    // the numbers at full size (a cut number lies)
+    return { std::max(m_fullWidth, minimumSizeHint().width()), int(20 * m_captionPt) };
 }
 
 void CountersPanel::resizeEvent(QResizeEvent *event)
@@ -138,8 +144,13 @@ int CountersPanel::neededWidth() const
     QHash<int, int> columns;
     forEachShownCell([&](const QList<const QLabel *> &labels, int, int col, int colSpan) {
         int w = 0;
-        for (const QLabel *l : labels)
-            w = std::max(w, QFontMetrics(l->font()).horizontalAdvance(l->text()));
+        for (const QLabel *l : labels) {
+            const QFontMetrics fm(l->font());
+            w = std::max(w, fm.horizontalAdvance(l->text()));
+            // room for a run's numbers from the start, so that the columns do not move as they grow
+            if (std::find(m_values.begin(), m_values.end(), l) != m_values.end())
+                w = std::max(w, fm.horizontalAdvance(u"88 888"_s));
+        }
         // a cell across two grid columns shares its width between them
         for (int c = col; c < col + colSpan; ++c)
             columns[c] = std::max(columns.value(c), (w + colSpan - 1) / colSpan);
@@ -178,23 +189,34 @@ void CountersPanel::fitToSize()
         m_fit = fit;
         restyle();
         if (fit == 1) {
-            const int w = m_grid->minimumSize().width();
-            if (w != m_fullWidth) {
+            m_fullHeight = neededHeight();
+            // grows only (numbers get longer as a run goes on): the window's columns stay put
+            const int w = neededWidth();
+            if (w > m_fullWidth + 4) {
                 m_fullWidth = w;
                 updateGeometry();
+                emit preferredWidthChanged();
             }
         }
-        // narrower than its minimum: the splitter has not given the panel its width yet
-        const bool widthFits = width() < minimumSizeHint().width() || neededWidth() <= width();
-        if ((neededHeight() <= height() && widthFits) || fit <= 0.3)
+        if ((neededHeight() <= height() && neededWidth() <= width()) || fit <= 0.3)
             break;
         fit -= 0.05;
     }
     m_fitting = false;
+    // one column too short for the numbers at a size a room reads: two (the window widens the
+    // panel on preferredWidthChanged, and the panel fits again on its resize)
+    if (m_fit < kTwoColumnsBelow && m_columns == 1 && m_fullHeight > height()) {
+        m_columns = 2;
+        relayout();
+    } else if (m_fit < kTwoColumnsBelow && m_columns > 1 && !m_extrasBeside) {
+        m_extrasBeside = true;
+        relayout();
+    }
 }
 
 void CountersPanel::relayout()
 {
+    m_fullWidth = 0; // measured again for the new grid
     for (QWidget *cell : m_cells)
         m_grid->removeWidget(cell);
     for (int r = 0; r < m_grid->rowCount(); ++r)
@@ -203,27 +225,34 @@ void CountersPanel::relayout()
         m_grid->setColumnStretch(c, 0);
     // The six run counters as always, column by column. The cache and queue counters take a
     // column of their own beside one column; under two (projector mode, where height is what
-    // runs out) they share one row, each in half a column.
+    // runs out) they share a row below, each in half a column, or, when that row is too wide for
+    // their captions, stand in a third column of their own.
     const int rows = (kPrimaryCount + m_columns - 1) / m_columns;
-    const int span = m_columns == 1 ? 1 : 2;
+    int extras = 0;
+    for (int i = kPrimaryCount; i < CounterCount; ++i)
+        extras += isShown(Counter(i)) ? 1 : 0;
+    const bool beside = m_columns == 1 || (m_extrasBeside && extras > 2);
+    const int span = beside ? 1 : 2; // grid columns per primary column
     for (int i = 0; i < kPrimaryCount; ++i)
         m_grid->addWidget(m_cells[std::size_t(i)], i % rows, (i / rows) * span, 1, span);
+    const int perRow = 2 * m_columns;
     int k = 0;
     for (int i = kPrimaryCount; i < CounterCount; ++i) {
         QWidget *cell = m_cells[std::size_t(i)];
         const bool shown = isShown(Counter(i));
         if (shown) {
-            if (m_columns == 1)
-                m_grid->addWidget(cell, k, 1);
+            if (beside)
+                m_grid->addWidget(cell, k, m_columns);
             else
-                m_grid->addWidget(cell, rows + k / (2 * m_columns), k % (2 * m_columns));
+                m_grid->addWidget(cell, rows + k / perRow, k % perRow);
             ++k;
         }
         cell->setVisible(shown);
     }
-    for (int c = 0; c < m_columns * span; ++c)
+    const int gridColumns = beside ? m_columns + (extras > 0 ? 1 : 0) : m_columns * span;
+    for (int c = 0; c < gridColumns; ++c)
         m_grid->setColumnStretch(c, 1);
-    const int used = m_columns == 1 ? std::max(rows, k) : rows + (k + 2 * m_columns - 1) / (2 * m_columns);
+    const int used = beside ? std::max(rows, k) : rows + (k + perRow - 1) / perRow;
     m_grid->setRowStretch(used, 1);
     restyle();
     // after the layout has given the panel its new size
@@ -286,6 +315,7 @@ void CountersPanel::setAlarm(bool alarm)
 void CountersPanel::applyTheme(const Theme &theme)
 {
     m_fit = 1;
+    m_fullWidth = 0; // measured again at the new sizes
     m_text = theme.text;
     m_muted = theme.mutedText;
     m_red = theme.oversold;

@@ -46,7 +46,11 @@ public:
     void showSnapshot(const Snapshot &s);
     void applyTheme(const Theme &theme);
     // One column beside the diagram; two in projector mode, where the numbers are much larger.
+    // One column becomes two when it is too short for its numbers at kTwoColumnsBelow of their
+    // size (the window then widens the panel).
     void setColumns(int columns);
+    int columns() const { return m_columns; }
+    static constexpr double kTwoColumnsBelow = 0.8;
 
     QString valueText(Counter c) const;
     // Shown in the panel (hidden ones are not in use by the run).
@@ -56,6 +60,12 @@ public:
     // The numbers' size relative to the theme's: below 1 where the panel is too small for them.
     double fit() const { return m_fit; }
     QSize minimumSizeHint() const override;
+    // As wide as the numbers at full size.
+    QSize sizeHint() const override;
+
+signals:
+    // sizeHint() grew: the window gives the panel its room again
+    void preferredWidthChanged();
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -78,11 +88,13 @@ private:
     std::array<QLabel *, CounterCount> m_details {};
     std::array<QWidget *, CounterCount> m_cells {};
     QGridLayout *m_grid = nullptr;
-    int m_columns = 0;
+    int m_columns = 0, m_minColumns = 0;
+    bool m_extrasBeside = false; // under two columns, the extra counters in a third (relayout)
+    int m_fullHeight = 0; // the grid's height with the numbers at full size
     bool m_cache = false, m_queue = false;
     bool m_falseSoldOut = false, m_keysMoved = false;
     double m_fit = 1;
-    int m_fullWidth = 0; // the grid's width with the numbers at full size
+    int m_fullWidth = 0; // the widest the numbers needed at full size since the theme was set
     bool m_fitting = false;
     bool m_duplicates = false;
     bool m_alarm = false;

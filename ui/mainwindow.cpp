@@ -13,6 +13,7 @@
 #include "shortcutsdialog.h"
 #include "stallmeter.h"
 #include "statusbanner.h"
+#include "toolbarfit.h"
 #include "topologyview.h"
 
 #include "scenario.h"
@@ -109,7 +110,7 @@ void MainWindow::buildCentre()
     controlsScroll->setFrameShape(QFrame::NoFrame);
     m_controlsScroll = controlsScroll;
 
-    auto *top = new QSplitter(Qt::Horizontal);
+    auto *top = m_top = new QSplitter(Qt::Horizontal);
     top->setObjectName(u"topSplitter"_s);
     top->addWidget(controlsScroll);
     top->addWidget(m_topology);
@@ -165,7 +166,7 @@ void MainWindow::buildToolBar()
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
 
-    bar->addWidget(new QLabel(u" Lesson "_s));
+    QAction *lessonCaption = bar->addWidget(new QLabel(u" Lesson "_s));
     m_presetCombo = new QComboBox;
     m_presetCombo->setObjectName(u"presetCombo"_s);
     m_presetCombo->setToolTip(u"Preset (Lessons menu, Ctrl+1…)"_s);
@@ -185,7 +186,7 @@ void MainWindow::buildToolBar()
     });
     bar->addWidget(m_presetCombo);
 
-    bar->addWidget(new QLabel(u"   Strategy "_s));
+    QAction *strategyCaption = bar->addWidget(new QLabel(u"   Strategy "_s));
     m_strategyCombo = new QComboBox;
     m_strategyCombo->setObjectName(u"strategyCombo"_s);
     m_strategyCombo->setToolTip(u"Stock strategy (keys 1–"_s + QString::number(strategyNames().size()) + u")"_s);
@@ -201,6 +202,7 @@ void MainWindow::buildToolBar()
     bar->addAction(m_actions->spike);
     bar->addAction(m_actions->addNode);
     bar->addAction(m_actions->killNode);
+    m_toolFit = new ToolBarFit(bar, { lessonCaption, strategyCaption }, { m_presetCombo, m_strategyCombo });
 }
 
 void MainWindow::buildMenus()
@@ -232,7 +234,11 @@ void MainWindow::connectActions()
 
     connect(a.projectorMode, &QAction::triggered, this, &MainWindow::setProjectorMode);
     connect(a.darkTheme, &QAction::triggered, this, &MainWindow::setDarkTheme);
-    connect(a.controlsPanel, &QAction::toggled, m_controlsScroll, &QWidget::setVisible);
+    connect(a.controlsPanel, &QAction::toggled, this, [this](bool on) {
+        m_controlsScroll->setVisible(on);
+        fitColumns();
+    });
+    connect(m_counters, &CountersPanel::preferredWidthChanged, this, &MainWindow::fitColumns, Qt::QueuedConnection);
     connect(a.fullScreen, &QAction::triggered, this, [this](bool on) { on ? showFullScreen() : showNormal(); });
     connect(a.chartPage, &QAction::triggered, m_charts, [this] { m_charts->setPage(1 - m_charts->page()); });
 
@@ -475,27 +481,49 @@ void MainWindow::updateStatus()
         m_fps = double(frames - m_framesAtStatus) * 1e9 / double(std::max<qint64>(1, now - m_statusAtNs));
     m_framesAtStatus = frames;
     m_statusAtNs = now;
-    m_statusLine->setText(statusText());
+    fitStatusLine();
 }
 
-QString MainWindow::statusText() const
+void MainWindow::fitStatusLine()
 {
-    QString text = u"engine "_s + compactNumber(m_engineRate) + u" req/s · UI "_s + QString::number(std::lround(m_fps))
-        + u" fps · stall p99 "_s + QString::number(std::lround(stallP99Ms())) + u" ms"_s;
-    if (const Engine *e = engine()) {
-        const std::shared_ptr<const Snapshot> s = e->snapshot();
-        text += u" · seed "_s + QString::number(e->config().seed) + u" · "_s + strategyName(s->store->strategy);
-    }
-    return text;
+    // the message (a refusal, a confirmation) has the room first; the line drops its least
+    // useful parts, then itself, rather than be cut
+    const QFontMetrics fm(m_statusLine->font());
+    const int room = statusBar()->contentsRect().width() - m_message->neededWidth() - 24;
+    QString shown;
+    for (const QString &candidate : statusTexts())
+        if (fm.horizontalAdvance(candidate) <= room) {
+            shown = candidate;
+            break;
+        }
+    m_statusLine->setText(shown);
+}
+
+QString MainWindow::statusText() const { return statusTexts().constFirst(); }
+
+QStringList MainWindow::statusTexts() const
+{
+    const QString engineRate = u"engine "_s + compactNumber(m_engineRate) + u" req/s"_s;
+    const QString ui = u"UI "_s + QString::number(std::lround(m_fps)) + u" fps · stall p99 "_s
+        + QString::number(std::lround(stallP99Ms())) + u" ms"_s;
+    QString seed;
+    if (const Engine *e = engine())
+        seed = u" · seed "_s + QString::number(e->config().seed);
+    QString strategy;
+    if (const Engine *e = engine())
+        strategy = u" · "_s + strategyName(e->snapshot()->store->strategy);
+    const QString both = engineRate + u" · "_s + ui;
+    return { both + seed + strategy, both + seed, both, engineRate, QString() };
 }
 
 double MainWindow::stallP99Ms() const { return m_stall->p99Ms(); }
 
-QString MainWindow::statusMessage() const { return m_message->text(); }
+QString MainWindow::statusMessage() const { return m_message->fullText(); }
 
 void MainWindow::showMessage(const QString &text, bool error)
 {
     m_message->showMessage(text, error);
+    fitStatusLine();
     if (error)
         emit errorShown(text);
 }

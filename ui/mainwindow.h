@@ -10,6 +10,7 @@
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QStringList>
 #include <QTimer>
 
 #include <functional>
@@ -33,6 +34,7 @@ class ExportDialogs;
 class LessonBanner;
 class StatusBanner;
 class StallMeter;
+class ToolBarFit;
 class TopologyView;
 
 class MainWindow : public QMainWindow {
@@ -65,10 +67,12 @@ public:
     LessonBanner *lessonBanner() const { return m_lesson; }
     QComboBox *presetCombo() const { return m_presetCombo; }
     QComboBox *strategyCombo() const { return m_strategyCombo; }
+    const ToolBarFit *toolBarFit() const { return m_toolFit; }
 
     double stallP99Ms() const;
     double framesPerSecond() const { return m_fps; }
-    QString statusText() const; // the permanent status line
+    QString statusText() const; // the permanent status line, whole
+    QStringList statusTexts() const; // …and its shorter forms, the last one empty
     QString statusMessage() const; // the last message (errors, saved files)
 
     // Exports without dialogs (see ExportDialogs); false with a one-line *error when the file
@@ -114,6 +118,10 @@ private:
     void connectActions();
     void applyTheme();
     void fitChartRows();
+    // The diagram's row: the counters as wide as their numbers at full size (up to two fifths of
+    // the row), the diagram the rest; after a resize, a theme or the controls shown or hidden.
+    void fitColumns();
+    void fitStatusLine(); // the permanent line gives way to the message
     void showSnapshot(const Snapshot &s);
     void onEngineReplaced();
     void updateStatus();
@@ -157,11 +165,13 @@ private:
     ControlPanel *m_controls = nullptr;
     QScrollArea *m_controlsScroll = nullptr;
     QSplitter *m_vertical = nullptr;
+    QSplitter *m_top = nullptr;
     TopologyView *m_topology = nullptr;
     CountersPanel *m_counters = nullptr;
     ChartsPanel *m_charts = nullptr;
     QComboBox *m_presetCombo = nullptr;
     QComboBox *m_strategyCombo = nullptr;
+    ToolBarFit *m_toolFit = nullptr;
     QLabel *m_statusLine = nullptr;
     StatusBanner *m_message = nullptr;
     LessonBanner *m_lesson = nullptr;

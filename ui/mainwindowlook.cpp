@@ -16,6 +16,7 @@
 #include "shortcutsdialog.h"
 #include "stallmeter.h"
 #include "statusbanner.h"
+#include "toolbarfit.h"
 #include "topologyview.h"
 
 #include "scenario.h"
@@ -94,6 +95,7 @@ void MainWindow::applyTheme()
     m_counters->setColumns(m_theme.projector ? 2 : 1);
     m_charts->applyTheme(m_theme);
     fitChartRows();
+    fitColumns();
     QFont status = f;
     status.setPointSizeF(m_theme.basePointSize * 0.95);
     m_statusLine->setFont(status);
@@ -101,6 +103,7 @@ void MainWindow::applyTheme()
     m_actions->darkTheme->setChecked(m_theme.dark);
     m_actions->reset->setIcon(icons::reset(m_theme.text));
     showPauseState();
+    m_toolFit->refit();
 }
 
 void MainWindow::fitChartRows()
@@ -110,11 +113,25 @@ void MainWindow::fitChartRows()
     m_charts->setRows(m_theme.projector && height() >= kTwoChartRowsHeight ? 2 : 1);
 }
 
+void MainWindow::fitColumns()
+{
+    const int total = m_top->width() - m_top->handleWidth() * (m_top->count() - 1);
+    if (total <= 0)
+        return;
+    const int controls = m_controlsScroll->isVisible() ? m_controlsScroll->minimumWidth() : 0;
+    const int counters
+        = std::clamp(m_counters->sizeHint().width(), m_counters->minimumSizeHint().width(), std::max(1, total * 2 / 5));
+    m_top->setSizes({ controls, std::max(1, total - controls - counters), counters });
+}
+
 void MainWindow::resizeEvent(QResizeEvent *event)
 {
     QMainWindow::resizeEvent(event);
+    fitColumns();
     fitChartRows();
+    fitStatusLine();
     m_lesson->applyTheme(m_theme); // its height follows the width
+    m_toolFit->refit();
 }
 
 void MainWindow::fitToScreen()

@@ -10,10 +10,14 @@ StatusBanner::StatusBanner(QWidget *parent)
 {
     setObjectName(u"statusMessage"_s);
     setTextFormat(Qt::PlainText);
+    // the room it gets is the bar's, not its text's: elide() fits the text to it
+    setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    setMinimumWidth(0);
     m_timer.setSingleShot(true);
     m_timer.setInterval(kShowMs);
     connect(&m_timer, &QTimer::timeout, this, [this] {
         clear();
+        m_full.clear();
         m_error = false;
         restyle();
     });
@@ -23,10 +27,30 @@ StatusBanner::StatusBanner(QWidget *parent)
 void StatusBanner::showMessage(const QString &text, bool error)
 {
     m_error = error;
-    setText(text);
-    setToolTip(text); // a long one is elided by the status bar; the whole of it is here
+    m_full = text;
+    setToolTip(text); // a long one is elided; the whole of it is here
     restyle();
     m_timer.start();
+}
+
+int StatusBanner::padding() const { return 2 * 2 * int(4 * m_theme.scale) + 2; }
+
+int StatusBanner::neededWidth() const
+{
+    return m_full.isEmpty() ? 0 : QFontMetrics(font()).horizontalAdvance(m_full) + padding();
+}
+
+void StatusBanner::resizeEvent(QResizeEvent *event)
+{
+    QLabel::resizeEvent(event);
+    elide();
+}
+
+void StatusBanner::elide()
+{
+    const QString shown = QFontMetrics(font()).elidedText(m_full, Qt::ElideRight, std::max(0, width() - padding()));
+    if (shown != text())
+        setText(shown);
 }
 
 void StatusBanner::applyTheme(const Theme &theme)
@@ -45,6 +69,7 @@ void StatusBanner::restyle()
     setStyleSheet(u"QLabel#statusMessage { color: "_s + fg.name() + u"; background: "_s + bg.name(QColor::HexArgb)
         + u"; border-radius: "_s + QString::number(pad) + u"px; padding: 1px "_s + QString::number(2 * pad)
         + u"px; }"_s);
+    elide();
 }
 
 } // namespace stampede::ui

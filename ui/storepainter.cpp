@@ -39,7 +39,7 @@ double StorePainter::preferredHeight(const Theme &t, const Snapshot &snap)
         + std::max<qsizetype>(1, rowsShown(snap).size()) * rowHeight(t) + 4 * t.scale;
 }
 
-void StorePainter::paint(const QRectF &r, const Snapshot &snap)
+void StorePainter::paint(const QRectF &r, const Snapshot &snap, const TopologySettings &settings)
 {
     const Theme &t = m_c.theme;
     const double s = m_c.s;
@@ -52,15 +52,25 @@ void StorePainter::paint(const QRectF &r, const Snapshot &snap)
     auto fits = [&](double h) { return y + h <= inner.bottom() + 0.5; };
     auto next = [&](double h) { return QRectF(inner.left(), y, inner.width(), h); };
 
-    text.draw(next(titleH), title, { u"Stock store"_s, u"Store"_s }, Qt::AlignLeft | Qt::AlignVCenter, t.text);
+    // with many SKUs the rows below are SKU 0's, not the whole stock (REMAINING counts all): the
+    // title says so when the line that would say it has no room
+    const double rowH = rowHeight(t);
+    const bool skuLine = y + titleH + 2 * s + bodyH + rowH <= inner.bottom() + 0.5;
+    if (settings.skus > 1 && !skuLine)
+        text.drawPair(next(titleH), title, { u"Stock store"_s, u"Store"_s }, t.text, body,
+            { u"SKU 0 of "_s + groupedNumber(settings.skus), u"SKU 0"_s }, t.mutedText);
+    else
+        text.draw(next(titleH), title, { u"Stock store"_s, u"Store"_s }, Qt::AlignLeft | Qt::AlignVCenter, t.text);
     y += titleH + 2 * s;
     const double lockWait = snap.recent.empty() ? 0.0 : snap.recent.back().store->lockWaitMeanMs;
     const double lockHold = snap.recent.empty() ? 0.0 : snap.recent.back().store->lockHoldMeanMs;
-    const double rowH = rowHeight(t);
     // detail lines only while a row still fits under them
     if (fits(bodyH + rowH)) {
         const bool sharded = snap.store->strategy == Strategy::Sharded;
-        text.draw(next(bodyH), body, { sharded ? u"SKU 0 · hot rows (buckets)"_s : u"SKU 0 · hot row"_s, u"SKU 0"_s },
+        const QString of = settings.skus > 1 ? QString(u" of "_s + groupedNumber(settings.skus)) : QString();
+        text.draw(next(bodyH), body,
+            { (sharded ? u"SKU 0"_s + of + u" · hot rows (buckets)"_s : u"SKU 0"_s + of + u" · hot row"_s),
+                u"SKU 0"_s + of, u"SKU 0"_s },
             Qt::AlignLeft | Qt::AlignVCenter, t.mutedText);
         y += bodyH;
     }

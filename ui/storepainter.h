@@ -14,7 +14,7 @@ public:
 
     // The height the box would like for `snap` (the layout gives it at most that).
     static double preferredHeight(const Theme &theme, const Snapshot &snap);
-    void paint(const QRectF &r, const Snapshot &snap);
+    void paint(const QRectF &r, const Snapshot &snap, const TopologySettings &settings);
 
 private:
     static QList<const RowView *> rowsShown(const Snapshot &snap);

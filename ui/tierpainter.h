@@ -64,6 +64,7 @@ struct TopologySettings {
     QString rateLimit; // "no rate limit", "limit 5 k/s"
     int queueLimit = 1; // a node's backlog bound
     int partitions = 0; // configured, shown until the engine reports its partitions
+    int skus = 1; // the store box shows SKU 0's rows; the counters all SKUs
 };
 
 class PaintContext {

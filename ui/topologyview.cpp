@@ -87,6 +87,7 @@ void TopologyView::setConfig(const EngineConfig &config)
         : u"no rate limit"_s;
     m_settings.queueLimit = std::max(1, config.nodes.queueLimit);
     m_settings.partitions = config.queue.partitions;
+    m_settings.skus = std::max(1, config.traffic.skus);
     m_phaseIn.clear();
     m_phaseOut.clear();
     setSelectedNode(-1);
@@ -260,6 +261,7 @@ void TopologyView::paintEvent(QPaintEvent *)
         }
         p.drawPixmap(0, 0, m_layer);
     }
+    m_dots.clear();
     if (!m_snapshot)
         return;
     for (const Flow &f : std::as_const(m_flows)) {
@@ -312,11 +314,19 @@ void TopologyView::drawStatic(QPainter &p)
     shoppers.paintShoppers(g.shoppers, snap);
     shoppers.paintGateway(g.gateway, snap, m_settings);
     NodesPainter(c).paint(g.nodes, snap, m_settings);
-    StorePainter(c).paint(g.store, snap);
+    StorePainter(c).paint(g.store, snap, m_settings);
     if (needs.cache)
         CachePainter(c).paint(g.cache, snap);
     if (needs.queue)
         QueuePainter(c).paint(g.queue, snap, m_settings);
+
+    m_obstacles.clear();
+    for (const DrawnTier &t : std::as_const(m_record.tiers))
+        m_obstacles << t.rect;
+    for (const DrawnNode &n : std::as_const(m_record.nodes))
+        m_obstacles << n.rect;
+    for (const DrawnLabel &l : std::as_const(m_record.labels))
+        m_obstacles << l.rect;
 }
 
 void TopologyView::drawEdges(QPainter &p, PaintContext &c, const TopologyLayout &g)
@@ -417,7 +427,7 @@ void TopologyView::drawEdges(QPainter &p, PaintContext &c, const TopologyLayout 
     }
 }
 
-void TopologyView::drawFlow(QPainter &p, const Edge &edge, double rate, double phase, const QPixmap &dot) const
+void TopologyView::drawFlow(QPainter &p, const Edge &edge, double rate, double phase, const QPixmap &dot)
 {
     const int count = dotCount(rate);
     if (!count)
@@ -425,7 +435,11 @@ void TopologyView::drawFlow(QPainter &p, const Edge &edge, double rate, double p
     const QPointF offset(dot.width() / dot.devicePixelRatio() / 2, dot.height() / dot.devicePixelRatio() / 2);
     for (int k = 0; k < count; ++k) {
         const double t = std::fmod(phase + double(k) / count, 1.0);
-        p.drawPixmap(edge.at(t) - offset, dot);
+        const QRectF r(edge.at(t) - offset, QSizeF(2 * offset.x(), 2 * offset.y()));
+        if (std::any_of(m_obstacles.cbegin(), m_obstacles.cend(), [&r](const QRectF &o) { return o.intersects(r); }))
+            continue;
+        p.drawPixmap(r.topLeft(), dot);
+        m_dots.append(r);
     }
 }
 

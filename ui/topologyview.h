@@ -57,6 +57,9 @@ public:
     void setSelectedNode(int id);
     int nodeAt(const QPointF &pos) const;
     quint64 framesPainted() const { return m_frames; }
+    // The flow dots of the last frame: a dot is not drawn where it would cover a box, card or
+    // label (it passes behind them), so the dots never hide text.
+    const QList<QRectF> &drawnDots() const { return m_dots; }
 
     // The cache ring and the queue as the last frame drew them; empty rects when not drawn.
     QRectF cacheTierRect() const { return tierRect(u"cache"); }
@@ -112,7 +115,7 @@ private:
     // Edges first (boxes go on top), with their labels in the strip between the row and the band.
     void drawEdges(QPainter &p, PaintContext &c, const TopologyLayout &g);
     double flowRate(const Flow &f) const;
-    void drawFlow(QPainter &p, const Edge &edge, double rate, double phase, const QPixmap &dot) const;
+    void drawFlow(QPainter &p, const Edge &edge, double rate, double phase, const QPixmap &dot);
     // Everything but the dots: redrawn when the snapshot, size, theme or selection changes, not
     // every frame.
     void drawStatic(QPainter &p);
@@ -127,6 +130,8 @@ private:
     QHash<int, double> m_phaseIn, m_phaseOut; // by node id
     TopologyRecord m_record;
     QList<Flow> m_flows;
+    QList<QRectF> m_obstacles; // what dots pass behind, from the last drawStatic
+    QList<QRectF> m_dots;
     QPixmap m_layer;
     std::shared_ptr<const Snapshot> m_layerSource;
     bool m_layerValid = false;

@@ -1,13 +1,17 @@
 // What a room sees, checked from the painters' own record rather than from pixels: every preset
-// at 1366x768 and 1920x1080, normal and projector mode, early in its lesson and late in it. No
-// tier box, node card or label overlaps another, no label is smaller than a room can read, none
-// leaves the canvas, the window is the size asked for, and the lesson's whole text is shown.
+// at 1366x768 and 1920x1080, normal and projector mode, early in its lesson, in the middle (where
+// most lessons change something: a kill, a node added) and late. No tier box, node card or label
+// overlaps another, no flow dot covers one, no label is smaller than a room can read, none leaves
+// the canvas, the window is the size asked for, the lesson's whole text is shown, every tool bar
+// button is on the bar (none in an overflow menu), the status line is not cut, and the counters
+// keep their numbers large.
 // Lessons run with their events four times sooner (as tests/lessons does); waits are QTRY_*.
 
 #include "cli.h"
 #include "counterspanel.h"
 #include "lessonbanner.h"
 #include "mainwindow.h"
+#include "statusbanner.h"
 #include "topologyview.h"
 
 #include "scenario.h"
@@ -15,7 +19,10 @@
 #include <QApplication>
 #include <QLabel>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTest>
+#include <QToolBar>
+#include <QToolButton>
 
 using namespace Qt::StringLiterals;
 using namespace stampede;
@@ -27,6 +34,8 @@ constexpr double kTimeScale = 0.25; // lesson seconds per test second: 20 s of l
 constexpr int kTimeoutMs = 20000;
 // The smallest label in pixels: a desk, and the back of a room.
 constexpr double kMinPx = 11, kMinProjectorPx = 17;
+// The six big counters stay at least this many times the smallest label.
+constexpr double kCounterFactor = 1.6;
 
 struct Look {
     QSize size;
@@ -104,7 +113,7 @@ void TestLayout::everyPresetReadsAtEverySize()
     w.resize(kLooks[0].size);
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
-    for (const double lessonS : { 5.0, 20.0 }) {
+    for (const double lessonS : { 5.0, 10.0, 20.0 }) {
         QTRY_VERIFY_WITH_TIMEOUT(w.engine()->snapshot()->t >= lessonS * kTimeScale, kTimeoutMs);
         for (const Look &look : kLooks)
             checkLook(w, scaled, preset, look, lessonS);
@@ -166,6 +175,16 @@ void TestLayout::checkLook(MainWindow &w, const Scenario &scenario, const QStrin
     QVERIFY2(problem.isEmpty(), qPrintable(at + problem));
     for (const DrawnNode &n : r.nodes)
         QVERIFY2(labelInside(r, n.rect), qPrintable(at + u"node "_s + QString::number(n.id) + u" has no text"_s));
+    // flow dots pass behind boxes, cards and labels
+    for (const QRectF &dot : canvas->drawnDots()) {
+        for (const auto &[name, rect] : boxes + cards + labels)
+            QVERIFY2(!overlap(dot, rect), qPrintable(at + u"a flow dot covers "_s + name + u' ' + rectText(dot)));
+    }
+    // with many SKUs the store box says its rows are SKU 0's (REMAINING counts them all)
+    if (scenario.config.traffic.skus > 1)
+        QVERIFY2(std::any_of(r.labels.begin(), r.labels.end(),
+                     [](const DrawnLabel &l) { return l.tier == u"store"_s && l.text.contains(u"SKU 0"_s); }),
+            qPrintable(at + u"the store box does not say SKU 0"_s));
     for (const auto &[name, rect] : cards)
         QVERIFY2(labelInside(r, rect), qPrintable(at + name + u" has no text"_s));
 
@@ -194,6 +213,42 @@ void TestLayout::checkLook(MainWindow &w, const Scenario &scenario, const QStrin
         return cut.isEmpty();
     };
     QTRY_VERIFY2_WITH_TIMEOUT(whole(), qPrintable(at + u"counter \""_s + cut + u"\" is cut"_s), kTimeoutMs);
+    // the six big numbers stay big (the panel takes a second column, the window widens it)
+    QString small;
+    auto large = [&] {
+        small.clear();
+        for (int c = 0; c < CountersPanel::kPrimaryCount && small.isEmpty(); ++c) {
+            const QLabel *value = counters->valueLabel(CountersPanel::Counter(c));
+            if (const int px = QFontInfo(value->font()).pixelSize(); px < minPx * kCounterFactor)
+                small = u'"' + value->text() + u"\" is only "_s + QString::number(px) + u" px"_s;
+        }
+        return small.isEmpty();
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(large(), qPrintable(at + u"counter "_s + small), kTimeoutMs);
+
+    // the tool bar: every button on it, none behind the overflow arrow
+    auto *bar = w.findChild<QToolBar *>(u"runToolBar"_s);
+    QVERIFY(bar);
+    QVERIFY2(bar->sizeHint().width() <= bar->width(),
+        qPrintable(at + u"the tool bar needs "_s + QString::number(bar->sizeHint().width()) + u" px of "_s
+            + QString::number(bar->width())));
+    for (const QToolButton *b : bar->findChildren<QToolButton *>())
+        if (b->objectName() == u"qt_toolbar_ext_button"_s)
+            QVERIFY2(!b->isVisible(), qPrintable(at + u"the tool bar has an overflow menu"_s));
+
+    // the status bar: the line beside the message is whole (or gave way), once the bar's layout
+    // has taken in the last text the line was given
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    auto *line = w.findChild<QLabel *>(u"statusLine"_s);
+    QVERIFY(line);
+    QVERIFY2(QFontMetrics(line->font()).horizontalAdvance(line->text()) <= line->width(),
+        qPrintable(at + u"the status line is cut: "_s + line->text()));
+    auto *message = w.findChild<StatusBanner *>(u"statusMessage"_s);
+    QVERIFY(message);
+    QVERIFY2(message->neededWidth() > message->width() || message->text() == message->fullText(),
+        qPrintable(at + u"the status message is shortened though it fits: "_s + message->text()));
+    QVERIFY2(QFontMetrics(message->font()).horizontalAdvance(message->text()) <= message->width(),
+        qPrintable(at + u"the status message is clipped: "_s + message->text()));
 }
 
 void TestLayout::commandLineLookOptions()
