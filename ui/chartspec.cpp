@@ -155,7 +155,7 @@ std::vector<ChartSpec> makeSpecs()
         .title = u"Cache hit ratio"_s,
         .page = 1,
         .left = { .title = u"hit ratio"_s, .kind = AxisKind::Percent, .fixed = std::pair { 0.0, 100.0 } },
-        .right = { .title = u"store reads/s"_s },
+        .right = { .title = u"reads/s"_s },
         .series = {
             // no lookups in a tick: no hit ratio to draw (a gap reads better than a fall to 0)
             { .name = u"hit %"_s, .color = &Theme::hitRatio,

@@ -274,7 +274,10 @@ void LiveChart::rescale(AxisState &a)
     }
     const AxisScale scale = axisScale(std::max(top, -bottom), a.kind);
     const bool whole = a.integer && scale.divisor == 1;
-    const double step = niceStep((top - bottom) / m_steps, whole);
+    double step = niceStep((top - bottom) / m_steps, whole);
+    // 1, 2 or 5 × 10^k on a value axis: "0.025" does not fit beside a second axis, "0.05" does
+    if (const double p = std::pow(10.0, std::floor(std::log10(step))); std::abs(step / p - 2.5) < 1e-9)
+        step = 5 * p;
     // The axis ends a quarter step above the data, not at the next labelled tick: on a short plot
     // with two steps, 480 would otherwise sit under a top of 1000. Labels stop at the last tick.
     const double quarter = whole ? std::max(1.0, step / 4) : step / 4;
@@ -303,10 +306,16 @@ void LiveChart::setRange(AxisState &a, double bottom, double top, double labelTo
 {
     QCategoryAxis *axis = a.axis;
     const double d = a.scale.divisor;
-    const bool bare = unitsInTitles();
+    bool bare = unitsInTitles();
     const QString title = bare ? axisTitle(a.word, a.scale, a.kind) : a.word;
     if (axis->titleText() != title)
         axis->setTitleText(title);
+    // A rotated title longer than the plot is tall would read "u…": there the unit goes back
+    // into the labels (projector mode on a small screen), everywhere else the title shows.
+    a.titleShown = titleFits(a);
+    if (axis->isTitleVisible() != a.titleShown)
+        axis->setTitleVisible(a.titleShown);
+    bare = bare && a.titleShown;
     const AxisScale labels = bare ? AxisScale { d, {} } : a.scale;
     for (const QString &label : axis->categoriesLabels())
         axis->remove(label);
@@ -319,6 +328,15 @@ void LiveChart::setRange(AxisState &a, double bottom, double top, double labelTo
         axis->append(axisLabel(v, labels), v / d);
     }
     axis->setRange(bottom / d, top / d);
+}
+
+bool LiveChart::titleFits(const AxisState &a) const
+{
+    const double h = chart()->plotArea().height();
+    if (!(h > 0))
+        return true;
+    const QString title = a.axis->titleText();
+    return QFontMetricsF(a.axis->titleFont()).horizontalAdvance(title) + 4 <= h;
 }
 
 QStringList LiveChart::axisLabels(Axis axis) const
@@ -420,7 +438,6 @@ void LiveChart::applyTheme(const Theme &t)
         axis->setLabelsColor(t.mutedText);
         axis->setTitleFont(titles);
         axis->setTitleBrush(t.mutedText);
-        axis->setTitleVisible(true);
         axis->setLinePen(axisPen);
         axis->setGridLinePen(gridPen);
         axis->setMinorGridLineVisible(false);
@@ -465,6 +482,10 @@ void LiveChart::onPlotAreaChanged(const QRectF &area)
         m_left.top = -1;
         m_right.top = -1;
     }
+    for (AxisState *a : { &m_left, &m_right })
+        if (a->axis && titleFits(*a) != a->titleShown)
+            a->top = -1; // the next commit shows or hides the title and relabels
+
     m_markers->relayout(area);
 }
 

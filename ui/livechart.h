@@ -121,6 +121,7 @@ private:
         double headroom = 0; // the fraction of the plot the labels took when the range was set
         AxisScale scale;
         QString word; // the unit word of the title
+        bool titleShown = true;
         bool symmetric = false;
     };
 
@@ -129,6 +130,7 @@ private:
     void showAxes();
     // Two value axes shown: the labels are bare numbers and the titles carry the units.
     bool unitsInTitles() const;
+    bool titleFits(const AxisState &a) const; // the rotated title fits the plot's height
     void updateTimeTicks();
     double headroom() const; // the fraction of the plot height the marker band takes
     void onPlotAreaChanged(const QRectF &area);
