@@ -9,13 +9,17 @@
 // Five charts is what a row can show readably on a projector; the window opens the page that fits
 // the scenario, and cache & queue charts the run has no data for (no views, no queue) give their
 // room to the others. Every chart carries the action markers. Fed one snapshot at a time; memory
-// is fixed.
+// is fixed. The charts are data (chartspec.h); one update path draws them all.
+//
+// The time axis shows the run: a lesson shorter than the 60 s window fills the plot's width
+// (0 to the run length), then the axis grows with the run up to 60 s and slides from there.
 
 #include <QList>
 #include <QWidget>
 
 #include <array>
 #include <memory>
+#include <utility>
 #include <vector>
 
 class QGridLayout;
@@ -50,6 +54,11 @@ public:
     // Every chart brought up to date now, shown or not (before a screenshot or an export).
     void catchUp();
     void applyTheme(const Theme &theme);
+    // The scenario's length in seconds (0: unknown): shorter runs get a time axis of their length.
+    void setRunLength(double seconds);
+    double runLength() const { return m_runLength; }
+    // The time axis for this snapshot: [tMin, tMax].
+    std::pair<double, double> timeWindow(const Snapshot &s) const;
     // Each page: one row of five, or two rows (three, then two) where fonts are large.
     void setRows(int rows);
 
@@ -71,6 +80,7 @@ signals:
 private:
     void applyColors(const Theme &theme);
     void updateChart(int index, const Snapshot &s);
+    void updateTitle(int index, const Snapshot &s);
     void layoutPage(int page);
     // Hides the cache & queue charts without data for this run; true when that changed.
     bool showChartsInUse(const Snapshot &s);
@@ -85,18 +95,9 @@ private:
     QTabBar *m_tabs = nullptr;
     int m_rows = 0;
     bool m_projector = false;
-    // flash sale
-    LiveChart *m_throughput = nullptr;
-    LiveChart *m_latency = nullptr;
-    LiveChart *m_stock = nullptr;
-    LiveChart *m_oversold = nullptr;
-    LiveChart *m_lock = nullptr;
-    // cache & queue
-    LiveChart *m_hits = nullptr;
-    LiveChart *m_orders = nullptr;
-    LiveChart *m_backlog = nullptr;
-    LiveChart *m_divergence = nullptr;
-    LiveChart *m_anomalies = nullptr;
+    std::vector<bool> m_split; // per chart: secondary series on the right axis
+    QList<const LiveChart *> m_wide; // charts taking a full column share now (ChartSpec::wide)
+    double m_runLength = 0;
     std::shared_ptr<const Snapshot> m_pending;
     std::vector<bool> m_stale;
     QList<const LiveChart *> m_hidden; // no data for the run

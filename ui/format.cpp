@@ -121,6 +121,65 @@ QString shortMarkerLabel(const std::string &label)
     return s.size() <= 14 ? s : QString(s.left(13) + u'…');
 }
 
+AxisScale axisScale(double top, AxisKind kind)
+{
+    const double a = std::abs(top);
+    switch (kind) {
+    case AxisKind::Milliseconds:
+        return a >= 1000 ? AxisScale { 1000, u" s"_s } : AxisScale { 1, u" ms"_s };
+    case AxisKind::Percent:
+        return { 1, u"%"_s };
+    case AxisKind::Count:
+        break;
+    }
+    // "1500" reads as well as "1.5 k"; "1200 k" does not
+    if (a >= 1e9)
+        return { 1e9, u" G"_s };
+    if (a >= 1e6)
+        return { 1e6, u" M"_s };
+    if (a >= 2e3)
+        return { 1e3, u" k"_s };
+    return { 1, {} };
+}
+
+QString axisTitle(const QString &word, const AxisScale &scale, AxisKind kind)
+{
+    const QString unit = scale.suffix.trimmed();
+    if (unit.isEmpty())
+        return word;
+    if (kind == AxisKind::Count)
+        return unit + u' ' + word;
+    return word + u' ' + unit;
+}
+
+QString axisLabel(double value, const AxisScale &scale)
+{
+    const double x = value / scale.divisor;
+    if (!std::isfinite(x))
+        return u"–"_s;
+    if (std::abs(x) < 1e-9)
+        return u"0"_s;
+    // four significant digits, no trailing zeros: 2, 1.5, 0.25, 1250
+    QString digits = QString::number(x, 'g', 4);
+    if (digits.contains(u'e')) // never for axis ticks below 10000, but keep it readable
+        digits = QString::number(x, 'f', 0);
+    if (x < 0)
+        digits.replace(0, 1, QChar(0x2212)); // minus sign
+    return digits + scale.suffix;
+}
+
+double niceStep(double raw, bool integer)
+{
+    if (!(raw > 0))
+        return 1;
+    if (integer && raw <= 1)
+        return 1;
+    const double p = std::pow(10.0, std::floor(std::log10(raw)));
+    const double f = raw / p;
+    const double nice = f <= 1 ? 1 : f <= 2 ? 2 : (f <= 2.5 && !integer) ? 2.5 : f <= 5 ? 5 : 10;
+    return nice * p;
+}
+
 bool parseNumber(const QString &text, double *value)
 {
     const QString t = text.trimmed();

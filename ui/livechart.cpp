@@ -2,6 +2,7 @@
 
 #include "theme.h"
 
+#include <QCategoryAxis>
 #include <QChart>
 #include <QContextMenuEvent>
 #include <QFontMetricsF>
@@ -21,53 +22,12 @@ namespace stampede::ui {
 
 namespace {
 
-// 1, 2, 2.5 or 5 times a power of ten, at least `raw`; whole steps of 1, 2 or 5 × 10^k for
-// quantities that only come in whole units.
-double niceStep(double raw, bool integer = false)
+QCategoryAxis *newValueAxis()
 {
-    if (!(raw > 0))
-        return 1;
-    if (integer && raw <= 1)
-        return 1;
-    const double p = std::pow(10.0, std::floor(std::log10(raw)));
-    const double f = raw / p;
-    const double nice = f <= 1 ? 1 : f <= 2 ? 2 : (f <= 2.5 && !integer) ? 2.5 : f <= 5 ? 5 : 10;
-    return nice * p;
-}
-
-QString labelFormat(double step)
-{
-    const double p = std::floor(std::log10(step));
-    const double mantissa = step / std::pow(10.0, p);
-    const int decimals = std::max(0, int(-p) + (std::abs(mantissa - 2.5) < 1e-9 ? 1 : 0));
-    return u"%."_s + QString::number(decimals) + u'f';
-}
-
-QValueAxis *newValueAxis()
-{
-    auto *axis = new QValueAxis;
-    axis->setTickType(QValueAxis::TicksDynamic);
-    axis->setTickAnchor(0);
-    axis->setTickInterval(0.25);
+    auto *axis = new QCategoryAxis;
+    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     axis->setRange(0, 1);
     return axis;
-}
-
-// Range and tick interval change in the order that never asks the axis for more ticks than
-// either the old or the new setting has (a small interval over a large range would mean
-// millions of tick items).
-void setAxis(QValueAxis *axis, double min, double max, double step, const QString &suffix = {})
-{
-    if (step >= axis->tickInterval()) {
-        axis->setTickInterval(step);
-        axis->setRange(min, max);
-    } else {
-        axis->setRange(min, max);
-        axis->setTickInterval(step);
-    }
-    QString escaped = suffix;
-    escaped.replace(u'%', u"%%"_s);
-    axis->setLabelFormat(labelFormat(step) + escaped);
 }
 
 } // namespace
@@ -102,6 +62,7 @@ LiveChart::LiveChart(const QString &key, const QString &title, QWidget *parent)
     c->addAxis(m_x, Qt::AlignBottom);
 
     m_left.axis = newValueAxis();
+    m_left.scale = axisScale(1, AxisKind::Count);
     c->addAxis(m_left.axis, Qt::AlignLeft);
 
     m_markers = std::make_unique<MarkerOverlay>(c);
@@ -112,10 +73,8 @@ LiveChart::~LiveChart() = default;
 
 int LiveChart::addSeries(const QString &name, Axis axis, double widthFactor)
 {
-    if (axis == Axis::Right && !m_right.axis) {
-        m_right.axis = newValueAxis();
-        chart()->addAxis(m_right.axis, Qt::AlignRight);
-    }
+    if (axis == Axis::Right)
+        ensureRightAxis();
     Series s;
     s.line = new QLineSeries;
     s.line->setName(name);
@@ -131,43 +90,90 @@ int LiveChart::addSeries(const QString &name, Axis axis, double widthFactor)
     return int(m_series.size()) - 1;
 }
 
+void LiveChart::ensureRightAxis()
+{
+    if (m_right.axis)
+        return;
+    m_right.axis = newValueAxis();
+    chart()->addAxis(m_right.axis, Qt::AlignRight);
+    // styled like the left one
+    QCategoryAxis *left = m_left.axis;
+    m_right.axis->setLabelsFont(left->labelsFont());
+    m_right.axis->setLabelsBrush(left->labelsBrush());
+    m_right.axis->setTitleFont(left->titleFont());
+    m_right.axis->setTitleBrush(left->titleBrush());
+    m_right.axis->setLinePen(left->linePen());
+    m_right.axis->setGridLinePen(left->gridLinePen());
+    m_right.axis->setGridLineVisible(false); // the left axis draws the grid
+}
+
 void LiveChart::setSeriesColor(int series, const QColor &color)
 {
     m_series[std::size_t(series)].color = color;
     restyleSeries();
 }
 
-void LiveChart::setAxisTitle(Axis axis, const QString &title, const QString &labelSuffix)
+void LiveChart::setSeriesAxis(int series, Axis axis)
 {
-    AxisState &a = axisState(axis);
-    if (a.axis && a.axis->titleText() != title)
-        a.axis->setTitleText(title);
-    if (labelSuffix != a.suffix) {
-        a.suffix = labelSuffix;
-        relabel(a);
-    }
-}
-
-void LiveChart::relabel(AxisState &a)
-{
-    if (!a.axis)
+    Series &s = m_series[std::size_t(series)];
+    if (s.axis == axis)
         return;
-    if (a.fixed)
-        setAxis(a.axis, a.fixed->first, a.fixed->second, niceStep((a.fixed->second - a.fixed->first) / m_steps),
-            labelSuffix(a));
-    else
-        a.top = -1; // the next commit sets range, step and format
+    if (axis == Axis::Right)
+        ensureRightAxis();
+    s.line->detachAxis(axisState(s.axis).axis);
+    s.axis = axis;
+    s.line->attachAxis(axisState(axis).axis);
+    m_left.top = m_right.top = -1; // both follow other series now
+    showAxes();
 }
 
-QString LiveChart::labelSuffix(const AxisState &a) const { return m_compactAxes ? a.suffix : QString(); }
+void LiveChart::setSeriesVisible(int series, bool visible)
+{
+    Series &s = m_series[std::size_t(series)];
+    if (s.visible == visible)
+        return;
+    s.visible = visible;
+    s.line->setVisible(visible);
+    for (QLegendMarker *m : chart()->legend()->markers(s.line))
+        m->setVisible(visible);
+    axisState(s.axis).top = -1;
+    showAxes();
+}
+
+void LiveChart::showAxes()
+{
+    if (!m_right.axis)
+        return;
+    bool used = false;
+    for (const Series &s : m_series)
+        used = used || (s.axis == Axis::Right && s.visible);
+    if (m_right.axis->isVisible() == used)
+        return;
+    m_right.axis->setVisible(used);
+    m_left.top = m_right.top = -1; // labels and titles change with the room
+}
+
+bool LiveChart::unitsInTitles() const { return m_right.axis && m_right.axis->isVisible(); }
+
+void LiveChart::setAxisTitle(Axis axis, const QString &title, AxisKind kind)
+{
+    if (axis == Axis::Right)
+        ensureRightAxis();
+    AxisState &a = axisState(axis);
+    if (a.word != title || a.kind != kind) {
+        a.word = title;
+        a.kind = kind;
+        a.top = -1; // the next commit sets range, step, labels and title
+    }
+    showAxes();
+}
 
 void LiveChart::setFixedRange(Axis axis, double min, double max)
 {
     AxisState &a = axisState(axis);
     a.fixed = std::pair { min, max };
-    if (!a.axis)
-        return;
-    setAxis(a.axis, min, max, niceStep((max - min) / m_steps), labelSuffix(a));
+    a.top = -1;
+    rescale(a);
 }
 
 void LiveChart::setMinimumTop(Axis axis, double top) { axisState(axis).minimumTop = top; }
@@ -202,27 +208,60 @@ void LiveChart::commit(double tMin, double tMax)
         QList<QPointF> &b = s.buffers[std::size_t(s.spare)];
         if (b.size() > kCapacity)
             b.remove(0, b.size() - kCapacity); // never more points than the window holds
-        s.line->replace(b);
-        s.spare ^= 1;
     }
+    const bool spanChanged = std::abs((tMax - tMin) - (m_tMax - m_tMin)) > 1e-9;
     m_tMin = tMin;
     m_tMax = tMax;
     m_x->setRange(tMin, tMax);
+    if (spanChanged)
+        updateTimeTicks();
+    // the labels first: the value axes leave room for their band
+    m_markers->setMarkers(m_markerList, tMin, tMax);
+    // ranges from the raw points, then the points in the units of their axis' labels
     rescale(m_left);
     if (m_right.axis)
         rescale(m_right);
+    for (Series &s : m_series) {
+        QList<QPointF> &b = s.buffers[std::size_t(s.spare)];
+        const double divisor = axisState(s.axis).scale.divisor;
+        if (divisor != 1)
+            for (QPointF &p : b)
+                p.ry() /= divisor;
+        s.line->replace(b);
+        s.spare ^= 1;
+    }
+}
+
+double LiveChart::headroom() const
+{
+    const double h = chart()->plotArea().height();
+    return h > 0 ? std::clamp(m_markers->bandHeight() / h, 0.0, 0.6) : 0.0;
 }
 
 void LiveChart::rescale(AxisState &a)
 {
-    if (a.fixed)
+    if (!a.axis)
         return;
+    const double room = headroom();
+    if (a.fixed) {
+        if (a.top >= 0 && std::abs(room - a.headroom) < 0.02)
+            return;
+        const auto [min, max] = *a.fixed;
+        a.headroom = room;
+        a.scale = axisScale(max, a.kind);
+        const double top = max + (max - min) * room / (1 - room);
+        a.top = top;
+        a.bottom = min;
+        setRange(a, min, top, max, niceStep((max - min) / m_steps));
+        return;
+    }
     double max = 0, min = 0;
     for (const Series &s : m_series) {
-        if (&axisState(s.axis) != &a)
+        if (&axisState(s.axis) != &a || !s.visible)
             continue;
-        // the buffer just handed over is the one that is not spare now
-        for (const QPointF &p : s.buffers[std::size_t(s.spare ^ 1)]) {
+        for (const QPointF &p : s.buffers[std::size_t(s.spare)]) {
+            if (!std::isfinite(p.y()))
+                continue;
             max = std::max(max, p.y());
             min = std::min(min, p.y());
         }
@@ -233,23 +272,109 @@ void LiveChart::rescale(AxisState &a)
         top = std::max({ a.minimumTop, top, -bottom });
         bottom = -top;
     }
-    const double step = niceStep((top - bottom) / m_steps, a.integer);
-    top = std::ceil(top / step - 1e-9) * step;
-    bottom = std::floor(bottom / step + 1e-9) * step;
+    const AxisScale scale = axisScale(std::max(top, -bottom), a.kind);
+    const bool whole = a.integer && scale.divisor == 1;
+    double step = niceStep((top - bottom) / m_steps, whole);
+    // 1, 2 or 5 × 10^k on a value axis: "0.025" does not fit beside a second axis, "0.05" does
+    if (const double p = std::pow(10.0, std::floor(std::log10(step))); std::abs(step / p - 2.5) < 1e-9)
+        step = 5 * p;
+    // The axis ends a quarter step above the data, not at the next labelled tick: on a short plot
+    // with two steps, 480 would otherwise sit under a top of 1000. Labels stop at the last tick.
+    const double quarter = whole ? std::max(1.0, step / 4) : step / 4;
+    top = std::ceil(top / quarter - 1e-9) * quarter;
+    bottom = std::floor(bottom / quarter + 1e-9) * quarter;
+    if (a.symmetric)
+        bottom = -top;
+    const double labelTop = std::floor(top / step + 1e-9) * step;
+    // the data stay below the band the marker labels take
+    const double axisTop = top + (top - bottom) * room / (1 - room);
     // Grow at once; shrink only when the data fell well within, so the axis does not flicker.
-    const double span = top - bottom, oldSpan = a.top - a.bottom;
-    const bool inside = a.top > 0 && top <= a.top && bottom >= a.bottom;
-    if (inside && span > oldSpan * 0.4)
+    const double span = axisTop - bottom, oldSpan = a.top - a.bottom;
+    const bool inside = a.top > 0 && axisTop <= a.top && bottom >= a.bottom;
+    if (inside && span > oldSpan * 0.4 && room <= a.headroom + 0.02)
         return;
-    if (top == a.top && bottom == a.bottom)
+    if (axisTop == a.top && bottom == a.bottom)
         return;
-    a.top = top;
+    a.top = axisTop;
     a.bottom = bottom;
-    setAxis(a.axis, bottom, top, step, labelSuffix(a));
+    a.headroom = room;
+    a.scale = axisScale(std::max(labelTop, -bottom), a.kind);
+    setRange(a, bottom, axisTop, labelTop, step);
+}
+
+void LiveChart::setRange(AxisState &a, double bottom, double top, double labelTop, double step)
+{
+    QCategoryAxis *axis = a.axis;
+    const double d = a.scale.divisor;
+    bool bare = unitsInTitles();
+    const QString title = bare ? axisTitle(a.word, a.scale, a.kind) : a.word;
+    if (axis->titleText() != title)
+        axis->setTitleText(title);
+    // A rotated title longer than the plot is tall would read "u…": there the unit goes back
+    // into the labels (projector mode on a small screen), everywhere else the title shows.
+    a.titleShown = titleFits(a);
+    if (axis->isTitleVisible() != a.titleShown)
+        axis->setTitleVisible(a.titleShown);
+    bare = bare && a.titleShown;
+    const AxisScale labels = bare ? AxisScale { d, {} } : a.scale;
+    for (const QString &label : axis->categoriesLabels())
+        axis->remove(label);
+    axis->setStartValue((bottom - step) / d);
+    const double first = std::ceil(bottom / step - 1e-9) * step;
+    for (int i = 0;; ++i) {
+        const double v = first + i * step;
+        if (v > labelTop + step * 1e-6 || i > 40)
+            break;
+        axis->append(axisLabel(v, labels), v / d);
+    }
+    axis->setRange(bottom / d, top / d);
+}
+
+bool LiveChart::titleFits(const AxisState &a) const
+{
+    const double h = chart()->plotArea().height();
+    if (!(h > 0))
+        return true;
+    const QString title = a.axis->titleText();
+    return QFontMetricsF(a.axis->titleFont()).horizontalAdvance(title) + 4 <= h;
+}
+
+QStringList LiveChart::axisLabels(Axis axis) const
+{
+    const AxisState &a = axisState(axis);
+    return a.axis ? a.axis->categoriesLabels() : QStringList();
+}
+
+void LiveChart::updateTimeTicks()
+{
+    // Time labels as often as they fit: every 5 s on a wide chart of a short run, 10, 20 or 30 s
+    // on narrower ones.
+    const QRectF area = chart()->plotArea();
+    const double labelW = QFontMetricsF(m_x->labelsFont()).horizontalAdvance(u"000 s"_s) * 1.4;
+    const double span = m_tMax - m_tMin;
+    const int fit = std::max(2, int(area.width() / std::max(1.0, labelW)));
+    double interval = 60;
+    for (const double candidate : { 5.0, 10.0, 15.0, 20.0, 30.0 })
+        if (span / candidate + 1 <= fit) {
+            interval = candidate;
+            break;
+        }
+    if (m_x->tickInterval() != interval)
+        m_x->setTickInterval(interval);
 }
 
 void LiveChart::setMarkers(const std::vector<Marker> &markers)
 {
+    QList<ChartMarker> list;
+    list.reserve(qsizetype(markers.size()));
+    for (const Marker &m : markers)
+        list << chartMarker(m);
+    setMarkers(list);
+}
+
+void LiveChart::setMarkers(const QList<ChartMarker> &markers)
+{
+    m_markerList = markers;
     m_markers->setMarkers(markers, m_tMin, m_tMax);
     m_markers->relayout(chart()->plotArea());
 }
@@ -257,6 +382,14 @@ void LiveChart::setMarkers(const std::vector<Marker> &markers)
 int LiveChart::pointCount(int series) const { return int(m_series[std::size_t(series)].line->count()); }
 
 QValueAxis *LiveChart::valueAxis(Axis axis) const { return axis == Axis::Left ? m_left.axis : m_right.axis; }
+
+QRectF LiveChart::plotArea() const { return chart()->plotArea(); }
+
+QRectF LiveChart::labelBand() const
+{
+    const QRectF plot = chart()->plotArea();
+    return QRectF(plot.left(), plot.top(), plot.width(), std::min(plot.height(), m_markers->bandHeight()));
+}
 
 void LiveChart::setTitleText(const QString &title)
 {
@@ -292,19 +425,13 @@ void LiveChart::applyTheme(const Theme &t)
     c->legend()->setFont(t.font(t.chartLabelPointSize));
     c->legend()->setLabelColor(t.text);
 
-    // Projector mode: no axis titles (Qt Charts gives the value axes together at most 40 % of the
-    // width the legend leaves, and cuts their labels to "1…" beyond); the unit moves into the labels.
-    m_compactAxes = t.projector;
-    for (AxisState *a : { &m_left, &m_right })
-        if (a->axis) {
-            a->axis->setTitleVisible(!m_compactAxes);
-            relabel(*a);
-        }
+    // Axis titles in every mode (projector too): the labels carry only a prefix or a time unit
+    // ("15 k", "2 s"), short enough that Qt Charts' cap on the axes' width leaves them whole.
     const QFont labels = t.font(t.chartLabelPointSize);
-    const QFont titles = t.font(t.chartLabelPointSize * 0.9);
+    const QFont titles = t.font(std::max(t.minLabelPointSize, t.chartLabelPointSize * 0.9));
     QPen axisPen(t.border, 1.2 * t.scale);
     QPen gridPen(t.grid, 1 * t.scale);
-    for (QValueAxis *axis : { m_x, m_left.axis, m_right.axis }) {
+    for (QValueAxis *axis : { m_x, static_cast<QValueAxis *>(m_left.axis), static_cast<QValueAxis *>(m_right.axis) }) {
         if (!axis)
             continue;
         axis->setLabelsFont(labels);
@@ -315,8 +442,13 @@ void LiveChart::applyTheme(const Theme &t)
         axis->setGridLinePen(gridPen);
         axis->setMinorGridLineVisible(false);
     }
-    QFont markerFont = t.font(t.chartLabelPointSize * 0.9, true);
+    if (m_right.axis)
+        m_right.axis->setGridLineVisible(false);
+    QFont markerFont = t.font(std::max(t.minLabelPointSize, t.chartLabelPointSize * 0.9), true);
     m_markers->setStyle(t.mutedText, t.text, t.surface, markerFont, 1.5 * t.scale);
+    m_left.top = -1;
+    m_right.top = -1;
+    updateTimeTicks();
     restyleSeries();
 }
 
@@ -340,20 +472,20 @@ void LiveChart::restyleSeries()
 
 void LiveChart::onPlotAreaChanged(const QRectF &area)
 {
-    // Time labels every 10 s where they fit, every 20 s on a narrow chart.
-    const double labelW = QFontMetricsF(m_x->labelsFont()).horizontalAdvance(u"000 s"_s) * 1.4;
-    const double interval = area.width() / 6 < labelW ? 20 : 10;
-    if (m_x->tickInterval() != interval)
-        m_x->setTickInterval(interval);
+    updateTimeTicks();
     // Value labels need a line and a half of height each, or they overlap; a short plot gets fewer
     // intervals, down to just 0 and the top.
     const double labelH = QFontMetricsF(m_left.axis->labelsFont()).height() * 1.6;
-    const int steps = std::clamp(int(area.height() / labelH), 1, 4);
+    const int steps = std::clamp(int(area.height() * (1 - headroom()) / labelH), 1, 4);
     if (steps != m_steps) {
         m_steps = steps;
-        relabel(m_left);
-        relabel(m_right);
+        m_left.top = -1;
+        m_right.top = -1;
     }
+    for (AxisState *a : { &m_left, &m_right })
+        if (a->axis && titleFits(*a) != a->titleShown)
+            a->top = -1; // the next commit shows or hides the title and relabels
+
     m_markers->relayout(area);
 }
 

@@ -3,8 +3,15 @@
 // One chart of the bottom row: a QChartView with line series over a sliding time window.
 // Points go into pre-allocated buffers (two per series, used in turn so that the one handed to
 // the series is never written again); commit() hands each series its new points with exactly one
-// QXYSeries::replace() and sets the axis ranges. Markers are drawn by a MarkerOverlay.
+// QXYSeries::replace() and sets the axis ranges. A value that is unknown is a NaN point: the line
+// has a gap there, never a fall to 0. Markers are drawn by a MarkerOverlay in a band at the top
+// of the plot that the value axes leave free (headroom), so labels never cover data.
+//
+// Value axes label their ticks themselves (format.h axisLabel: "2 M", "10 s", "50 %", 0 as "0"):
+// points come in raw units and the chart divides them for the scale the axis top needs; the
+// axis title carries the unit word ("req/s", "units"), in every mode.
 
+#include "format.h"
 #include "markeroverlay.h"
 
 #include <QChartView>
@@ -16,6 +23,7 @@
 #include <optional>
 #include <vector>
 
+class QCategoryAxis;
 class QLineSeries;
 class QValueAxis;
 
@@ -36,9 +44,15 @@ public:
 
     int addSeries(const QString &name, Axis axis = Axis::Left, double widthFactor = 1.0);
     void setSeriesColor(int series, const QColor &color);
-    // `labelSuffix`: the unit on each label (" k", " %", " ms") where titles are hidden
-    // (projector mode).
-    void setAxisTitle(Axis axis, const QString &title, const QString &labelSuffix = {});
+    // Moves a series to the other value axis (both axes then follow their own series).
+    void setSeriesAxis(int series, Axis axis);
+    Axis seriesAxis(int series) const { return m_series[std::size_t(series)].axis; }
+    // A hidden series keeps its points (and its replace() per frame) but neither draws, nor
+    // shows in the legend, nor moves its axis.
+    void setSeriesVisible(int series, bool visible);
+    bool seriesVisible(int series) const { return m_series[std::size_t(series)].visible; }
+    // The unit word of the axis title and how its labels read.
+    void setAxisTitle(Axis axis, const QString &title, AxisKind kind = AxisKind::Count);
     // Fixed range (e.g. 0..100 %); without it the axis follows the data with nice steps, from 0
     // (or below, when a value is negative).
     void setFixedRange(Axis axis, double min, double max);
@@ -48,11 +62,15 @@ public:
     // Counts of whole things: ticks at whole numbers only (no 2.5, no 0.5).
     void setIntegerSteps(Axis axis, bool integer);
 
-    // The spare buffer of `series`, emptied, to be filled for this frame.
+    // The spare buffer of `series`, emptied, to be filled for this frame (raw units; NaN for a
+    // gap).
     QList<QPointF> &beginSeries(int series);
     // One replace() per series, then axis ranges for [tMin, tMax].
     void commit(double tMin, double tMax);
+    // The markers to show (sorted by t); set before commit() they lay out for its window, and
+    // the value axes leave room for their labels in the same frame.
     void setMarkers(const std::vector<Marker> &markers);
+    void setMarkers(const QList<ChartMarker> &markers);
 
     void setTitleText(const QString &title);
     void setAlarm(bool alarm); // a value that must stay at 0 is above it: red title, tinted plot
@@ -66,7 +84,13 @@ public:
     QLineSeries *series(int i) const { return m_series[std::size_t(i)].line; }
     QValueAxis *timeAxis() const { return m_x; }
     QValueAxis *valueAxis(Axis axis) const;
+    // The tick labels of a value axis as drawn, bottom first.
+    QStringList axisLabels(Axis axis) const;
     QStringList visibleMarkerLabels() const { return m_markers->visibleLabels(); }
+    const MarkerOverlay &markers() const { return *m_markers; }
+    // The plot area (chart coordinates) and the band at its top kept free for marker labels.
+    QRectF plotArea() const;
+    QRectF labelBand() const;
     bool alarm() const { return m_alarm; }
 
 signals:
@@ -81,36 +105,48 @@ private:
         QLineSeries *line = nullptr;
         Axis axis = Axis::Left;
         double widthFactor = 1;
+        bool visible = true;
         QColor color;
         std::array<QList<QPointF>, 2> buffers;
         int spare = 0; // the buffer the series does not hold
     };
     struct AxisState {
-        QValueAxis *axis = nullptr;
+        QCategoryAxis *axis = nullptr;
         std::optional<std::pair<double, double>> fixed;
         double minimumTop = 1;
         bool integer = false;
-        double top = -1;
+        AxisKind kind = AxisKind::Count;
+        double top = -1; // raw units, headroom included
         double bottom = 0; // below 0 only for data that goes negative (a difference)
-        QString suffix;
+        double headroom = 0; // the fraction of the plot the labels took when the range was set
+        AxisScale scale;
+        QString word; // the unit word of the title
+        bool titleShown = true;
         bool symmetric = false;
     };
 
     void rescale(AxisState &a);
-    void relabel(AxisState &a); // after the steps or the label suffix changed
-    QString labelSuffix(const AxisState &a) const;
+    void setRange(AxisState &a, double bottom, double top, double labelTop, double step);
+    void showAxes();
+    // Two value axes shown: the labels are bare numbers and the titles carry the units.
+    bool unitsInTitles() const;
+    bool titleFits(const AxisState &a) const; // the rotated title fits the plot's height
+    void updateTimeTicks();
+    double headroom() const; // the fraction of the plot height the marker band takes
     void onPlotAreaChanged(const QRectF &area);
     void restyleSeries();
     AxisState &axisState(Axis axis) { return axis == Axis::Left ? m_left : m_right; }
+    const AxisState &axisState(Axis axis) const { return axis == Axis::Left ? m_left : m_right; }
+    void ensureRightAxis();
 
     QString m_key, m_title;
     QValueAxis *m_x = nullptr;
     AxisState m_left, m_right;
     std::vector<Series> m_series;
     std::unique_ptr<MarkerOverlay> m_markers;
+    QList<ChartMarker> m_markerList;
     double m_tMin = 0, m_tMax = 60;
     double m_lineWidth = 3;
-    bool m_compactAxes = false; // projector mode: units in the labels, no axis titles
     int m_steps = 4; // value-axis intervals: fewer on a short plot, so that labels never collide
     bool m_alarm = false;
     QColor m_titleColor, m_alarmColor, m_plotColor, m_alarmPlotColor;

@@ -351,6 +351,7 @@ void MainWindow::onEngineReplaced()
     m_lesson->setLesson(s.title.isEmpty() ? name : s.title, s.description);
     m_controls->setRestockUnits(s.config.stock);
     showChartsFor(s.config);
+    m_charts->setRunLength(s.durationS);
     {
         const QSignalBlocker block(m_presetCombo);
         const int index = m_presetCombo->findData(name);
