@@ -34,23 +34,23 @@ void printOut(const QString &text)
 
 void printProgress(const stampede::Snapshot &s)
 {
+    // Levels from the latest tick (current also while paused), latency from the last tick the
+    // run's clock moved in (a paused tick answers little or nothing).
     std::int64_t remaining = 0, oversold = 0;
-    double p99 = 0;
-    if (!s.recent.empty()) {
-        const stampede::TickSample &t = s.recent.back();
-        if (t.store) {
-            remaining = t.store->stockRemaining;
-            oversold = t.store->oversold;
-        }
-        p99 = t.p99Ms;
+    if (s.latest.store) {
+        remaining = s.latest.store->stockRemaining;
+        oversold = s.latest.store->oversold;
     }
-    std::fprintf(stderr, "%6.1f s  attempts %lld  succeeded %lld  remaining %lld  oversold %lld  p99 %.2f ms\n", s.t,
+    const double p99 = s.recent.empty() ? 0.0 : s.recent.back().p99Ms;
+    std::fprintf(stderr, "%6.1f s  attempts %lld  succeeded %lld  remaining %lld  oversold %lld  p99 %.2f ms%s\n", s.t,
         static_cast<long long>(s.attempts), static_cast<long long>(s.succeeded), static_cast<long long>(remaining),
-        static_cast<long long>(oversold), p99);
+        static_cast<long long>(oversold), p99, s.paused ? "  (paused)" : "");
     std::fflush(stderr);
 }
 
-// Runs the scenario; *trafficS receives how long traffic was offered (shorter after Ctrl-C).
+// Runs the scenario for its duration of run time; *trafficS receives how much run time traffic
+// was offered (shorter after Ctrl-C). A pause in the scenario stops the run's clock, so the run
+// takes that much longer on the wall.
 stampede::RunResult run(const Scenario &scenario, double *trafficS)
 {
     stampede::Engine engine(scenario.config);
@@ -63,31 +63,37 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS)
     g_interrupted = 0;
     const auto previousHandler = std::signal(SIGINT, onInterrupt);
 
-    // This thread only waits: it is the driver, not an engine worker.
+    // This thread only waits: it is the driver, not an engine worker. It reads the run time from
+    // the snapshots (one per 100 ms tick) and sleeps at most a tick between looks.
     engine.start();
-    const auto start = std::chrono::steady_clock::now();
-    const auto end = start
-        + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-            std::chrono::duration<double>(scenario.durationS));
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    std::uint64_t seenSeq = 0;
+    auto seenAt = start;
     int nextProgressS = 1;
     while (!g_interrupted) {
-        const auto now = std::chrono::steady_clock::now();
-        if (now >= end)
+        const auto snap = engine.snapshot();
+        const auto now = Clock::now();
+        if (snap->seq != seenSeq) {
+            seenSeq = snap->seq;
+            seenAt = now;
+        }
+        // The run time now: the snapshot's, plus the wall time since it came unless paused.
+        const double runT = snap->t + (snap->paused ? 0.0 : std::chrono::duration<double>(now - seenAt).count());
+        const double left = scenario.durationS - runT;
+        if (left <= 0)
             break;
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(end - now, 100ms));
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::this_thread::sleep_for(std::chrono::duration<double>(std::min(left, 0.1)));
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
         if (progress && elapsed >= nextProgressS) {
             printProgress(*engine.snapshot());
             nextProgressS = int(elapsed) + 1;
         }
     }
-    *trafficS
-        = std::min(scenario.durationS, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     if (progress) {
         // Consumers persist a queued backlog at their own pace; that can take longer than the run.
         const auto last = engine.snapshot();
-        const auto backlog
-            = last->recent.empty() || !last->recent.back().queue ? 0 : last->recent.back().queue->queueBacklog;
+        const auto backlog = last->latest.queue ? last->latest.queue->queueBacklog : 0;
         if (backlog > 0) {
             std::fprintf(stderr, "%6.1f s  traffic stopped; persisting %lld queued orders\n", last->t,
                 static_cast<long long>(backlog));
@@ -95,6 +101,7 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS)
         }
     }
     stampede::RunResult result = engine.stopAndDrain();
+    *trafficS = std::min(scenario.durationS, result.trafficS);
     std::signal(SIGINT, previousHandler == SIG_ERR ? SIG_DFL : previousHandler);
     return result;
 }

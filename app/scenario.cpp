@@ -537,7 +537,7 @@ bool readEvent(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *
     QStringList actions;
     for (auto it = o.begin(); it != o.end(); ++it) {
         const QString &key = it.key();
-        if (key == u"at_s"_s)
+        if (key == u"at_s"_s || key == u"for_s"_s)
             continue;
         const auto &names = eventNames();
         const auto found = std::find_if(names.begin(), names.end(), [&](const EventName &n) { return n.key == key; });
@@ -552,8 +552,21 @@ bool readEvent(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *
         return r.fail(path, u"more than one action ("_s + actions.join(u", "_s) + u"); give one action per event"_s);
     if (!o.contains(u"at_s"_s))
         return r.fail(child(path, u"at_s"_s), u"missing"_s);
-    return r.number(o.value(u"at_s"_s), child(path, u"at_s"_s), &e->atS)
-        && readAction(r, o.value(actions.first()), child(path, actions.first()), e);
+    if (!r.number(o.value(u"at_s"_s), child(path, u"at_s"_s), &e->atS)
+        || !readAction(r, o.value(actions.first()), child(path, actions.first()), e))
+        return false;
+    // A pause's length sits beside it ({"at_s": 4, "pause": true, "for_s": 2}); a spike's is inside.
+    if (o.contains(u"for_s"_s)) {
+        const QString at = child(path, u"for_s"_s);
+        if (e->kind != EventKind::Pause)
+            return r.fail(at, u"only a pause takes for_s beside its action"_s);
+        if (!r.number(o.value(u"for_s"_s), at, &e->forS))
+            return false;
+        // Given, it must be a length: 0 is not "until resumed" here (leave for_s out for that).
+        if (const auto p = stampede::limits::check(stampede::limits::Limit::PauseSeconds, e->forS); !p.empty())
+            return r.fail(at, QString::fromStdString(p));
+    }
+    return true;
 }
 
 } // namespace
@@ -648,7 +661,10 @@ std::optional<Scenario> parseScenario(
             }
         }
         const QString problem = checkScenario(s);
-        return problem.isEmpty() || r.failWith(problem);
+        if (!problem.isEmpty())
+            return r.failWith(problem);
+        foldResumes(&s.events);
+        return true;
     }();
 
     if (!ok) {

@@ -22,7 +22,10 @@ struct Scenario {
     stampede::EngineConfig config;
     double durationS = 30;
     QString title, description;
-    std::vector<stampede::TimedEvent> events; // in file order; sort by atS before running
+    // In file order; sort by atS before running. Times are run time, which stands still during a
+    // pause: {"at_s": 4, "pause": true, "for_s": 2} pauses for 2 wall seconds, then the run goes
+    // on from 4 s.
+    std::vector<stampede::TimedEvent> events;
     // What was changed on the user's behalf after loading (command-line overrides), one line each;
     // the headless summary prints them. Not part of the JSON form.
     QStringList notes;
@@ -48,8 +51,16 @@ std::optional<Scenario> loadPreset(const QString &name, QString *error);
 
 // Checks a filled scenario (engine limits, duration, events) as the loader does, for scenarios
 // changed after loading (command-line overrides, the window). Returns "json.path: problem" or
-// an empty string when valid.
+// an empty string when valid. A pause must end: with its for_s, or with a resume after it (the
+// old form: pause, then resume), never inside another pause; a resume needs such an open pause.
 QString checkScenario(const Scenario &scenario);
+
+// The old form of a pause in the new one: each resume that ends an open pause (one without
+// for_s) becomes that pause's for_s (resume.at_s − pause.at_s) and leaves the timeline. The
+// run's clock stands still while paused, so a resume at a later run time would never come due;
+// as a timed pause it lasts as long in wall time, and the later events keep their run times.
+// parseScenario() does this after checkScenario() passed.
+void foldResumes(std::vector<stampede::TimedEvent> *events);
 
 // The JSON form of a scenario, accepted back by parseScenario (save, round trips).
 QJsonObject scenarioToJson(const Scenario &scenario);

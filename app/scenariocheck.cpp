@@ -3,7 +3,10 @@
 
 #include "scenario.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 using stampede::EventKind;
@@ -63,8 +66,12 @@ QString checkEvent(const TimedEvent &e, double durationS)
         if (e.node && *e.node < 0)
             return key + u": must be a consumer id (0 or more) or null"_s;
         break;
-    case EventKind::SwitchStrategy:
     case EventKind::Pause:
+        // for_s 0: none given, the pause waits for a later resume (paired in checkScenario)
+        if (e.forS != 0)
+            return outOfRange(u"for_s"_s, Limit::PauseSeconds, e.forS);
+        break;
+    case EventKind::SwitchStrategy:
     case EventKind::Resume:
     case EventKind::SetPlacement:
     case EventKind::SetSingleFlight:
@@ -76,7 +83,71 @@ QString checkEvent(const TimedEvent &e, double durationS)
     return {};
 }
 
+// Event indices in the order the engine fires them: by time, ties in file order.
+std::vector<std::size_t> firingOrder(const std::vector<TimedEvent> &events)
+{
+    std::vector<std::size_t> order(events.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::stable_sort(
+        order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return events[a].atS < events[b].atS; });
+    return order;
+}
+
+QString at(std::size_t i) { return u"events["_s + QString::number(i) + u"]."_s; }
+
+// The run's clock stands still while paused, so a pause must say when it ends: its for_s, or a
+// resume later in the timeline (the old form, which the loader folds into for_s). Returns the
+// first problem, or empty.
+QString checkPauses(const std::vector<TimedEvent> &events)
+{
+    using stampede::limits::Limit;
+    std::optional<std::size_t> open; // a pause without for_s, waiting for its resume
+    for (const std::size_t i : firingOrder(events)) {
+        const TimedEvent &e = events[i];
+        if (e.kind == EventKind::Pause) {
+            if (open)
+                return at(*open) + u"pause: needs for_s (seconds) or a resume before the next pause ("_s + at(i)
+                    + u"pause)"_s;
+            if (e.forS == 0)
+                open = i;
+        } else if (e.kind == EventKind::Resume) {
+            if (!open)
+                return at(i) + u"resume: no open pause before it (a pause without for_s)"_s;
+            const double length = e.atS - events[*open].atS;
+            if (!stampede::limits::inRange(Limit::PauseSeconds, length))
+                return at(i) + u"resume: the pause it ends ("_s + at(*open) + u"pause) would last "_s + number(length)
+                    + u" s; a pause "_s + QString::fromStdString(stampede::limits::describe(Limit::PauseSeconds));
+            open.reset();
+        }
+    }
+    if (open)
+        return at(*open) + u"pause: needs for_s (seconds) or a later resume"_s;
+    return {};
+}
+
 } // namespace
+
+void foldResumes(std::vector<TimedEvent> *events)
+{
+    std::vector<bool> drop(events->size(), false);
+    std::optional<std::size_t> open;
+    for (const std::size_t i : firingOrder(*events)) {
+        TimedEvent &e = (*events)[i];
+        if (e.kind == EventKind::Pause && e.forS == 0) {
+            open = i;
+        } else if (e.kind == EventKind::Resume && open) {
+            (*events)[*open].forS = e.atS - (*events)[*open].atS;
+            drop[i] = true;
+            open.reset();
+        }
+    }
+    std::vector<TimedEvent> kept;
+    kept.reserve(events->size());
+    for (std::size_t i = 0; i < events->size(); ++i)
+        if (!drop[i])
+            kept.push_back((*events)[i]);
+    *events = std::move(kept);
+}
 
 QString checkScenario(const Scenario &s)
 {
@@ -92,6 +163,8 @@ QString checkScenario(const Scenario &s)
         if (!problem.isEmpty())
             return u"events["_s + QString::number(i) + u"]."_s + problem;
     }
+    if (QString problem = checkPauses(s.events); !problem.isEmpty())
+        return problem;
     // cache-queue keeps its stock counters in the cache tier: switching to it needs one by then.
     for (std::size_t i = 0; i < s.events.size(); ++i) {
         const TimedEvent &e = s.events[i];

@@ -126,7 +126,10 @@ QJsonObject scenarioToJson(const Scenario &s)
             action = fromStd(stampede::toString(e.full));
             break;
         }
-        events.append(QJsonObject { { u"at_s"_s, e.atS }, { eventKey(e.kind), action } });
+        QJsonObject event { { u"at_s"_s, e.atS }, { eventKey(e.kind), action } };
+        if (e.kind == EventKind::Pause && e.forS > 0)
+            event.insert(u"for_s"_s, e.forS); // beside the action, as the loader reads it
+        events.append(event);
     }
     return QJsonObject {
         { u"name"_s, QString::fromStdString(c.name) },

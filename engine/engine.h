@@ -40,12 +40,16 @@ enum class EventKind {
     SetClosedLoop // `count` clients as fast as answered (the window's "max"); no scenario key
 };
 
-// One entry of a scenario timeline, fired by the engine's tick at run time atS.
+// One entry of a scenario timeline, fired by the engine's tick at run time atS. Run time is the
+// run's clock, which stands still while the traffic is paused: an event after a pause keeps its
+// place in the run, however long the pause lasted.
 struct TimedEvent {
     double atS = 0;
     EventKind kind = EventKind::Spike;
     double factor = 1; // Spike
-    double forS = 0; // Spike
+    // Spike: its length in run time. Pause: 0 until a Resume, else resumes by itself after that
+    // many wall-clock seconds (to within a tick), the run time then continuing from atS.
+    double forS = 0;
     double rate = 0; // SetRate
     double ratio = 0; // SetTtlJitter (0..1), SetReadRatio (views per purchase)
     int count = 1; // AddNodes, AddCacheNodes, AddConsumers; clients for SetClosedLoop
@@ -94,6 +98,10 @@ public:
     CommandResult killNode(std::optional<int> id = {}); // in-flight and queued work fails
     CommandResult switchStrategy(Strategy s);
     CommandResult restock(std::int64_t unitsPerSku);
+    // Pauses the traffic until setPaused(false) (or a Resume event); requests in flight still
+    // finish. While paused the run's clock (Snapshot::t) stands still: timeline events and a
+    // spike's end wait, snapshots keep coming with current totals, the history gains no sample.
+    // Paused before start(), the run starts paused at run time 0.
     CommandResult setPaused(bool paused);
     // Cache tier. Every change of its nodes or placement records the fraction of keys whose
     // owner changed (Snapshot::keysMovedLast and a marker). A removed or killed node's data is lost.
@@ -112,19 +120,23 @@ public:
     CommandResult killConsumer(std::optional<int> id = {});
     CommandResult setIdempotent(bool on);
     CommandResult setQueueFull(FullPolicy p);
-    // Back to the configured start: counters, stock, nodes, rate. Traffic keeps its paused state.
+    // Back to the configured start: counters, stock, nodes, rate; the run time restarts at 0.
+    // Traffic keeps its paused state: reset while paused, the clock stands at 0 until resumed
+    // (a timed pause then lasts until resumed too, as the timeline starts over).
     CommandResult reset();
 
     // Latest published snapshot; never null after construction. Wait-free for the engine.
     std::shared_ptr<const Snapshot> snapshot() const;
-    // Every tick since start or reset (bounded by kHistoryTicks), for export.
+    // A sample per tick since start or reset (bounded by kHistoryTicks), for export; ticks while
+    // paused add none (their run time does not move).
     std::vector<TickSample> timeline() const;
     std::vector<Marker> markers() const;
 
     // Stops the traffic, waits (at most maxWaitS) for requests in flight to finish, then for the
     // consumers to persist what is queued for as long as they make progress (maxWaitS bounds a
     // stall, not the drain: a long backlog takes its time), audits, stops the threads. Blocking.
-    // After it the engine is stopped for good.
+    // After it the engine is stopped for good. Works while paused too (the drain then adds no run
+    // time); RunResult's durations are run time.
     RunResult stopAndDrain(double maxWaitS = 10.0);
 
 private:

@@ -67,7 +67,7 @@ private:
 // and a section is empty when the run lacks that tier. Readers that always want a value (the
 // CSV) read an absent section as zeros (see Section).
 struct CoreSample {
-    double t = 0; // seconds since start (or last reset)
+    double t = 0; // run seconds since start (or last reset), time paused not counted
     double offeredRate = 0; // configured arrival rate incl. spike (open loop), 0 when paused
     double attempts = 0; // per second
     double succeeded = 0;
@@ -226,14 +226,18 @@ struct QueueView {
 // What every snapshot carries, whatever the workload.
 struct CoreView {
     std::uint64_t seq = 0; // increments with every published snapshot
-    double t = 0;
-    bool paused = false;
+    double t = 0; // run time (seconds since start or reset, without paused time)
+    bool paused = false; // traffic paused: the run time stands still
     bool running = false;
     double ratePerS = 0; // base rate (open loop)
     double spikeFactor = 1; // current multiplier, 1 when no spike
     TrafficMode mode = TrafficMode::Open;
     int threads = 0;
     std::vector<TickSample> recent; // last kRecentTicks ticks, oldest first
+    // The sample of the tick that published this snapshot, also while paused, when ticks add no
+    // sample to `recent` (the run's clock stands still): levels such as requests in flight as
+    // they drain. Empty (zeros, no sections) before the first tick and after a reset.
+    TickSample latest;
     std::vector<Marker> markers; // markers within the recent window
     // run totals
     std::int64_t attempts = 0, succeeded = 0, soldOut = 0, rateLimited = 0, failed = 0;
@@ -273,6 +277,7 @@ struct RunResult {
     Audit audit;
     std::vector<TickSample> timeline; // every tick of the run (bounded by kHistoryTicks)
     std::vector<Marker> markers;
+    // Run time (time paused not counted), as Snapshot::t.
     double durationS = 0; // from start (or the last reset) to the end of the drain
     double trafficS = 0; // from start (or the last reset) until traffic stopped
     double drainS = 0; // waiting for requests in flight after traffic stopped

@@ -49,6 +49,8 @@ constexpr std::array<Range, static_cast<std::size_t>(Limit::Count)> kRanges { {
     { Limit::SpikeFactor, "spike.factor", 0, 1000, true },
     { Limit::SpikeSeconds, "spike.for_s", 0, 3600, true, false, false, "s" },
     { Limit::SpikedRate, "spike", 0, kMaxRatePerS * 10, false, false, false, "per second" },
+    // A timed pause, like a spike, lasts at most an hour (an open pause ends when resumed).
+    { Limit::PauseSeconds, "pause.for_s", 0, 3600, true, false, false, "s" },
     { Limit::AddNodes, "add_nodes", 1, kMaxNodes, false, true },
     { Limit::AddCacheNodes, "add_cache_node", 1, kMaxCacheNodes, false, true },
     { Limit::AddConsumers, "add_consumers", 1, kMaxConsumers, false, true },

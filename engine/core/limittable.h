@@ -48,6 +48,7 @@ enum class Limit {
     SpikeFactor,
     SpikeSeconds,
     SpikedRate, // open-loop rate × spike factor
+    PauseSeconds, // a timed pause (wall seconds; the run's clock stands still meanwhile)
     AddNodes,
     AddCacheNodes,
     AddConsumers,

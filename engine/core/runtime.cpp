@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <utility>
 
@@ -72,6 +73,11 @@ void Runtime::start()
     m_started = true;
     m_runStart = now();
     m_prevTickAt = m_runStart;
+    m_prevTickT = 0;
+    // Paused before the start: the run starts paused, its clock at 0 (a timed pause from now).
+    m_pausedAt = m_traffic.paused() ? m_runStart : -1;
+    m_resumeAt = m_traffic.paused() && m_pauseForNs > 0 ? m_runStart + m_pauseForNs : -1;
+    m_pauseForNs = 0;
     m_running.store(true, std::memory_order_release);
     for (auto &s : m_shards)
         s->startThread();
@@ -134,7 +140,48 @@ void Runtime::mark(std::string label) { m_timeline.mark(m_started ? runTime() : 
 
 CommandResult Runtime::applyLocked(const TimedEvent &e)
 {
-    return Traffic::owns(e.kind) ? m_traffic.apply(e) : m_workload->apply(e);
+    if (!Traffic::owns(e.kind))
+        return m_workload->apply(e);
+    const bool wasPaused = m_traffic.paused();
+    const CommandResult r = m_traffic.apply(e);
+    if (r.ok && (e.kind == EventKind::Pause || e.kind == EventKind::Resume))
+        pauseChanged(e, wasPaused);
+    return r;
+}
+
+// Every Pause says how long it lasts (forS > 0: that many engine seconds from now; 0: until a
+// Resume), also when the traffic was paused already; a Resume ends any pause.
+void Runtime::pauseChanged(const TimedEvent &e, bool wasPaused)
+{
+    if (e.kind == EventKind::Resume) {
+        m_resumeAt = -1;
+        m_pauseForNs = 0;
+        thawClock();
+        return;
+    }
+    const Nanos length = e.forS > 0 ? static_cast<Nanos>(std::llround(e.forS * 1e9)) : 0;
+    if (!m_started) {
+        m_pauseForNs = length; // counted from the start, when the clock begins frozen
+        return;
+    }
+    const Nanos at = clockNow();
+    if (!wasPaused)
+        freezeClockAt(at);
+    m_resumeAt = length > 0 ? at + length : -1;
+}
+
+void Runtime::freezeClockAt(Nanos at)
+{
+    if (m_started && !frozen())
+        m_pausedAt = at;
+}
+
+void Runtime::thawClock()
+{
+    if (!frozen())
+        return;
+    m_runStart += clockNow() - m_pausedAt; // the run time continues from where it stood
+    m_pausedAt = -1;
 }
 
 CommandResult Runtime::command(const TimedEvent &e)
@@ -199,6 +246,13 @@ void Runtime::finishReset()
     m_timeline.rewind();
     m_runStart = now();
     m_prevTickAt = m_runStart;
+    m_prevTickT = 0;
+    m_latest = {};
+    // The traffic keeps its paused state, and then the clock stands at 0. A timed pause becomes
+    // an open one: the timeline starts over, so the pause it came from belongs to the old pass.
+    m_pausedAt = m_started && m_traffic.paused() ? m_runStart : -1;
+    m_resumeAt = -1;
+    m_pauseForNs = 0;
     m_resetting.store(false, std::memory_order_release);
     mark("reset");
     regenerateAll();
@@ -210,12 +264,24 @@ void Runtime::finishReset()
 
 void Runtime::tickLocked()
 {
+    m_tickAt = now();
+    // A timed pause ends on the first tick after its time (so to within a tick); not during a
+    // reset (which makes it an open pause) or the stop.
+    if (m_resumeAt >= 0 && m_tickAt >= m_resumeAt && !m_resetting.load() && !m_stopping.load()) {
+        TimedEvent resume;
+        resume.kind = EventKind::Resume;
+        if (const auto r = applyLocked(resume); !r.ok)
+            mark("resume failed: " + r.error);
+    }
+    // Frozen while paused: no event comes due and no spike runs out during a pause.
     const double t = runTime();
     m_traffic.tick(t);
     if (!m_resetting.load())
         while (const TimedEvent *e = m_timeline.nextDue(t))
             if (const auto r = applyLocked(*e); !r.ok)
                 mark("event failed: " + r.error);
+
+    m_tickAt = -1;
 
     TickContext ctx;
     ctx.t = t;
@@ -267,7 +333,13 @@ void Runtime::tickLocked()
     m_prev = cur;
 
     m_peakThroughput = std::max(m_peakThroughput, x.succeeded + x.soldOut + x.rateLimited + x.failed);
-    m_timeline.push(x);
+    // History is indexed by run time: while the clock stands still (paused) a tick adds no
+    // sample, so the charts stop and go on where they were. Rates are per engine second of this
+    // tick (dt above), never over the paused span: m_prev moves on with every tick.
+    if (t > m_prevTickT)
+        m_timeline.push(x);
+    m_prevTickT = t;
+    m_latest = x;
     publish(t);
 }
 
@@ -296,6 +368,7 @@ void Runtime::publish(double t)
     s->p99Ms = m_runLatency.quantile(0.99) * 1e-6;
     s->maxMs = m_runMaxNs * 1e-6;
     s->peakThroughput = m_peakThroughput;
+    s->latest = m_latest;
     m_workload->view(*s);
     std::shared_ptr<const Snapshot> old;
     {

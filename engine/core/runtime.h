@@ -5,6 +5,15 @@
 // reset barrier and the stop with its drain. It owns one Workload and hands it requests, commands
 // and ticks.
 //
+// Run time and pause: the run's clock (runTime()) counts from the start or the last reset and
+// stands still while the traffic is paused. A pause remembers the engine time it began; on resume
+// the run start moves forward by the paused span, so the run time continues where it stopped and
+// the tick grid keeps to it. Everything that is timed in run time (the timeline's events, a
+// spike's end, markers, the history's t) therefore does not advance during a pause. Ticks go on
+// while paused (requests in flight drain, snapshots keep their totals current) but add no history
+// sample: a sample is pushed only when the run time moved since the previous tick. A Pause with
+// forS > 0 resumes by itself after that many seconds of engine (wall) time, checked on the tick.
+//
 // Locking: the control mutex serialises commands, the tick, reset and stop; the request path
 // never takes it. Shared state read on the request path is atomics. Snapshots are immutable and
 // swapped under a mutex held only for the pointer copy.
@@ -77,7 +86,10 @@ public:
 
     // ---- for the workload and its subsystems (control mutex held unless noted) ----
     void mark(std::string label);
-    double runTime() const { return static_cast<double>(now() - m_runStart) * 1e-9; }
+    // Run seconds since the start (or the last reset), without the time spent paused.
+    // Within a tick it is the tick's run time, so what the tick fires is timed at it exactly.
+    double runTime() const { return static_cast<double>((frozen() ? m_pausedAt : clockNow()) - m_runStart) * 1e-9; }
+    bool frozen() const { return m_pausedAt >= 0; } // the run's clock stands still (paused)
     bool started() const { return m_started; }
     bool stopped() const { return m_stopped; }
     boost::asio::io_context &control() { return m_control; }
@@ -93,6 +105,10 @@ public:
 
 private:
     CommandResult applyLocked(const TimedEvent &e);
+    void pauseChanged(const TimedEvent &e, bool wasPaused);
+    void freezeClockAt(Nanos at); // the run's clock stands at `at` until thawClock()
+    void thawClock();
+    Nanos clockNow() const { return m_tickAt >= 0 ? m_tickAt : now(); } // the tick's engine time in one
     void scheduleTick();
     void tickLocked();
     void publish(double t);
@@ -114,7 +130,11 @@ private:
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_controlGuard;
     boost::asio::steady_timer m_tickTimer;
     std::thread m_controlThread;
-    Nanos m_runStart = 0;
+    Nanos m_runStart = 0; // engine time of run time 0, moved forward by every paused span
+    Nanos m_pausedAt = -1; // engine time the clock froze at; -1 while it runs
+    Nanos m_resumeAt = -1; // engine time a timed pause ends; -1 when none is due
+    Nanos m_pauseForNs = 0; // a timed pause commanded before the start: its length
+    Nanos m_tickAt = -1; // engine time of the tick running now, -1 outside a tick
     double m_trafficStoppedAt = 0;
     bool m_started = false;
     bool m_stopped = false;
@@ -126,7 +146,9 @@ private:
     };
     Outcomes m_prev;
     LogHistogram m_prevLatency, m_runLatency;
-    Nanos m_prevTickAt = 0;
+    Nanos m_prevTickAt = 0; // engine time of the previous tick (rates are per engine second)
+    double m_prevTickT = 0; // run time of the previous tick: a sample is pushed when t moved on
+    TickSample m_latest; // the last tick's sample, pushed or not (Snapshot::latest)
     double m_peakThroughput = 0;
     double m_runMaxNs = 0;
     std::uint64_t m_seq = 0;

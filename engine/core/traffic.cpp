@@ -80,6 +80,9 @@ CommandResult Traffic::apply(const TimedEvent &e)
     case EventKind::Pause:
     case EventKind::Resume: {
         const bool p = e.kind == EventKind::Pause;
+        // forS 0: until resumed; otherwise a timed pause (the runtime resumes it).
+        if (p && e.forS != 0 && !limits::inRange(Limit::PauseSeconds, e.forS))
+            return CommandResult::fail("pause: duration " + limits::describe(Limit::PauseSeconds));
         if (m_paused.exchange(p) == p)
             return {};
         m_rt.mark(p ? "paused" : "resumed");
@@ -91,6 +94,7 @@ CommandResult Traffic::apply(const TimedEvent &e)
     }
 }
 
+// t is run time, which stands still while paused: a spike keeps what it has left of its time.
 void Traffic::tick(double t)
 {
     if (m_spikeEndsAt >= 0 && t >= m_spikeEndsAt) {

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -66,6 +67,8 @@ private slots:
     void shortRunWritesReportAndCsv();
     void naiveOversells();
     void closedLoopRuns();
+    void pauseStopsTheRunClock_data();
+    void pauseStopsTheRunClock();
     void newOptionsReachTheScenario();
     void cacheQueueGetsADefaultCacheTier();
     void readRunReportsTheCache();
@@ -152,6 +155,8 @@ void TestHeadless::badOptions_data()
     const QString unknownKey = writeFile(u"unknown-key.json"_s, R"({"nodes": {"capcity": 64}})");
     const QString lateEvent
         = writeFile(u"late-event.json"_s, R"({"duration_s": 5, "events": [{"at_s": 9, "add_nodes": 1}]})");
+    const QString openPause = writeFile(u"open-pause.json"_s,
+        R"({"duration_s": 5, "events": [{"at_s": 1, "add_nodes": 1}, {"at_s": 2, "pause": true}]})");
 
     auto row = [](const char *tag, const QStringList &args, const QString &option, const QString &also = {}) {
         QTest::newRow(tag) << (QStringList { u"--headless"_s } + args) << option << also;
@@ -177,6 +182,8 @@ void TestHeadless::badOptions_data()
     row("scenario broken", { u"--scenario"_s, broken }, u"--scenario"_s, u"invalid JSON at offset"_s);
     row("scenario unknown key", { u"--scenario"_s, unknownKey }, u"--scenario"_s, u"nodes.capcity"_s);
     row("scenario late event", { u"--scenario"_s, lateEvent }, u"--scenario"_s, u"events[0].at_s"_s);
+    row("scenario pause that never ends", { u"--scenario"_s, openPause }, u"--scenario"_s,
+        u"events[1].pause: needs for_s (seconds) or a later resume"_s);
     row("preset and scenario", { u"--preset"_s, u"black-friday-naive"_s, u"--scenario"_s, broken }, u"--preset"_s,
         u"--scenario"_s);
     row("unknown option", { u"--frobnicate"_s }, u"--frobnicate"_s);
@@ -352,6 +359,65 @@ void TestHeadless::closedLoopRuns()
     QCOMPARE(r.value(u"seed"_s).toInteger(), 7);
     QCOMPARE(r.value(u"stock"_s).toObject().value(u"initial"_s).toInteger(), 100);
     QCOMPARE(r.value(u"consistency"_s).toObject().value(u"oversold"_s).toInteger(), 0);
+}
+
+void TestHeadless::pauseStopsTheRunClock_data()
+{
+    QTest::addColumn<QByteArray>("pause"); // the scenario's pause events, 1 s long at 0.3 s
+    QTest::newRow("for_s") << QByteArray(R"({"at_s": 0.3, "pause": true, "for_s": 1})");
+    QTest::newRow("pause, then resume") << QByteArray(R"({"at_s": 0.3, "pause": true}, {"at_s": 1.3, "resume": true})");
+}
+
+// A scenario's pause stops the run's clock: the run lasts duration_s of run time, the pause
+// on top of it on the wall, and the timeline goes on across the pause without a gap.
+void TestHeadless::pauseStopsTheRunClock()
+{
+    QFETCH(QByteArray, pause);
+    constexpr double kDurationS = 1.5, kPauseS = 1.0;
+    const QString scenario = writeFile(u"paused.json"_s,
+        R"({"name": "paused", "duration_s": 1.5, "stock": 100000000, "traffic": {"rate_per_s": 400},
+            "events": [)"
+            + pause + R"(, {"at_s": 0.6, "add_nodes": 1}]})");
+    const QString report = m_dir.filePath(u"paused-report.json"_s);
+    const QString csv = m_dir.filePath(u"paused.csv"_s);
+    QElapsedTimer wall;
+    wall.start();
+    const Outcome o = run({ u"--headless"_s, u"--scenario"_s, scenario, u"--report"_s, report, u"--csv"_s, csv });
+    const double wallS = double(wall.elapsed()) / 1000.0;
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    // lower bounds only: a slow machine takes longer, never shorter
+    QVERIFY2(wallS >= (kDurationS + kPauseS) * 0.9, qPrintable(QStringLiteral("ran %1 s on the wall").arg(wallS)));
+
+    const QJsonObject r = readReport(report);
+    QCOMPARE(r.value(u"duration_s"_s).toDouble(), kDurationS); // run time, as the scenario says
+    double pausedT = -1, resumedT = -1, addedT = -1;
+    for (const QJsonValue &v : r.value(u"events"_s).toArray()) {
+        const QJsonObject m = v.toObject();
+        const QString label = m.value(u"label"_s).toString();
+        const double t = m.value(u"t_s"_s).toDouble();
+        if (label == u"paused"_s)
+            pausedT = t;
+        else if (label == u"resumed"_s)
+            resumedT = t;
+        else if (label == u"node 4 added"_s)
+            addedT = t;
+    }
+    QVERIFY2(pausedT >= 0.3 && resumedT >= pausedT, QJsonDocument(r).toJson().constData());
+    QVERIFY2(resumedT - pausedT < kPauseS / 4, qPrintable(QStringLiteral("resumed at %1").arg(resumedT)));
+    QVERIFY2(addedT >= 0.6, qPrintable(QStringLiteral("node added at %1").arg(addedT))); // at its run time
+
+    QStringList header;
+    const QList<QStringList> rows = readCsv(csv, &header);
+    QVERIFY(rows.size() >= 5);
+    const qsizetype tCol = header.indexOf(u"t_s"_s);
+    QVERIFY(tCol >= 0);
+    double maxGap = 0;
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        const double a = rows[i - 1].value(tCol).toDouble(), b = rows[i].value(tCol).toDouble();
+        QVERIFY2(b > a, qPrintable(rows[i].join(u',')));
+        maxGap = std::max(maxGap, b - a);
+    }
+    QVERIFY2(maxGap < kPauseS / 2, qPrintable(QStringLiteral("a gap of %1 s in the timeline").arg(maxGap)));
 }
 
 // --read-ratio and --consumers are applied to the scenario the run gets (checked in-process:

@@ -52,6 +52,7 @@ QString actionValue(const stampede::TimedEvent &e)
     case EventKind::Restock:
         return QString::number(e.units);
     case EventKind::Pause:
+        return e.forS > 0 ? u"for "_s + num(e.forS) : u"true"_s;
     case EventKind::Resume:
         return u"true"_s;
     case EventKind::SetPlacement:
@@ -90,6 +91,9 @@ private slots:
     void defaultsForEmptyDocument();
     void newEvents_data();
     void newEvents();
+    void pauses_data();
+    void pauses();
+    void pauseRoundTrips();
     void switchToCacheQueueAfterCacheNodeAdded();
     void everyPresetLoads();
     void blackFridayPresetsCompareFairly_data();
@@ -223,6 +227,42 @@ void TestScenario::malformed_data()
         u"events[0].restock: must be a whole number"_s);
     row("pause false", R"({"events": [{"at_s": 5, "pause": false}]})", u"events[0].pause: must be true"_s);
     row("resume string", R"({"events": [{"at_s": 5, "resume": "yes"}]})", u"events[0].resume: must be true"_s);
+    // a pause must end: the run's clock stands still while paused
+    row("pause without for_s or resume", R"({"events": [{"at_s": 1, "add_nodes": 1}, {"at_s": 4, "pause": true}]})",
+        u"events[1].pause: needs for_s (seconds) or a later resume"_s);
+    row("pause with a resume before it", R"({"events": [{"at_s": 4, "pause": true}, {"at_s": 3, "resume": true}]})",
+        u"events[1].resume: no open pause before it (a pause without for_s)"_s);
+    row("resume without pause", R"({"events": [{"at_s": 6, "resume": true}]})",
+        u"events[0].resume: no open pause before it (a pause without for_s)"_s);
+    row("resume after a timed pause",
+        R"({"events": [{"at_s": 4, "pause": true, "for_s": 2}, {"at_s": 6, "resume": true}]})",
+        u"events[1].resume: no open pause before it"_s);
+    row("resume twice",
+        R"({"events": [{"at_s": 4, "pause": true}, {"at_s": 6, "resume": true}, {"at_s": 7, "resume": true}]})",
+        u"events[2].resume: no open pause before it"_s);
+    row("resume at the pause's time", R"({"events": [{"at_s": 4, "pause": true}, {"at_s": 4, "resume": true}]})",
+        u"events[1].resume: the pause it ends (events[0].pause) would last 0 s; a pause must be greater than 0 and at most 3600 s"_s);
+    row("resume over an hour after",
+        R"({"duration_s": 5000, "events": [{"at_s": 1, "pause": true}, {"at_s": 3700, "resume": true}]})",
+        u"events[1].resume: the pause it ends (events[0].pause) would last 3699 s"_s);
+    row("pause inside an open pause",
+        R"({"events": [{"at_s": 4, "pause": true}, {"at_s": 5, "pause": true, "for_s": 1}, {"at_s": 6, "resume": true}]})",
+        u"events[0].pause: needs for_s (seconds) or a resume before the next pause (events[1].pause)"_s);
+    row("pause for_s zero", R"({"events": [{"at_s": 4, "pause": true, "for_s": 0}]})",
+        u"events[0].for_s: must be greater than 0 and at most 3600 s"_s);
+    row("pause for_s negative", R"({"events": [{"at_s": 4, "pause": true, "for_s": -2}]})",
+        u"events[0].for_s: must be greater than 0 and at most 3600 s"_s);
+    row("pause for_s over an hour", R"({"events": [{"at_s": 4, "pause": true, "for_s": 3601}]})",
+        u"events[0].for_s: must be greater than 0 and at most 3600 s"_s);
+    row("pause for_s string", R"({"events": [{"at_s": 4, "pause": true, "for_s": "2"}]})",
+        u"events[0].for_s: must be a number"_s);
+    row("pause for_s null", R"({"events": [{"at_s": 4, "pause": true, "for_s": null}]})",
+        u"events[0].for_s: must be a number"_s);
+    row("for_s beside another action", R"({"events": [{"at_s": 4, "add_nodes": 1, "for_s": 2}]})",
+        u"events[0].for_s: only a pause takes for_s beside its action"_s);
+    row("for_s beside resume", R"({"events": [{"at_s": 4, "pause": true}, {"at_s": 5, "resume": true, "for_s": 1}]})",
+        u"events[1].for_s: only a pause takes for_s beside its action"_s);
+    row("for_s without action", R"({"events": [{"at_s": 4, "for_s": 2}]})", u"events[0]: no action"_s);
     // cache
     row("cache not object", R"({"cache": 3})", u"cache: must be an object"_s);
     row("unknown cache key", R"({"cache": {"ttl": 5}})", u"cache.ttl: unknown key"_s);
@@ -405,6 +445,87 @@ void TestScenario::newEvents_data()
     row(R"("single_flight": true)", u"single_flight"_s, u"true"_s);
     row(R"("set_placement": "modulo")", u"set_placement"_s, u"modulo"_s);
     row(R"("kill_cache_node": null)", u"kill_cache_node"_s, u"null"_s);
+}
+
+// A pause with for_s reads as it is; the old pause-then-resume pair folds into one timed pause
+// (the resume's time minus the pause's), since the run's clock stands still while paused.
+void TestScenario::pauses_data()
+{
+    QTest::addColumn<QByteArray>("events"); // the events array
+    QTest::addColumn<QString>("timeline"); // timelineText() of what was read, in file order
+
+    auto row = [](const char *tag, const char *json, const QString &timeline) {
+        QTest::newRow(tag) << QByteArray(json) << timeline;
+    };
+    row("timed pause", R"([{"at_s": 4, "pause": true, "for_s": 2}, {"at_s": 6, "add_nodes": 2}])",
+        u"4 pause for 2; 6 add_nodes 2"_s);
+    row("fractional for_s", R"([{"at_s": 0, "pause": true, "for_s": 0.25}])", u"0 pause for 0.25"_s);
+    row("for_s at its bound", R"([{"at_s": 1, "pause": true, "for_s": 3600}])", u"1 pause for 3600"_s);
+    row("pause, resume", R"([{"at_s": 4, "pause": true}, {"at_s": 6, "resume": true}])", u"4 pause for 2"_s);
+    row("resume folded, the rest kept in file order",
+        R"([{"at_s": 2, "add_nodes": 1}, {"at_s": 4, "pause": true}, {"at_s": 5, "restock": 10},
+            {"at_s": 6.5, "resume": true}, {"at_s": 8, "add_nodes": 3}])",
+        u"2 add_nodes 1; 4 pause for 2.5; 5 restock 10; 8 add_nodes 3"_s);
+    row("resume before its pause in the file",
+        R"([{"at_s": 9, "resume": true}, {"at_s": 1, "add_nodes": 1}, {"at_s": 7, "pause": true}])",
+        u"1 add_nodes 1; 7 pause for 2"_s);
+    row("two pauses, each resumed",
+        R"([{"at_s": 1, "pause": true}, {"at_s": 2, "resume": true}, {"at_s": 3, "pause": true}, {"at_s": 4.5, "resume": true}])",
+        u"1 pause for 1; 3 pause for 1.5"_s);
+    row("old and new form together",
+        R"([{"at_s": 1, "pause": true, "for_s": 3}, {"at_s": 5, "pause": true}, {"at_s": 6, "resume": true}])",
+        u"1 pause for 3; 5 pause for 1"_s);
+}
+
+void TestScenario::pauses()
+{
+    QFETCH(QByteArray, events);
+    QFETCH(QString, timeline);
+    QString error;
+    const std::optional<Scenario> s
+        = parseScenario(R"({"duration_s": 3700, "events": )" + events + "}", u"doc"_s, &error);
+    QVERIFY2(s, qPrintable(error));
+    QCOMPARE(timelineText(s->events), timeline);
+    for (const auto &e : s->events)
+        QVERIFY(e.kind != EventKind::Resume);
+    QVERIFY2(checkScenario(*s).isEmpty(), qPrintable(checkScenario(*s)));
+}
+
+void TestScenario::pauseRoundTrips()
+{
+    // The writer writes for_s beside the pause; a folded resume comes back as that.
+    QString error;
+    const std::optional<Scenario> s = parseScenario(
+        R"({"events": [{"at_s": 3, "pause": true}, {"at_s": 5.5, "resume": true}, {"at_s": 6, "add_nodes": 1},
+                       {"at_s": 8, "pause": true, "for_s": 0.5}]})",
+        u"doc"_s, &error);
+    QVERIFY2(s, qPrintable(error));
+    const QJsonObject written = scenarioToJson(*s);
+    const QJsonArray events = written.value(u"events"_s).toArray();
+    QCOMPARE(events.size(), 3);
+    QCOMPARE(events[0].toObject(), (QJsonObject { { u"at_s"_s, 3 }, { u"pause"_s, true }, { u"for_s"_s, 2.5 } }));
+    QCOMPARE(events[2].toObject(), (QJsonObject { { u"at_s"_s, 8 }, { u"pause"_s, true }, { u"for_s"_s, 0.5 } }));
+    const std::optional<Scenario> again = parseScenario(QJsonDocument(written).toJson(), u"again"_s, &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(timelineText(again->events), timelineText(s->events));
+    QCOMPARE(scenarioToJson(*again), written);
+
+    // checkScenario() knows both forms: a scenario filled in code may still pair them
+    Scenario code;
+    stampede::TimedEvent pause;
+    pause.atS = 2;
+    pause.kind = EventKind::Pause;
+    stampede::TimedEvent resume;
+    resume.atS = 3;
+    resume.kind = EventKind::Resume;
+    code.events = { pause };
+    QCOMPARE(checkScenario(code), u"events[0].pause: needs for_s (seconds) or a later resume"_s);
+    code.events = { pause, resume };
+    QCOMPARE(checkScenario(code), QString());
+    foldResumes(&code.events);
+    QCOMPARE(timelineText(code.events), u"2 pause for 1"_s);
+    code.events = { resume };
+    QCOMPARE(checkScenario(code), u"events[0].resume: no open pause before it (a pause without for_s)"_s);
 }
 
 void TestScenario::newEvents()
@@ -636,8 +757,8 @@ void TestScenario::fullScenarioRoundTrips()
                      { "at_s": 6, "kill_node": 1 },
                      { "at_s": 7, "switch_strategy": "row-lock" },
                      { "at_s": 8, "restock": 500 },
-                     { "at_s": 9, "pause": true },
-                     { "at_s": 10, "resume": true },
+                     { "at_s": 9, "pause": true, "for_s": 0.5 },
+                     { "at_s": 10, "pause": true, "for_s": 2 },
                      { "at_s": 11, "add_cache_node": 2 },
                      { "at_s": 12, "remove_cache_node": 1 },
                      { "at_s": 13, "kill_cache_node": null },
@@ -721,7 +842,9 @@ void TestScenario::fullScenarioRoundTrips()
     QCOMPARE(eventKey(e[7].kind), u"restock"_s);
     QCOMPARE(e[7].units, std::int64_t(500));
     QCOMPARE(eventKey(e[8].kind), u"pause"_s);
-    QCOMPARE(eventKey(e[9].kind), u"resume"_s);
+    QCOMPARE(e[8].forS, 0.5);
+    QCOMPARE(eventKey(e[9].kind), u"pause"_s);
+    QCOMPARE(e[9].forS, 2.0);
     QCOMPARE(eventKey(e[10].kind), u"add_cache_node"_s);
     QCOMPARE(e[10].count, 2);
     QCOMPARE(eventKey(e[11].kind), u"remove_cache_node"_s);

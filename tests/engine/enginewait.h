@@ -37,7 +37,17 @@ inline SnapshotPtr nextTick(const Engine &e, double timeoutS)
         e, [seq](const Snapshot &s) { return s.seq > seq; }, timeoutS);
 }
 
-// The first snapshot published at or after run time t (seconds).
+// The first snapshot published at least n times after this call: n ticks of engine (wall) time,
+// whatever the run's clock does (it stands still while paused).
+inline SnapshotPtr afterTicks(const Engine &e, int n, double timeoutS)
+{
+    const auto seq = e.snapshot()->seq + static_cast<std::uint64_t>(n);
+    return waitFor(
+        e, [seq](const Snapshot &s) { return s.seq >= seq; }, timeoutS);
+}
+
+// The first snapshot published at or after run time t (seconds). The deadline assumes the run's
+// clock moves: while paused it stands still (use afterTicks there).
 inline SnapshotPtr waitForRunTime(const Engine &e, double t, double slackS)
 {
     return waitFor(

@@ -143,7 +143,13 @@ private slots:
     void switchStrategyUnderLoadKeepsInvariants();
     void pauseAndResume_data();
     void pauseAndResume();
+    void pauseFreezesRunTime_data();
+    void pauseFreezesRunTime();
+    void timelineWaitsForPause();
+    void timedPauseResumesByItself_data();
+    void timedPauseResumesByItself();
     void resetWhilePaused();
+    void resetEndsATimedPause();
     void resetUnderLoad_data();
     void resetUnderLoad();
     void restock_data();
@@ -295,6 +301,17 @@ void TestCommands::invalidCommandsFailAndChangeNothing_data()
         "spike duration 0", 4, [](Engine &e) { return e.spike(2, 0); }, "duration");
     row(
         "spike duration NaN", 4, [](Engine &e) { return e.spike(2, kNaN); }, "duration");
+    auto pauseFor = [](double s) {
+        return [s](Engine &e) {
+            TimedEvent p;
+            p.kind = EventKind::Pause;
+            p.forS = s;
+            return e.command(p);
+        };
+    };
+    row("pause for -1 s", 4, pauseFor(-1), "pause: duration must be greater than 0 and at most 3600 s");
+    row("pause for 3601 s", 4, pauseFor(3601), "pause: duration");
+    row("pause for NaN s", 4, pauseFor(kNaN), "pause: duration");
     row(
         "removeNode() on the last node", 1, [](Engine &e) { return e.removeNode(); }, "last node");
     row(
@@ -622,37 +639,227 @@ void TestCommands::pauseAndResume()
     QVERIFY(waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().attempts > 0; }));
 
     QCOMPARE(err(e.setPaused(true)), QByteArray());
-    // within a few ticks no attempts are made any more
+    const auto pausedAt = std::chrono::steady_clock::now();
+    // within a few ticks no attempts are made any more and what was in flight is answered
     const auto quiet = waitFor(
         e,
         [](const Snapshot &s) {
-            return s.paused && s.recent.back().attempts == 0 && s.recent.back().app->inFlight == 0;
+            return s.paused && s.latest.attempts == 0 && s.latest.app->inFlight == 0
+                && s.attempts == s.succeeded + s.soldOut + s.rateLimited + s.failed;
         },
         10);
     QVERIFY2(quiet, "attempts did not stop after pause");
-    QCOMPARE(quiet->recent.back().offeredRate, 0.0);
-    const auto frozen = waitForRunTime(e, quiet->t + 0.35);
+    QCOMPARE(quiet->latest.offeredRate, 0.0);
+    const auto history = e.timeline();
+    // ticks go on, the run's clock does not: same run time, same totals, no new sample
+    const auto frozen = test::afterTicks(e, 6, kDeadlineS);
     QVERIFY(frozen);
-    QCOMPARE(frozen->attempts, quiet->attempts); // totals stop growing
+    QVERIFY(frozen->paused);
+    QCOMPARE(frozen->t, quiet->t);
+    QCOMPARE(frozen->attempts, quiet->attempts);
     QCOMPARE(frozen->succeeded, quiet->succeeded);
-    for (const auto &x : frozen->recent)
-        if (x.t > quiet->t)
-            QCOMPARE(x.attempts, 0.0);
+    QCOMPARE(frozen->recent.back().t, quiet->recent.back().t);
+    QCOMPARE(e.timeline().size(), history.size());
     // pausing twice is harmless and marks once
     QCOMPARE(err(e.setPaused(true)), QByteArray());
     auto m = e.markers();
     QCOMPARE(int(std::count_if(m.begin(), m.end(), [](const Marker &x) { return x.label == "paused"; })), 1);
 
     QCOMPARE(err(e.setPaused(false)), QByteArray());
+    const double pausedForS = std::chrono::duration<double>(std::chrono::steady_clock::now() - pausedAt).count();
     const auto again = waitFor(
         e,
-        [&](const Snapshot &s) { return !s.paused && s.recent.back().attempts > 0 && s.attempts > frozen->attempts; },
+        [&](const Snapshot &s) {
+            return !s.paused && s.recent.back().t > frozen->t && s.recent.back().attempts > 0
+                && s.attempts > frozen->attempts;
+        },
         10);
     QVERIFY2(again, "attempts did not restart after resume");
     if (mode == TrafficMode::Open)
         QCOMPARE(again->recent.back().offeredRate, c.traffic.ratePerS);
+    // the clock went on from where it stood: across the pause the samples are about a tick apart
+    // in run time, however long the pause lasted on the wall
+    const auto tl = e.timeline();
+    QVERIFY(std::is_sorted(tl.begin(), tl.end(), [](const TickSample &a, const TickSample &b) { return a.t <= b.t; }));
+    const auto after = std::find_if(tl.begin(), tl.end(), [&](const TickSample &x) { return x.t > frozen->t; });
+    QVERIFY(after != tl.end() && after != tl.begin());
+    const double gap = after->t - std::prev(after)->t;
+    QVERIFY2(gap < std::max(0.35, pausedForS / 2),
+        qPrintable(QStringLiteral("run-time gap %1 s across a pause of %2 s").arg(gap).arg(pausedForS)));
     m = e.markers();
     QVERIFY(hasMarker(m, "paused") && hasMarker(m, "resumed"));
+    QVERIFY(e.stopAndDrain(10).audit.invariantsOk);
+}
+
+void TestCommands::pauseFreezesRunTime_data()
+{
+    QTest::addColumn<bool>("beforeStart");
+    QTest::newRow("paused while running") << false;
+    QTest::newRow("paused before start") << true;
+}
+
+void TestCommands::pauseFreezesRunTime()
+{
+    // While paused, however many ticks pass: the snapshots' run time stands still and the
+    // history gains no sample. Paused before the start, the run starts paused at run time 0.
+    QFETCH(bool, beforeStart);
+    EngineConfig c = baseConfig();
+    c.stock = 100000000;
+    Engine e(c);
+    if (beforeStart)
+        QCOMPARE(err(e.setPaused(true)), QByteArray());
+    e.start();
+    if (!beforeStart) {
+        QVERIFY(waitForRunTime(e, 0.3));
+        QCOMPARE(err(e.setPaused(true)), QByteArray());
+    }
+    const auto first = test::afterTicks(e, 2, kDeadlineS); // a whole tick after the pause
+    QVERIFY(first);
+    QVERIFY(first->paused);
+    QVERIFY(first->running);
+    const auto history = e.timeline();
+    std::vector<double> ts;
+    for (int i = 0; i < 8; ++i) {
+        const auto s = test::afterTicks(e, 1, kDeadlineS);
+        QVERIFY(s);
+        ts.push_back(s->t);
+        QCOMPARE(s->recent.size(), first->recent.size());
+    }
+    for (double t : ts)
+        QCOMPARE(t, first->t);
+    const auto after = e.timeline();
+    QCOMPARE(after.size(), history.size());
+    if (beforeStart) {
+        QCOMPARE(first->t, 0.0);
+        QVERIFY(after.empty());
+        QCOMPARE(first->attempts, std::int64_t(0));
+    } else {
+        QVERIFY(first->t >= 0.3);
+        QVERIFY(!after.empty());
+        QVERIFY(after.back().t <= first->t);
+    }
+    // stopped while paused: the run's durations are run time, the paused ticks not counted
+    const RunResult r = e.stopAndDrain(10);
+    QVERIFY(r.audit.invariantsOk);
+    QCOMPARE(r.durationS, first->t);
+    QCOMPARE(r.trafficS, first->t);
+    QCOMPARE(r.timeline.size(), history.size());
+}
+
+void TestCommands::timelineWaitsForPause()
+{
+    // A pause from the timeline at 0.4 s: the node due at 1.0 s is not added during the pause,
+    // and the spike from 0.2 s keeps the run time it has left (it ends at 2.2 s of run time).
+    EngineConfig c = baseConfig();
+    c.traffic.ratePerS = 300;
+    c.stock = 100000000;
+    Engine e(c);
+    std::vector<TimedEvent> events;
+    TimedEvent ev;
+    ev.atS = 0.2;
+    ev.kind = EventKind::Spike;
+    ev.factor = 3;
+    ev.forS = 2.0;
+    events.push_back(ev);
+    ev = {};
+    ev.atS = 0.4;
+    ev.kind = EventKind::Pause; // forS 0: until resumed
+    events.push_back(ev);
+    ev = {};
+    ev.atS = 1.0;
+    ev.kind = EventKind::AddNodes;
+    ev.count = 1;
+    events.push_back(ev);
+    e.setTimeline(events);
+    e.start();
+
+    const auto paused = waitFor(e, [](const Snapshot &s) { return s.paused; });
+    QVERIFY(paused);
+    QVERIFY(paused->t >= 0.4);
+    QCOMPARE(paused->spikeFactor, 3.0);
+    // more wall time than the spike had left and than the node's time: neither comes due
+    const auto held = test::afterTicks(e, 12, kDeadlineS);
+    QVERIFY(held);
+    QCOMPARE(held->t, paused->t);
+    QCOMPARE(held->spikeFactor, 3.0);
+    QCOMPARE(int(held->app->nodes.size()), c.nodes.count);
+    QVERIFY2(!hasMarker(e.markers(), "node 4 added"), qPrintable(labels(e.markers())));
+
+    QCOMPARE(err(e.setPaused(false)), QByteArray());
+    const auto resumed = nextTick(e);
+    QVERIFY(!resumed->paused);
+    QCOMPARE(resumed->spikeFactor, 3.0); // still spiking: 1.8 s of its run time were left
+    QVERIFY(resumed->t < 2.2);
+
+    const auto added = waitFor(e, [](const Snapshot &s) { return int(s.app->nodes.size()) == 5; });
+    QVERIFY2(added, "the node due after the pause was not added");
+    QVERIFY(added->t >= 1.0);
+    const auto m = e.markers();
+    const QString all = labels(m);
+    QVERIFY2(hasMarker(m, "node 4 added", 1.0), qPrintable(all));
+    auto at = [&](const std::string &label) {
+        return std::find_if(m.begin(), m.end(), [&](const Marker &x) { return x.label == label; }) - m.begin();
+    };
+    QVERIFY2(at("paused") < at("resumed") && at("resumed") < at("node 4 added"), qPrintable(all));
+    // the spike ends at its run time, after the resume
+    const auto ended = waitFor(e, [](const Snapshot &s) { return s.spikeFactor == 1.0; });
+    QVERIFY2(ended, "the spike did not end");
+    QVERIFY2(ended->t >= 2.2, qPrintable(QString::number(ended->t)));
+    QVERIFY(e.stopAndDrain(10).audit.invariantsOk);
+}
+
+void TestCommands::timedPauseResumesByItself_data()
+{
+    QTest::addColumn<bool>("fromTimeline");
+    QTest::newRow("timeline event") << true;
+    QTest::newRow("command") << false;
+}
+
+void TestCommands::timedPauseResumesByItself()
+{
+    // A Pause with forS ends by itself after forS wall seconds; the run time then continues from
+    // where it stood, so the history has no gap across the pause.
+    QFETCH(bool, fromTimeline);
+    constexpr double kPauseS = 1.2;
+    EngineConfig c = baseConfig();
+    c.stock = 100000000;
+    Engine e(c);
+    TimedEvent pause;
+    pause.atS = 0.5;
+    pause.kind = EventKind::Pause;
+    pause.forS = kPauseS;
+    if (fromTimeline)
+        e.setTimeline({ pause });
+    e.start();
+    if (!fromTimeline) {
+        QVERIFY(waitForRunTime(e, pause.atS));
+        QCOMPARE(err(e.command(pause)), QByteArray());
+    }
+    const auto paused = waitFor(e, [](const Snapshot &s) { return s.paused; });
+    QVERIFY(paused);
+    const auto pausedSeen = std::chrono::steady_clock::now();
+    const auto resumed = waitFor(e, [](const Snapshot &s) { return !s.paused; });
+    QVERIFY2(resumed, "the timed pause did not end");
+    const double wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - pausedSeen).count();
+    QVERIFY2(wallS >= kPauseS * 0.9, qPrintable(QStringLiteral("resumed after %1 s").arg(wallS)));
+    QVERIFY(resumed->t - paused->t < kPauseS / 2); // the clock stood still meanwhile
+    QVERIFY(waitFor(e, [&](const Snapshot &s) { return s.t >= paused->t + 0.6; }));
+
+    const auto m = e.markers();
+    const auto find = [&](const std::string &label) {
+        return std::find_if(m.begin(), m.end(), [&](const Marker &x) { return x.label == label; });
+    };
+    QVERIFY2(find("paused") != m.end() && find("resumed") != m.end(), qPrintable(labels(m)));
+    // paused and resumed at the same run time (within a tick), though kPauseS apart on the wall
+    QVERIFY2(find("resumed")->t - find("paused")->t < 0.15, qPrintable(labels(m)));
+    const auto tl = e.timeline();
+    QVERIFY(tl.size() >= 8);
+    double maxGap = 0;
+    for (std::size_t i = 1; i < tl.size(); ++i) {
+        QVERIFY2(tl[i].t > tl[i - 1].t, "history run times increase");
+        maxGap = std::max(maxGap, tl[i].t - tl[i - 1].t);
+    }
+    QVERIFY2(maxGap < kPauseS / 2, qPrintable(QStringLiteral("gap of %1 s in run time").arg(maxGap)));
     QVERIFY(e.stopAndDrain(10).audit.invariantsOk);
 }
 
@@ -677,7 +884,7 @@ void TestCommands::resetWhilePaused()
     QCOMPARE(err(e.setRate(1500)), QByteArray());
     QCOMPARE(err(e.spike(3, 30)), QByteArray());
     QCOMPARE(err(e.setPaused(true)), QByteArray());
-    const auto before = waitFor(e, [](const Snapshot &s) { return s.paused && s.recent.back().app->inFlight == 0; });
+    const auto before = waitFor(e, [](const Snapshot &s) { return s.paused && s.latest.app->inFlight == 0; });
     QVERIFY(before);
     QVERIFY(before->attempts > 0);
     QCOMPARE(before->store->stockInitial, std::int64_t(600));
@@ -698,25 +905,67 @@ void TestCommands::resetWhilePaused()
     QVERIFY(s->paused); // traffic keeps its paused state
     QCOMPARE(hotStock(*s), std::int64_t(500));
     QCOMPARE(s->store->hotRows[0].stock, std::int64_t(500)); // atomic: one row
-    // the timeline restarted: the next ticks count from 0
-    const auto later = nextTick(e);
-    QVERIFY(later->t < 1.0);
-    QVERIFY(later->recent.front().t < 1.0);
+    // the run time restarted at 0 and stands there while paused: ticks add no history
+    const auto later = test::afterTicks(e, 5, kDeadlineS);
+    QVERIFY(later);
+    QVERIFY(later->paused);
+    QCOMPARE(later->t, 0.0);
+    QVERIFY(later->recent.empty());
+    QVERIFY(e.timeline().empty());
     QCOMPARE(later->attempts, std::int64_t(0));
-    QCOMPARE(later->recent.back().store->stockRemaining, std::int64_t(500));
-    QCOMPARE(later->recent.back().store->confirmed, std::int64_t(0));
-    QVERIFY(e.timeline().front().t < 1.0);
+    QCOMPARE(later->latest.store->stockRemaining, std::int64_t(500));
+    QCOMPARE(later->latest.store->confirmed, std::int64_t(0));
     const auto m = e.markers();
     QCOMPARE(m.size(), std::size_t(1));
     QCOMPARE(m.front().label, std::string("reset"));
+    QCOMPARE(m.front().t, 0.0);
 
-    // the fresh run works and audits against the configured stock only
+    // the fresh run works, counts from 0 and audits against the configured stock only
     QCOMPARE(err(e.setPaused(false)), QByteArray());
-    QVERIFY(waitFor(e, [](const Snapshot &x) { return x.recent.back().store->stockRemaining == 0; }));
+    const auto fresh = waitFor(e, [](const Snapshot &x) { return !x.recent.empty(); });
+    QVERIFY(fresh);
+    QVERIFY(fresh->recent.front().t < 1.0);
+    QVERIFY(waitFor(e, [](const Snapshot &x) { return x.latest.store->stockRemaining == 0; }));
     const RunResult r = e.stopAndDrain(10);
     QCOMPARE(r.audit.supplied, std::int64_t(500));
     QCOMPARE(r.audit.persisted, std::int64_t(500));
     QVERIFY(r.audit.invariantsOk);
+}
+
+void TestCommands::resetEndsATimedPause()
+{
+    // Reset during a timed pause from the timeline: still paused, the clock at 0, and the pause
+    // now lasts until resumed (the timeline starts over, the old pass's pause with it).
+    constexpr double kPauseS = 0.6;
+    EngineConfig c = baseConfig();
+    Engine e(c);
+    TimedEvent pause;
+    pause.atS = 0.3;
+    pause.kind = EventKind::Pause;
+    pause.forS = kPauseS;
+    e.setTimeline({ pause });
+    e.start();
+    QVERIFY(waitFor(e, [](const Snapshot &s) { return s.paused; }));
+    QCOMPARE(err(e.reset()), QByteArray());
+    const auto reset = waitFor(e, [](const Snapshot &s) { return s.paused && hasMarker(s.markers, "reset"); });
+    QVERIFY(reset);
+    const auto since = std::chrono::steady_clock::now();
+    // twice the pause's length in ticks
+    const auto later = test::afterTicks(e, int(2 * kPauseS / kTickSeconds), kDeadlineS);
+    QVERIFY(later);
+    QVERIFY(std::chrono::steady_clock::now() - since >= std::chrono::duration<double>(kPauseS));
+    QVERIFY(later->paused);
+    QCOMPARE(later->t, 0.0);
+    QVERIFY(!hasMarker(e.markers(), "resumed"));
+    QVERIFY(e.timeline().empty());
+    QCOMPARE(err(e.setPaused(false)), QByteArray());
+    // running again from 0, the timeline's pause at 0.3 s comes due again and ends by itself
+    const auto again = waitFor(e, [&](const Snapshot &s) { return !s.paused && s.t > pause.atS + 0.2; });
+    QVERIFY2(again, qPrintable(labels(e.markers())));
+    const auto m = e.markers();
+    QCOMPARE(int(std::count_if(m.begin(), m.end(), [](const Marker &x) { return x.label == "paused"; })), 1);
+    QCOMPARE(int(std::count_if(m.begin(), m.end(), [](const Marker &x) { return x.label == "resumed"; })), 2);
+    QVERIFY(e.stopAndDrain(10).audit.invariantsOk);
 }
 
 void TestCommands::resetUnderLoad_data()
@@ -805,12 +1054,12 @@ void TestCommands::restock()
     e.start();
     auto s = nextTick(e);
     QCOMPARE(s->store->stockInitial, std::int64_t(600));
-    QCOMPARE(s->recent.back().store->stockRemaining, std::int64_t(600));
+    QCOMPARE(s->latest.store->stockRemaining, std::int64_t(600));
 
     QCOMPARE(err(e.restock(250)), QByteArray()); // per SKU
     s = nextTick(e);
     QCOMPARE(s->store->stockInitial, std::int64_t(1350));
-    QCOMPARE(s->recent.back().store->stockRemaining, std::int64_t(1350));
+    QCOMPARE(s->latest.store->stockRemaining, std::int64_t(1350));
     QCOMPARE(hotStock(*s), std::int64_t(450));
     if (strategy == Strategy::Sharded) {
         // spread evenly: 50 each + 250 over 4 buckets
@@ -823,10 +1072,10 @@ void TestCommands::restock()
 
     // sell everything, then restock while buyers keep coming: the new units sell too
     QCOMPARE(err(e.setPaused(false)), QByteArray());
-    QVERIFY(waitFor(e, [](const Snapshot &x) { return x.recent.back().store->stockRemaining == 0; }));
+    QVERIFY(waitFor(e, [](const Snapshot &x) { return x.latest.store->stockRemaining == 0; }));
     QCOMPARE(err(e.restock(100)), QByteArray());
-    s = waitFor(e,
-        [](const Snapshot &x) { return x.store->stockInitial == 1650 && x.recent.back().store->stockRemaining == 0; });
+    s = waitFor(
+        e, [](const Snapshot &x) { return x.store->stockInitial == 1650 && x.latest.store->stockRemaining == 0; });
     QVERIFY2(s, "the restocked units did not sell");
     const RunResult r = e.stopAndDrain(10);
     QCOMPARE(r.audit.supplied, std::int64_t(1650));

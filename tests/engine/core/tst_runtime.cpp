@@ -232,7 +232,8 @@ void TestRuntime::commandsGoToTrafficOrTheWorkload()
     const auto p2 = test::nextTick(rt);
     QVERIFY(p1 && p2);
     QVERIFY(p2->paused);
-    QCOMPARE(p2->recent.back().offeredRate, 0.0);
+    QCOMPARE(p2->latest.offeredRate, 0.0);
+    QCOMPARE(p2->t, p1->t); // the run's clock stands still while paused
     QCOMPARE(p2->attempts, p1->attempts); // paused: no arrivals
     QVERIFY(test::hasMarker(rt.markers(), "paused"));
     rt.stop(5, false);
