@@ -280,11 +280,21 @@ void LiveChart::rescale(AxisState &a)
         step = 5 * p;
     // The axis ends a quarter step above the data, not at the next labelled tick: on a short plot
     // with two steps, 480 would otherwise sit under a top of 1000. Labels stop at the last tick.
-    const double quarter = whole ? std::max(1.0, step / 4) : step / 4;
+    // (a step of 1000 over data at 518 would still leave 750: the rounding follows the data)
+    const double fine = std::min(step / 4, niceStep((top - bottom) / 8, whole));
+    const double quarter = whole ? std::max(1.0, fine) : fine;
     top = std::ceil(top / quarter - 1e-9) * quarter;
     bottom = std::floor(bottom / quarter + 1e-9) * quarter;
     if (a.symmetric)
         bottom = -top;
+    // an axis labelled "0" alone says nothing: a step that fits under the top (1, 2 or 5 × 10^k)
+    if (top > 0 && step > top + 1e-9) {
+        const double p = std::pow(10.0, std::floor(std::log10(top)));
+        const double f = top / p;
+        step = (f >= 5 ? 5 : f >= 2 ? 2 : 1) * p;
+        if (whole)
+            step = std::max(1.0, std::floor(step));
+    }
     const double labelTop = std::floor(top / step + 1e-9) * step;
     // the data stay below the band the marker labels take
     const double axisTop = top + (top - bottom) * room / (1 - room);
@@ -336,6 +346,11 @@ bool LiveChart::titleFits(const AxisState &a) const
     if (!(h > 0))
         return true;
     const QString title = a.axis->titleText();
+    // a narrow chart (five across 1366 px in projector type) keeps its width for the labels:
+    // a rotated title there costs a line of width the numbers need
+    const double line = QFontMetricsF(a.axis->labelsFont()).height();
+    if (width() < kTitleMinWidthLines * line) // the view's width: the plot's would follow the title
+        return false;
     return QFontMetricsF(a.axis->titleFont()).horizontalAdvance(title) + 4 <= h;
 }
 
@@ -424,6 +439,7 @@ void LiveChart::applyTheme(const Theme &t)
     c->setTitleBrush(m_alarm ? m_alarmColor : m_titleColor);
     c->legend()->setFont(t.font(t.chartLabelPointSize));
     c->legend()->setLabelColor(t.text);
+    fitLegend();
 
     // Axis titles in every mode (projector too): the labels carry only a prefix or a time unit
     // ("15 k", "2 s"), short enough that Qt Charts' cap on the axes' width leaves them whole.
@@ -435,6 +451,9 @@ void LiveChart::applyTheme(const Theme &t)
         if (!axis)
             continue;
         axis->setLabelsFont(labels);
+        // a short plot made Qt Charts cut the time labels ("0 s") to "..."; they are short by
+        // design (value axes keep the cut: their width is capped, a long label would leave the view)
+        axis->setTruncateLabels(axis != m_x);
         axis->setLabelsColor(t.mutedText);
         axis->setTitleFont(titles);
         axis->setTitleBrush(t.mutedText);
@@ -456,6 +475,7 @@ void LiveChart::setLegendBeside(bool beside)
 {
     // large type on a tall panel: the legend beside the plot costs less than a line under it
     chart()->legend()->setAlignment(beside ? Qt::AlignRight : Qt::AlignBottom);
+    fitLegend();
 }
 
 void LiveChart::restyleSeries()
@@ -489,9 +509,23 @@ void LiveChart::onPlotAreaChanged(const QRectF &area)
     m_markers->relayout(area);
 }
 
+bool LiveChart::legendShown() const { return chart()->legend()->isVisible(); }
+
+void LiveChart::fitLegend()
+{
+    // a chart too short for title, legend, time axis and a readable plot gives up the legend
+    // first (the colours are the counters' and the title names the main series)
+    const double label = QFontMetricsF(chart()->legend()->font()).height();
+    const bool beside = chart()->legend()->alignment() == Qt::AlignRight;
+    const bool show = beside || height() >= kLegendLines * label;
+    if (chart()->legend()->isVisible() != show)
+        chart()->legend()->setVisible(show);
+}
+
 void LiveChart::resizeEvent(QResizeEvent *event)
 {
     QChartView::resizeEvent(event);
+    fitLegend();
     m_markers->relayout(chart()->plotArea());
 }
 

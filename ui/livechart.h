@@ -83,6 +83,11 @@ public:
     int pointCount(int series) const;
     QLineSeries *series(int i) const { return m_series[std::size_t(i)].line; }
     QValueAxis *timeAxis() const { return m_x; }
+    // Below this many legend lines of height the legend is hidden (fitLegend).
+    static constexpr double kLegendLines = 9;
+    // Axis titles only on charts at least this many label lines wide.
+    static constexpr double kTitleMinWidthLines = 11.5;
+    bool legendShown() const;
     QValueAxis *valueAxis(Axis axis) const;
     // The tick labels of a value axis as drawn, bottom first.
     QStringList axisLabels(Axis axis) const;
@@ -101,6 +106,7 @@ protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
+    void fitLegend();
     struct Series {
         QLineSeries *line = nullptr;
         Axis axis = Axis::Left;

@@ -122,6 +122,7 @@ private:
     // the row), the diagram the rest; after a resize, a theme or the controls shown or hidden.
     void fitColumns();
     void fitStatusLine(); // the permanent line gives way to the message
+    void fitRows(); // the diagram's row over the charts, by mode and height
     void showSnapshot(const Snapshot &s);
     void onEngineReplaced();
     void updateStatus();

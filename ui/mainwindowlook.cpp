@@ -57,11 +57,17 @@ void MainWindow::setProjectorMode(bool on)
     // Large type needs the room: the keys drive the run (F9 brings the controls back), numbers
     // and charts take two columns and two rows.
     m_actions->controlsPanel->setChecked(!on);
+    fitRows();
+}
+
+void MainWindow::fitRows()
+{
     const int h = m_vertical->height() > 100 ? m_vertical->height() : 900; // before the first show
-    const bool twoRows = on && height() >= kTwoChartRowsHeight;
-    // one row of charts in projector mode: the diagram and the lesson above need the height more
+    const bool twoRows = m_theme.projector && height() >= kTwoChartRowsHeight;
+    // one row of charts in projector mode: the diagram and the lesson above need the height more,
+    // but not all of it, or the plots are lines a hand high (1366 x 768)
     m_vertical->setSizes(twoRows ? QList<int> { h * 9 / 20, h * 11 / 20 }
-            : on                 ? QList<int> { h * 2 / 3, h / 3 }
+            : m_theme.projector  ? QList<int> { h * 57 / 100, h * 43 / 100 }
                                  : QList<int> { h * 3 / 5, h * 2 / 5 });
 }
 
@@ -127,6 +133,8 @@ void MainWindow::fitColumns()
 void MainWindow::resizeEvent(QResizeEvent *event)
 {
     QMainWindow::resizeEvent(event);
+    if (event->size().height() != event->oldSize().height())
+        fitRows();
     fitColumns();
     fitChartRows();
     fitStatusLine();

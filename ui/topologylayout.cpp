@@ -38,6 +38,26 @@ void layoutNodes(TopologyLayout &g, const QRectF &area, int count, double minH, 
 
 } // namespace
 
+double minimumTopologyHeight(const Theme &t, const TopologyNeeds &needs)
+{
+    const double s = t.scale;
+    const double title = QFontMetricsF(t.font(t.basePointSize * 1.1, true)).height();
+    const double line = QFontMetricsF(t.font(t.basePointSize)).height();
+    const double bold = QFontMetricsF(t.font(t.basePointSize, true)).height();
+    // the row: a store box with its title and one stock row (as layoutTopology's minRow)
+    const double rowMin = std::max(3 * line + 16 * s, title + bold + 24 * s);
+    double h = 16 * s + rowMin;
+    if (needs.cache || needs.queue) {
+        const double strip
+            = QFontMetricsF(t.font(std::max(t.minLabelPointSize, t.basePointSize * 0.85))).height() + 10 * s;
+        // a cache tier's title, its settings line and a row of cards; a queue's title and bars
+        const double band = title + line + bold + 28 * s;
+        // the band gets 58 % of what the strip leaves (layoutTopology), the row the rest
+        h = 16 * s + strip + std::max(band / 0.58, rowMin + band);
+    }
+    return std::ceil(h);
+}
+
 TopologyLayout layoutTopology(const QRectF &area, const Theme &t, const TopologyNeeds &needs)
 {
     TopologyLayout g;

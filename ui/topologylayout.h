@@ -29,5 +29,8 @@ struct TopologyLayout {
 };
 
 TopologyLayout layoutTopology(const QRectF &area, const Theme &theme, const TopologyNeeds &needs);
+// The least height at which every tier keeps its title and one row of content (nodes, the
+// store's row, the cache cards, the queue's partitions): the window never gives the diagram less.
+double minimumTopologyHeight(const Theme &theme, const TopologyNeeds &needs);
 
 } // namespace stampede::ui

@@ -76,7 +76,10 @@ TopologyView::TopologyView(QWidget *parent)
 bool TopologyView::showsCache(const Snapshot &s) { return !s.cache->cacheNodes.empty(); }
 bool TopologyView::showsQueue(const Snapshot &s) { return queueInUse(s); }
 
-QSize TopologyView::minimumSizeHint() const { return { 360, 160 }; }
+QSize TopologyView::minimumSizeHint() const
+{
+    return { 360, int(std::max(160.0, minimumTopologyHeight(m_theme, m_minNeeds))) };
+}
 QSize TopologyView::sizeHint() const { return { 900, 460 }; }
 
 void TopologyView::setConfig(const EngineConfig &config)
@@ -101,6 +104,14 @@ void TopologyView::setSnapshot(std::shared_ptr<const Snapshot> snapshot)
     m_snapshot = std::move(snapshot);
     if (!m_snapshot)
         return;
+    // the tiers shown decide the least height the window may give the diagram
+    TopologyNeeds needs;
+    needs.cache = showsCache(*m_snapshot);
+    needs.queue = showsQueue(*m_snapshot);
+    if (needs.cache != m_minNeeds.cache || needs.queue != m_minNeeds.queue) {
+        m_minNeeds = needs;
+        updateGeometry();
+    }
     auto present = [](const auto &list, int id) {
         return std::any_of(list.begin(), list.end(), [id](const auto &v) { return v.id == id; });
     };
@@ -195,6 +206,7 @@ void TopologyView::applyTheme(const Theme &theme)
 {
     m_theme = theme;
     m_dotIn = m_dotOut = QPixmap();
+    updateGeometry();
     invalidate();
 }
 

@@ -132,6 +132,7 @@ private:
     QList<Flow> m_flows;
     QList<QRectF> m_obstacles; // what dots pass behind, from the last drawStatic
     QList<QRectF> m_dots;
+    TopologyNeeds m_minNeeds; // the tiers minimumSizeHint() makes room for
     QPixmap m_layer;
     std::shared_ptr<const Snapshot> m_layerSource;
     bool m_layerValid = false;

@@ -7,9 +7,11 @@
 // keep their numbers large.
 // Lessons run with their events four times sooner (as tests/lessons does); waits are QTRY_*.
 
+#include "chartspanel.h"
 #include "cli.h"
 #include "counterspanel.h"
 #include "lessonbanner.h"
+#include "livechart.h"
 #include "mainwindow.h"
 #include "statusbanner.h"
 #include "topologyview.h"
@@ -17,12 +19,15 @@
 #include "scenario.h"
 
 #include <QApplication>
+#include <QChart>
+#include <QFontMetricsF>
 #include <QLabel>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTest>
 #include <QToolBar>
 #include <QToolButton>
+#include <QValueAxis>
 
 using namespace Qt::StringLiterals;
 using namespace stampede;
@@ -36,6 +41,8 @@ constexpr int kTimeoutMs = 20000;
 constexpr double kMinPx = 11, kMinProjectorPx = 17;
 // The six big counters stay at least this many times the smallest label.
 constexpr double kCounterFactor = 1.6;
+// A plot at least this many axis-label lines high.
+constexpr double kMinPlotLines = 3;
 
 struct Look {
     QSize size;
@@ -225,6 +232,19 @@ void TestLayout::checkLook(MainWindow &w, const Scenario &scenario, const QStrin
         return small.isEmpty();
     };
     QTRY_VERIFY2_WITH_TIMEOUT(large(), qPrintable(at + u"counter "_s + small), kTimeoutMs);
+
+    // the charts of the page shown: time labels whole, and a plot a room can read a line in
+    ChartsPanel *charts = w.chartsPanel();
+    charts->catchUp();
+    for (LiveChart *chart : charts->charts()) {
+        if (!chart->isVisible())
+            continue;
+        const QString name = at + u"chart \""_s + chart->chart()->title() + u"\" "_s;
+        QVERIFY2(!chart->timeAxis()->labelsTruncated(), qPrintable(name + u"cuts its time labels"_s));
+        const double line = QFontMetricsF(chart->timeAxis()->labelsFont()).height();
+        QVERIFY2(chart->chart()->plotArea().height() >= kMinPlotLines * line,
+            qPrintable(name + u"has a plot "_s + QString::number(chart->chart()->plotArea().height()) + u" px high"_s));
+    }
 
     // the tool bar: every button on it, none behind the overflow arrow
     auto *bar = w.findChild<QToolBar *>(u"runToolBar"_s);
