@@ -423,13 +423,15 @@ bool readStore(Reader &r, const QJsonValue &v, stampede::StoreConfig *s)
 {
     const QString path = u"store"_s;
     QJsonObject o;
-    if (!r.object(v, path, &o) || !r.knownKeys(o, path, { u"latency_ms"_s, u"write_ms"_s, u"buckets"_s }))
+    if (!r.object(v, path, &o) || !r.knownKeys(o, path, { u"latency_ms"_s, u"write_ms"_s, u"buckets"_s, u"probes"_s }))
         return false;
     if (o.contains(u"latency_ms"_s) && !r.number(o.value(u"latency_ms"_s), child(path, u"latency_ms"_s), &s->latencyMs))
         return false;
     if (o.contains(u"write_ms"_s) && !r.number(o.value(u"write_ms"_s), child(path, u"write_ms"_s), &s->writeMs))
         return false;
     if (o.contains(u"buckets"_s) && !r.intField(o.value(u"buckets"_s), child(path, u"buckets"_s), &s->buckets))
+        return false;
+    if (o.contains(u"probes"_s) && !r.intField(o.value(u"probes"_s), child(path, u"probes"_s), &s->probes))
         return false;
     return true;
 }

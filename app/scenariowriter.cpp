@@ -44,6 +44,7 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"latency_ms"_s, c.store.latencyMs },
         { u"write_ms"_s, c.store.writeMs },
         { u"buckets"_s, c.store.buckets },
+        { u"probes"_s, c.store.probes },
     };
     QJsonObject cache {
         { u"nodes"_s, c.cache.nodes },

@@ -116,6 +116,7 @@ std::string validate(const EngineConfig &c)
         { Limit::StoreLatencyMs, s.latencyMs },
         { Limit::WriteMs, s.writeMs },
         { Limit::Buckets, s.buckets },
+        { Limit::Probes, s.probes },
         { Limit::CacheNodes, k.nodes },
         { Limit::VirtualNodes, k.virtualNodes },
         { Limit::CacheLatencyMs, k.latencyMs },

@@ -71,6 +71,10 @@ struct StoreConfig {
     double latencyMs = 1.0; // one round trip to the store; holds no lock by itself
     double writeMs = 0.05; // how long a write holds its row (the commit); caps a row at 1/writeMs
     int buckets = 8; // stock buckets per SKU for `sharded`
+    // `sharded`: buckets a purchase tries (its own, then the next ones) before it answers "sold
+    // out"; 0 = every bucket. Fewer probes answer faster when stock runs low, at the price of
+    // false sold-outs while other buckets still hold units.
+    int probes = 0;
 };
 
 // The cache tier (DESIGN.md "Cache tier"). Nodes are numbered from 0 like app nodes; each one

@@ -30,6 +30,7 @@ enum class Limit {
     StoreLatencyMs,
     WriteMs,
     Buckets,
+    Probes,
     CacheNodes,
     VirtualNodes,
     CacheLatencyMs,

@@ -182,6 +182,8 @@ void TestScenario::malformed_data()
     row("timeout zero", R"({"nodes": {"timeout_ms": 0}})", u"nodes.timeout_ms: must be between"_s);
     // store
     row("buckets zero", R"({"store": {"buckets": 0}})", u"store.buckets: must be between 1"_s);
+    row("probes negative", R"({"store": {"probes": -1}})", u"store.probes: must be between 0"_s);
+    row("probes fraction", R"({"store": {"probes": 1.5}})", u"store.probes: must be"_s);
     row("latency negative", R"({"store": {"latency_ms": -1}})", u"store.latency_ms: must be between"_s);
     row("write string", R"({"store": {"write_ms": "slow"}})", u"store.write_ms: must be a number"_s);
     // events
@@ -743,7 +745,7 @@ void TestScenario::fullScenarioRoundTrips()
         "gateway": { "policy": "user-hash", "rate_limit_per_s": 900 },
         "nodes":   { "count": 9, "capacity": 17, "queue_limit": 33, "service_ms": 2.5,
                      "service_dist": "exponential", "timeout_ms": 250 },
-        "store":   { "latency_ms": 0.75, "write_ms": 0.125, "buckets": 16 },
+        "store":   { "latency_ms": 0.75, "write_ms": 0.125, "buckets": 16, "probes": 3 },
         "cache":   { "nodes": 3, "placement": "modulo", "virtual_nodes": 40, "latency_ms": 0.3, "op_ms": 0.02,
                      "keys": 500, "ttl_ms": 1500, "ttl_jitter": 0.25, "single_flight": true,
                      "counter_recovery": "reset-to-initial" },
@@ -804,6 +806,7 @@ void TestScenario::fullScenarioRoundTrips()
     QCOMPARE(c.store.latencyMs, 0.75);
     QCOMPARE(c.store.writeMs, 0.125);
     QCOMPARE(c.store.buckets, 16);
+    QCOMPARE(c.store.probes, 3);
     QCOMPARE(c.cache.nodes, 3);
     QVERIFY(c.cache.placement == stampede::Placement::Modulo);
     QCOMPARE(c.cache.virtualNodes, 40);

@@ -16,6 +16,8 @@ FlashSale::FlashSale(Runtime &rt)
     , m_config(rt.config())
     , m_skus(rt.config().traffic.skus)
     , m_shardCount(rt.shardCount())
+    , m_probes(
+          m_config.store.probes > 0 ? std::min(m_config.store.probes, m_config.store.buckets) : m_config.store.buckets)
     , m_shards(std::make_unique<ShardStats[]>(static_cast<std::size_t>(rt.shardCount())))
     , m_strategy(rt.config().strategy)
     , m_app(rt, m_config.gateway, m_config.nodes)
@@ -301,10 +303,11 @@ void FlashSale::purchaseStep(Shard &s, Request *r)
     }
 }
 
-// `sharded` probes the other buckets before saying sold out; each probe is another round trip.
+// `sharded` probes the other buckets before saying sold out (all of them, or store.probes); each
+// probe is another round trip.
 void FlashSale::nextProbe(Shard &s, Request *r)
 {
-    if (r->strategy == Strategy::Sharded && ++r->probes < m_store.buckets()) {
+    if (r->strategy == Strategy::Sharded && ++r->probes < m_probes) {
         r->bucket = (r->bucket + 1) % m_store.buckets();
         r->setStage(Part::Workload, FlashStage::AtomicTrip);
         if (m_store.latencyNs)

@@ -114,6 +114,7 @@ private:
     const EngineConfig &m_config;
     const int m_skus;
     const int m_shardCount;
+    const int m_probes; // `sharded`: buckets one purchase tries, its own included
     std::vector<double> m_skuCdf; // empty when there is one SKU
     std::unique_ptr<ShardStats[]> m_shards;
     std::atomic<Strategy> m_strategy;

@@ -140,6 +140,7 @@ private slots:
     void naiveOversells();
     void rowLockThroughputIndependentOfNodes();
     void shardedThroughputGrowsWithBuckets();
+    void shardedProbesTradeFalseSoldOuts();
     void sameSeedSameArrivalCount();
 };
 
@@ -402,7 +403,45 @@ void TestStrategies::rowLockThroughputIndependentOfNodes()
     QVERIFY2(ratio >= 0.7 && ratio <= 1.4, qPrintable(text + QStringLiteral(", ratio %1").arg(ratio)));
 }
 
-// ---- (d) sharded: each bucket is its own row, so throughput grows with buckets ----
+// ---- (d) sharded: fewer probes answer "sold out" while other buckets still hold units ----
+
+void TestStrategies::shardedProbesTradeFalseSoldOuts()
+{
+    auto run = [](int probes) {
+        EngineConfig c;
+        c.name = "sharded-probes-" + std::to_string(probes);
+        c.strategy = Strategy::Sharded;
+        c.stock = 2000;
+        c.traffic.ratePerS = 4000;
+        c.nodes.count = 4;
+        c.store.latencyMs = 0.2;
+        c.store.buckets = 8;
+        c.store.probes = probes;
+        c.threads = 2;
+        Engine e(c);
+        e.start();
+        // past the sell-out, with shoppers still arriving at empty buckets
+        const auto end = waitFor(e, [](const Snapshot &s) {
+            return !s.recent.empty() && s.recent.back().store->stockRemaining == 0 && s.soldOut > 2000;
+        });
+        RunResult r = e.stopAndDrain(20);
+        return std::make_pair(bool(end), r);
+    };
+    const auto [allDone, all] = run(0);
+    const auto [oneDone, one] = run(1);
+    QVERIFY(allDone && oneDone);
+    qInfo("false sold-outs: every bucket probed %lld, own bucket only %lld",
+        static_cast<long long>(all.audit.falseSoldOut), static_cast<long long>(one.audit.falseSoldOut));
+    QVERIFY(all.audit.invariantsOk && one.audit.invariantsOk);
+    // probing every bucket never says "sold out" while stock remains; one bucket does, and the
+    // audit still balances: every unit sold once
+    QCOMPARE(all.audit.falseSoldOut, std::int64_t(0));
+    QVERIFY(one.audit.falseSoldOut > 0);
+    QCOMPARE(one.audit.oversold, std::int64_t(0));
+    QCOMPARE(one.audit.supplied, std::int64_t(2000));
+}
+
+// ---- (e) sharded: each bucket is its own row, so throughput grows with buckets ----
 
 void TestStrategies::shardedThroughputGrowsWithBuckets()
 {
