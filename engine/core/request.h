@@ -29,6 +29,7 @@ struct Request {
     Request *next = nullptr; // intrusive link: free list, node backlog, row waiters, lease, partition
     std::uint64_t epoch = 0; // engine epoch at arrival; a reset makes older requests void
     Nanos arrival = 0;
+    Nanos at = -1; // the time of its step now (modeled), -1 when it runs by the clock (shard.h)
     std::uint64_t user = 0;
     std::int64_t readValue = 0; // the value a store or cache read returned
     int sku = 0;
@@ -41,6 +42,7 @@ struct Request {
     // app tier
     int node = -1; // node slot once admitted
     bool failOnDispatch = false; // handed back by a killed node: answer "node down"
+    bool leased = false; // its worker came from its shard's lease of the node (apptier.h)
 
     // stock store
     Strategy strategy = Strategy::Naive; // fixed when the request reaches the store

@@ -29,11 +29,13 @@ public:
     }
     // uniform in (0, 1]: never 0, so log() below is finite
     double uniform() { return (static_cast<double>(next() >> 11) + 1.0) * 0x1.0p-53; }
-    std::uint64_t below(std::uint64_t n) { return n ? next() % n : 0; }
+    // uniform in [0, n): the high half of a 128-bit product (Lemire), not a 64-bit division
+    std::uint64_t below(std::uint64_t n) { return static_cast<std::uint64_t>((static_cast<U128>(next()) * n) >> 64); }
     // exponential with the given mean
     double exponential(double mean) { return -std::log(uniform()) * mean; }
 
 private:
+    __extension__ using U128 = unsigned __int128;
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     static std::uint64_t splitmix(std::uint64_t &x)
     {

@@ -51,6 +51,7 @@ public:
     // ---- request path (any shard thread) ----
     Nanos now() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - m_origin).count(); }
     Clock::time_point toTimePoint(Nanos t) const { return m_origin + std::chrono::nanoseconds(t); }
+    Clock::time_point origin() const { return m_origin; }
     bool generating() const
     {
         return m_running.load(std::memory_order_acquire) && !m_traffic.paused()
@@ -63,8 +64,16 @@ public:
     std::uint64_t epoch() const { return m_epoch.load(std::memory_order_acquire); }
     int shardCount() const { return static_cast<int>(m_shards.size()); }
     Shard &shard(int i) { return *m_shards[static_cast<std::size_t>(i)]; }
-    // Hands r back to the shard that owns it (from any thread).
-    void dispatch(Request *r) { m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r); }
+    // Hands r back to the shard that owns it (from any thread). From a step on a shard thread r
+    // continues at that step's time (Shard::stampHandOver); from elsewhere, at the clock.
+    void dispatch(Request *r)
+    {
+        if (const Shard *from = Shard::current())
+            from->stampHandOver(r);
+        else
+            r->at = -1;
+        m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
+    }
     // Hands each request of a linked list back to its shard.
     void dispatchAll(Request *list);
     void arrive(Shard &s, Nanos arrival, bool client) { m_workload->arrive(s, arrival, client); }

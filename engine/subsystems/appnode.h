@@ -4,13 +4,20 @@
 // Admission is one compare-exchange while a worker is free; only when the node is saturated
 // does it take its mutex to queue. A finishing request hands its worker to the oldest waiter.
 //
-// Invariant: inFlight = busy workers + queued + admitted-but-not-yet-queued, and
-// busy = min(inFlight, capacity). A release that finds inFlight > capacity owes its worker to
-// a waiter: it pops one, or leaves a token for the waiter that has not queued yet.
+// Invariant: inFlight = busy workers + queued + admitted-but-not-yet-queued + workers leased to
+// shards and idle there, and busy = min(inFlight, capacity) - idle. A release that finds
+// inFlight > capacity owes its worker to a waiter: it pops one, or leaves a token for the waiter
+// that has not queued yet.
+//
+// Leases (apptier.h): on a node with thousands of workers, a shard takes workers in batches
+// (acquire() with want > 1) and hands them to its requests itself, so the shared counter moves
+// once per batch instead of twice per request. Near full a batch shrinks to one worker, so the
+// workers leased and idle never keep a request waiting for longer than a hand-back.
 
 #include "request.h"
 #include "slotstate.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -50,26 +57,35 @@ public:
         return f > m_capacity ? f - m_capacity : 0;
     }
 
-    Admit admit(Request *r)
+    // Admits r, taking `want` workers when at least want + reserve are free, else one (*got).
+    // On Run the caller owns *got workers, one of them r's; queued or rejected, none.
+    Admit acquire(Request *r, int want, int reserve, int *got)
     {
+        *got = 0;
         auto s = state();
         if (s != NodeSlotState::Up && s != NodeSlotState::Draining)
             return Admit::Down;
         std::int64_t cur = m_inFlight.load(std::memory_order_relaxed);
+        int take = 1;
         do {
             if (cur >= m_capacity + m_queueLimit)
                 return Admit::Rejected;
-        } while (!m_inFlight.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel, std::memory_order_relaxed));
+            take = m_capacity - cur >= want + reserve ? want : 1;
+        } while (
+            !m_inFlight.compare_exchange_weak(cur, cur + take, std::memory_order_acq_rel, std::memory_order_relaxed));
         s = state();
         if (s == NodeSlotState::Dead || s == NodeSlotState::Free)
             return Admit::Down; // killed meanwhile; a dead slot is never reused in this epoch
-        if (cur < m_capacity)
+        if (cur < m_capacity) {
+            *got = take;
             return Admit::Run;
+        }
         std::lock_guard g(m_mutex);
         if (m_state.load(std::memory_order_relaxed) == NodeSlotState::Dead)
             return Admit::Down;
         if (m_tokens > 0) {
             --m_tokens;
+            *got = 1;
             return Admit::Run;
         }
         r->next = nullptr;
@@ -82,23 +98,34 @@ public:
     }
 
     // The request leaving a worker. Returns the waiter that takes the worker over, if any.
-    [[nodiscard]] Request *release()
+    [[nodiscard]] Request *release() { return release(1); }
+
+    // Gives n workers back. Returns the waiters (a linked list) that take some of them over.
+    [[nodiscard]] Request *release(int n)
     {
-        const auto prev = m_inFlight.fetch_sub(1, std::memory_order_acq_rel);
+        const auto prev = m_inFlight.fetch_sub(n, std::memory_order_acq_rel);
         if (prev <= m_capacity)
             return nullptr;
+        // The workers beyond capacity were owed to waiters: one each.
+        auto owed = std::min<std::int64_t>(n, prev - m_capacity);
+        Request *list = nullptr;
         std::lock_guard g(m_mutex);
-        if (!m_head) {
-            ++m_tokens;
-            return nullptr;
+        for (; owed > 0; --owed) {
+            if (!m_head) {
+                m_tokens += owed;
+                break;
+            }
+            Request *r = m_head;
+            m_head = r->next;
+            if (!m_head)
+                m_tail = nullptr;
+            r->next = list;
+            list = r;
         }
-        Request *r = m_head;
-        m_head = r->next;
-        if (!m_head)
-            m_tail = nullptr;
-        r->next = nullptr;
-        return r;
+        return list;
     }
+
+    bool nearFull(int reserve) const { return m_capacity - inFlight() < reserve; }
 
     // Marks the node dead and returns its backlog (a linked list) for the caller to fail.
     Request *kill()

@@ -1,5 +1,7 @@
 #include "apptier.h"
 
+#include <boost/asio/post.hpp>
+
 #include "limittable.h"
 #include "runtime.h"
 
@@ -13,6 +15,12 @@ AppTier::AppTier(Runtime &rt, const GatewayConfig &gateway, const NodeConfig &no
     , m_config(nodes)
     , m_serviceNs(msToNs(nodes.serviceMs))
     , m_timeoutNs(nodes.timeoutMs ? std::max<Nanos>(1, msToNs(*nodes.timeoutMs)) : 0)
+    // Least outstanding compares every node's count on each request: it needs them exact.
+    , m_leaseBatch(
+          gateway.policy == RoutePolicy::LeastOutstanding || nodes.capacity < kLeaseMinWorkersPerShard * rt.shardCount()
+              ? 1
+              : std::max(2, nodes.capacity / (256 * rt.shardCount())))
+    , m_leaseReserve(m_leaseBatch > 1 ? 2 * m_leaseBatch * rt.shardCount() : 0)
     , m_nodes(std::make_unique<AppNode[]>(kNodeSlots))
     , m_shards(std::make_unique<ShardState[]>(static_cast<std::size_t>(rt.shardCount())))
     , m_prevAnswers(kNodeSlots, 0)
@@ -29,7 +37,8 @@ AppTier::Route AppTier::route(Shard &s, Request *r)
         // Each shard owns an equal share of the bucket, so no lock is shared.
         const double perShard = *limit / static_cast<double>(m_rt.shardCount());
         const double burst = std::max(1.0, perShard * 0.05);
-        const Nanos t = m_rt.now();
+        // Step times are not in order across requests (shard.h): the bucket only moves forward.
+        const Nanos t = std::max(s.now(), st.tokensAt);
         st.tokens = std::min(burst, st.tokens + static_cast<double>(t - st.tokensAt) * 1e-9 * perShard);
         st.tokensAt = t;
         if (st.tokens < 1.0)
@@ -69,12 +78,38 @@ AppTier::Route AppTier::route(Shard &s, Request *r)
         break;
     }
     }
-    switch (node(pick).admit(r)) {
+    return admit(st, pick, r);
+}
+
+// One worker of node `pick` for r: from this shard's lease when leasing, else from the node.
+AppTier::Route AppTier::admit(ShardState &st, int pick, Request *r)
+{
+    const bool leasing = m_leaseBatch > 1;
+    Lease &l = st.leases[static_cast<std::size_t>(pick)];
+    AppNode &n = node(pick);
+    if (leasing && l.used.get() < l.held.get()) {
+        const auto state = n.state();
+        if (state != NodeSlotState::Up && state != NodeSlotState::Draining)
+            return Route::Down;
+        l.used.add();
+        r->node = pick;
+        r->leased = true;
+        return Route::Run;
+    }
+    int got = 0;
+    switch (n.acquire(r, m_leaseBatch, m_leaseReserve, &got)) {
     case AppNode::Admit::Run:
+        if (leasing) {
+            l.held.add(static_cast<std::uint64_t>(got));
+            l.used.add();
+            r->leased = true;
+        }
         r->node = pick;
         return Route::Run;
     case AppNode::Admit::Queued:
         r->node = pick;
+        if (leasing)
+            askTrim(); // idle leased workers elsewhere must not keep it waiting
         return Route::Queued;
     case AppNode::Admit::Rejected:
         return Route::Overloaded;
@@ -82,6 +117,69 @@ AppTier::Route AppTier::route(Shard &s, Request *r)
         return Route::Down;
     }
     return Route::Down;
+}
+
+void AppTier::releaseLeased(ShardState &st, Request *r)
+{
+    Lease &l = st.leases[static_cast<std::size_t>(r->node)];
+    r->leased = false;
+    l.used.add(static_cast<std::uint64_t>(-1));
+    AppNode &n = node(r->node);
+    const auto state = n.state();
+    if (state == NodeSlotState::Dead)
+        return; // its workers are gone with it
+    const auto idle = static_cast<std::int64_t>(l.held.get() - l.used.get());
+    if (state != NodeSlotState::Up || n.nearFull(m_leaseReserve))
+        giveBack(st, r->node, idle);
+    else if (idle > 2 * m_leaseBatch)
+        giveBack(st, r->node, idle - m_leaseBatch);
+}
+
+void AppTier::giveBack(ShardState &st, int nodeId, std::int64_t k)
+{
+    if (k <= 0)
+        return;
+    st.leases[static_cast<std::size_t>(nodeId)].held.add(static_cast<std::uint64_t>(-k));
+    m_rt.dispatchAll(node(nodeId).release(static_cast<int>(k)));
+}
+
+void AppTier::askTrim()
+{
+    for (int i = 0; i < m_rt.shardCount(); ++i) {
+        ShardState &st = m_shards[static_cast<std::size_t>(i)];
+        if (st.trimAsked.exchange(true, std::memory_order_acq_rel))
+            continue; // one is on its way
+        Shard *sh = &m_rt.shard(i);
+        boost::asio::post(sh->io(), [this, sh] { trim(*sh); });
+    }
+}
+
+// On shard s: gives back every idle leased worker of a node that is near full or not up.
+void AppTier::trim(Shard &s)
+{
+    ShardState &st = m_shards[static_cast<std::size_t>(s.index())];
+    st.trimAsked.store(false, std::memory_order_release);
+    for (int i = 0, n = m_slotsUsed.load(std::memory_order_acquire); i < n; ++i) {
+        const Lease &l = st.leases[static_cast<std::size_t>(i)];
+        const auto idle = static_cast<std::int64_t>(l.held.get() - l.used.get());
+        const auto state = node(i).state();
+        if (idle > 0 && state != NodeSlotState::Dead
+            && (state != NodeSlotState::Up || node(i).nearFull(m_leaseReserve)))
+            giveBack(st, i, idle);
+    }
+}
+
+std::int64_t AppTier::idleLeased(int nodeId) const
+{
+    if (m_leaseBatch <= 1)
+        return 0;
+    std::int64_t idle = 0;
+    for (int s = 0; s < m_rt.shardCount(); ++s) {
+        const Lease &l = m_shards[static_cast<std::size_t>(s)].leases[static_cast<std::size_t>(nodeId)];
+        // Two relaxed reads of another thread's counters: clamped, as they may be a step apart.
+        idle += std::max<std::int64_t>(0, static_cast<std::int64_t>(l.held.get() - l.used.get()));
+    }
+    return idle;
 }
 
 Nanos AppTier::serviceTime(Shard &s) const
@@ -97,13 +195,16 @@ void AppTier::release(Shard &s, Request *r)
 {
     if (r->node < 0)
         return;
-    m_shards[static_cast<std::size_t>(s.index())].answers[static_cast<std::size_t>(r->node)].add();
+    ShardState &st = m_shards[static_cast<std::size_t>(s.index())];
+    st.answers[static_cast<std::size_t>(r->node)].add();
+    if (r->leased) {
+        releaseLeased(st, r);
+        return;
+    }
     AppNode &n = node(r->node);
     // A dead node's workers are gone with it; its slot is never reused in this epoch.
-    if (!r->failOnDispatch && n.state() != NodeSlotState::Dead) {
-        if (Request *next = n.release())
-            m_rt.dispatch(next);
-    }
+    if (!r->failOnDispatch && n.state() != NodeSlotState::Dead)
+        m_rt.dispatchAll(n.release());
 }
 
 // ---- control ----
@@ -159,6 +260,8 @@ CommandResult AppTier::removeNode(std::optional<int> which)
         return CommandResult::fail("remove node " + std::to_string(id) + ": it is the last node up");
     n.setState(NodeSlotState::Draining);
     bumpTopology();
+    if (m_leaseBatch > 1)
+        askTrim(); // workers leased and idle go back, so the node can empty
     m_rt.mark("node " + std::to_string(id) + " draining");
     return {};
 }
@@ -202,8 +305,14 @@ void AppTier::reset()
 
 void AppTier::clearShard(int shard)
 {
-    for (auto &c : m_shards[static_cast<std::size_t>(shard)].answers)
+    ShardState &st = m_shards[static_cast<std::size_t>(shard)];
+    for (auto &c : st.answers)
         c.zero();
+    // The nodes start over after the barrier (reset()), with nothing leased.
+    for (auto &l : st.leases) {
+        l.held.zero();
+        l.used.zero();
+    }
 }
 
 void AppTier::tick(const TickContext &c, AppTierSample &x)
@@ -223,11 +332,12 @@ void AppTier::tick(const TickContext &c, AppTierSample &x)
             m_rt.mark("node " + std::to_string(i) + " removed");
         }
         if (st == NodeSlotState::Up || st == NodeSlotState::Draining) {
-            x.inFlight += nd.inFlight();
+            const auto idle = idleLeased(i);
+            x.inFlight += std::max<std::int64_t>(0, nd.inFlight() - idle);
             x.backlog += nd.queued();
             if (st == NodeSlotState::Up) {
                 ++x.nodesUp;
-                busy += nd.busy();
+                busy += std::max<std::int64_t>(0, nd.busy() - idle);
                 capacity += nd.capacity();
             }
         }
@@ -248,7 +358,7 @@ void AppTier::view(AppTierView &s) const
             : st == NodeSlotState::Draining ? NodeState::Draining
                                             : NodeState::Dead;
         v.capacity = nd.capacity();
-        v.busy = st == NodeSlotState::Dead ? 0 : static_cast<int>(nd.busy());
+        v.busy = st == NodeSlotState::Dead ? 0 : static_cast<int>(std::max<std::int64_t>(0, nd.busy() - idleLeased(i)));
         v.backlog = st == NodeSlotState::Dead ? 0 : static_cast<int>(nd.queued());
         v.throughput = m_throughput[static_cast<std::size_t>(i)];
         s.nodes.push_back(v);

@@ -3,8 +3,17 @@
 // The app tier: the gateway (admission control, routing) and the app nodes behind it (M/M/c/K
 // each, see appnode.h). Nodes live in fixed slots, added, drained and removed, or killed at run
 // time; a request path thread reads the slots lock-free and re-reads the routable set only when
-// the topology version moved. Per-shard state (routing, token bucket share, answers per node) has
-// one writer each and is summed at the tick.
+// the topology version moved. Per-shard state (routing, token bucket share, answers per node,
+// leases) has one writer each and is summed at the tick.
+//
+// Leases. A node's worker count is one shared counter, and every shard admits to every node, so
+// on the request path that counter is the one cache line all threads write. Nodes with at least
+// kLeaseMinWorkersPerShard workers per shard are admitted through leases instead: a shard takes
+// workers in batches (1/256 of its share) and gives them to its own requests; the counter moves
+// once per batch. A shard gives back what it holds beyond two batches, all it holds when the
+// node is within its reserve of full (every shard's two batches) or not up, and when a request
+// had to queue for a node, every shard is asked to give back its idle workers at once. Smaller
+// nodes (every lesson's) are admitted one request at a time, exactly as an M/M/c/K queue.
 
 #include "appnode.h"
 #include "engine.h"
@@ -24,6 +33,7 @@ class Runtime;
 class Shard;
 
 inline constexpr int kNodeSlots = 1024; // nodes ever added between two resets
+inline constexpr int kLeaseMinWorkersPerShard = 512; // smaller nodes are admitted one by one
 
 class AppTier {
 public:
@@ -39,8 +49,11 @@ public:
     {
         return r->node >= 0 && m_nodes[static_cast<std::size_t>(r->node)].state() == NodeSlotState::Dead;
     }
-    // Reads the clock only when a timeout is set: the closed loop reads it once per attempt.
-    bool timedOut(const Request *r) const { return m_timeoutNs > 0 && m_rt.now() - r->arrival > m_timeoutNs; }
+    // Reads the time only when a timeout is set: the closed loop reads the clock once per attempt.
+    bool timedOut(const Shard &s, const Request *r) const
+    {
+        return m_timeoutNs > 0 && s.now() - r->arrival > m_timeoutNs;
+    }
     // The request is answered: counts it on its node and hands its worker to the next waiter.
     void release(Shard &s, Request *r);
 
@@ -53,8 +66,13 @@ public:
     void view(AppTierView &v) const;
     void clearShard(int shard); // on that shard's thread
     int upNodes() const;
+    int leaseBatch() const { return m_leaseBatch; } // workers per lease; 1: no leases
 
 private:
+    // Workers of one node a shard holds (leased) and has given to its requests (used).
+    struct Lease {
+        OwnedCounter held, used;
+    };
     struct alignas(64) ShardState {
         std::uint64_t topoSeen = ~std::uint64_t(0);
         std::vector<int> routable;
@@ -62,7 +80,15 @@ private:
         double tokens = 0; // this shard's share of the gateway's token bucket
         Nanos tokensAt = 0;
         std::array<OwnedCounter, kNodeSlots> answers;
+        std::array<Lease, kNodeSlots> leases;
+        std::atomic<bool> trimAsked { false };
     };
+    Route admit(ShardState &st, int pick, Request *r);
+    void releaseLeased(ShardState &st, Request *r);
+    void giveBack(ShardState &st, int node, std::int64_t n);
+    void askTrim(); // every shard: give idle workers back now (on its thread)
+    void trim(Shard &s);
+    std::int64_t idleLeased(int node) const;
     void bumpTopology() { m_topology.fetch_add(1, std::memory_order_acq_rel); }
     AppNode &node(int i) { return m_nodes[static_cast<std::size_t>(i)]; }
     const AppNode &node(int i) const { return m_nodes[static_cast<std::size_t>(i)]; }
@@ -71,6 +97,8 @@ private:
     const GatewayConfig m_gateway;
     const NodeConfig m_config;
     const Nanos m_serviceNs, m_timeoutNs;
+    const int m_leaseBatch; // workers per lease, 1 when nodes are admitted one by one
+    const int m_leaseReserve; // near full below this many free workers: no batches
     std::unique_ptr<AppNode[]> m_nodes; // kNodeSlots
     std::atomic<int> m_slotsUsed { 0 }; // slots [0, n) have been initialised
     std::atomic<std::uint64_t> m_topology { 0 };

@@ -76,7 +76,7 @@ void CacheTier::step(Shard &s, Request *r)
         const int id = owner(s, m_client.cacheKey(r));
         r->cacheNode = id;
         Nanos wait = 0;
-        if (id < 0 || !m_client.applyCacheOp(s, r, node(id), m_rt.now(), &wait)) {
+        if (id < 0 || !m_client.applyCacheOp(s, r, node(id), s.now(), &wait)) {
             m_client.cacheOpDone(s, r, false);
             return;
         }

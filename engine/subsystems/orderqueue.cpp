@@ -39,7 +39,7 @@ OrderQueue::Enqueue OrderQueue::enqueue(Shard &s, Request *r)
         Message m;
         m.id = m_orderIds.fetch_add(1, std::memory_order_relaxed);
         m.sku = r->sku;
-        m.enqueuedAt = m_rt.now();
+        m.enqueuedAt = s.now();
         part.push(m);
     }
     m_shards[static_cast<std::size_t>(s.index())].enqueued.add();

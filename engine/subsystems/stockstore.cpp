@@ -19,6 +19,14 @@ StockStore::StockStore(Runtime &rt, const StoreConfig &config, int skus, std::in
     , m_spread(spread)
     , m_rebalanceTimer(rt.control())
 {
+    // Each engine thread serves its own subset of buckets (those congruent to its index).
+    const int threads = rt.shardCount();
+    for (int i = 0; i < threads; ++i) {
+        ShardStats &st = m_shards[static_cast<std::size_t>(i)];
+        st.firstBucket = i % m_buckets;
+        st.stride = threads < m_buckets ? threads : m_buckets;
+        st.ownBuckets = (m_buckets - st.firstBucket + st.stride - 1) / st.stride;
+    }
 }
 
 std::int64_t StockStore::skuStock(int sku)
@@ -42,18 +50,18 @@ std::int64_t StockStore::totalStock()
 // bucket's cache line until a bucket runs dry and the request probes the others.
 int StockStore::homeBucket(const Shard &s, const Request *r) const
 {
-    const int threads = m_rt.shardCount();
-    const int own = s.index() % m_buckets;
-    const int stride = threads < m_buckets ? threads : m_buckets;
-    const int ownCount = (m_buckets - own + stride - 1) / stride;
-    const auto pick = (r->user * 0xff51afd7ed558ccdULL >> 33) % static_cast<std::uint64_t>(ownCount);
-    return own + static_cast<int>(pick) * stride;
+    const ShardStats &st = m_shards[static_cast<std::size_t>(s.index())];
+    // The user's hash scaled to [0, ownBuckets) by a multiply, not a division.
+    const auto h = (r->user * 0xff51afd7ed558ccdULL) >> 32;
+    const auto pick = (h * static_cast<std::uint64_t>(st.ownBuckets)) >> 32;
+    return st.firstBucket + static_cast<int>(pick) * st.stride;
 }
 
 void StockStore::granted(Shard &s, Request *r)
 {
     r->holdsLock = true;
-    r->lockGranted = m_rt.now();
+    // A hand-over runs at the holder's release time when modeled (shard.h): the wait is exact.
+    r->lockGranted = s.now();
     const Nanos waited = r->lockGranted - r->lockAsked;
     ShardStats &st = m_shards[static_cast<std::size_t>(s.index())];
     st.lockWaits.add();
@@ -65,13 +73,14 @@ void StockStore::releaseLock(Shard &s, Request *r, std::int64_t delta)
 {
     ShardStats &st = m_shards[static_cast<std::size_t>(s.index())];
     st.lockHolds.add();
-    st.lockHoldNs.add(static_cast<std::uint64_t>(std::max<Nanos>(0, m_rt.now() - r->lockGranted)));
+    const Nanos now = s.now();
+    st.lockHoldNs.add(static_cast<std::uint64_t>(std::max<Nanos>(0, now - r->lockGranted)));
     Request *next = row(r->sku, r->bucket).unlock(delta);
     r->holdsLock = false;
     if (next) {
         // It holds the row from now on, even if it fails before its granted stage runs.
         next->holdsLock = true;
-        next->lockGranted = m_rt.now();
+        next->lockGranted = now;
         m_rt.dispatch(next);
     }
 }

@@ -61,6 +61,8 @@ public:
 
 private:
     struct alignas(64) ShardStats {
+        // `sharded`: this shard's own buckets are first, first + stride, ... (count of them)
+        int firstBucket = 0, stride = 1, ownBuckets = 1;
         OwnedCounter lockWaits, lockWaitNs, lockHolds, lockHoldNs;
         ConcurrentHistogram lockWait; // ns, lock asked to granted
     };

@@ -110,7 +110,7 @@ bool FlashSale::checkpoint(Shard &s, Request *r)
         answer(s, r, Outcome::NodeDown);
         return false;
     }
-    if (m_app.timedOut(r)) {
+    if (m_app.timedOut(s, r)) {
         answer(s, r, Outcome::Timeout);
         return false;
     }
@@ -191,7 +191,7 @@ void FlashSale::purchaseStep(Shard &s, Request *r)
             case Strategy::RowLock:
                 next(FlashStage::RowGranted);
                 r->bucket = 0;
-                r->lockAsked = m_rt.now();
+                r->lockAsked = s.now();
                 if (!m_store.row(r->sku, 0).lockOrWait(r))
                     return; // the holder hands the lock over with dispatch()
                 continue;
@@ -270,7 +270,7 @@ void FlashSale::purchaseStep(Shard &s, Request *r)
                 }
             }
             next(FlashStage::AtomicGranted);
-            r->lockAsked = m_rt.now();
+            r->lockAsked = s.now();
             if (!rw.lockOrWait(r))
                 return;
             continue;
@@ -345,7 +345,7 @@ void FlashSale::confirm(Shard &s, Request *r)
         answer(s, r, Outcome::NodeDown);
         return;
     }
-    if (m_app.timedOut(r)) {
+    if (m_app.timedOut(s, r)) {
         answer(s, r, Outcome::Timeout);
         return;
     }
@@ -365,9 +365,9 @@ void FlashSale::answer(Shard &s, Request *r, Outcome o)
     if (r->view) {
         ReadStats &rs = m_cache.stats(s);
         (o == Outcome::Success ? rs.views : rs.viewsFailed).add();
-        s.answeredAt = m_rt.now();
+        s.answeredView();
     } else {
-        s.answered(r, o, m_rt.now());
+        s.answered(r, o);
     }
     finish(s, r);
 }

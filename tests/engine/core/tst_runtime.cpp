@@ -48,7 +48,7 @@ public:
             drop(s, r);
             return;
         }
-        s.answered(r, Outcome::Success, m_rt.now());
+        s.answered(r, Outcome::Success);
         owed.fetch_add(1);
         drop(s, r);
     }

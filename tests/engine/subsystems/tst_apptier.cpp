@@ -10,6 +10,8 @@
 
 #include <QTest>
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <functional>
 #include <future>
@@ -100,6 +102,8 @@ private slots:
     void commandErrors_data();
     void commandErrors();
     void removeDrainsThenRemoves();
+    void leasedWorkersGoToAQueuedRequest();
+    void leasedWorkersLeaveADrainingNode();
     void killFailsTheBacklog();
     void resetRestoresTheConfiguredNodes();
 };
@@ -267,6 +271,8 @@ void TestAppTier::admissionIsMMcK_data()
     QTest::newRow("c=1 K=0") << 1 << 0;
     QTest::newRow("c=3 K=2") << 3 << 2;
     QTest::newRow("c=2 K=5") << 2 << 5;
+    // Large enough to be admitted through leases (apptier.h): the same exact limits.
+    QTest::newRow("c=1024 K=3 leased") << 1024 << 3;
 }
 
 void TestAppTier::admissionIsMMcK()
@@ -274,6 +280,7 @@ void TestAppTier::admissionIsMMcK()
     QFETCH(int, capacity);
     QFETCH(int, queueLimit);
     auto rig = makeTier(1, 1, capacity, queueLimit);
+    QCOMPARE(rig->app.leaseBatch() > 1, capacity >= kLeaseMinWorkersPerShard);
     rig.rt->start();
     Runtime &rt = *rig.rt;
     std::vector<Request *> running, queued;
@@ -533,6 +540,94 @@ void TestAppTier::resetRestoresTheConfiguredNodes()
         QVERIFY(nodeView(*snap, id)->state == NodeState::Up);
     }
     QCOMPARE(rig->app.upNodes(), 3);
+}
+
+// Two shards share a leased node. Shard 0 keeps idle workers leased after its answers; when shard
+// 1 fills the node and a request has to queue, shard 0 is asked to give them back, and the
+// queued request runs without waiting for another answer.
+void TestAppTier::leasedWorkersGoToAQueuedRequest()
+{
+    constexpr int kCapacity = 2048;
+    auto rig = makeTier(2, 1, kCapacity, 10);
+    Runtime &rt = *rig.rt;
+    const int batch = rig->app.leaseBatch();
+    QVERIFY2(batch > 1, "the node must be large enough to lease");
+    rt.start();
+    onShard(rt, 0, [&](Shard &s) {
+        std::vector<Request *> held;
+        for (int i = 0; i < 100; ++i) {
+            Request *r = newRequest(rt, s, static_cast<std::uint64_t>(i));
+            if (rig->app.route(s, r) != AppTier::Route::Run)
+                throw std::runtime_error("an empty node refused a request");
+            held.push_back(r);
+        }
+        for (Request *r : held)
+            finish(rig->app, s, r);
+        return 0;
+    });
+    std::vector<Request *> running;
+    Request *waiting = nullptr;
+    onShard(rt, 1, [&](Shard &s) {
+        for (int i = 0; i <= kCapacity && !waiting; ++i) {
+            Request *r = newRequest(rt, s, static_cast<std::uint64_t>(1000 + i));
+            const auto route = rig->app.route(s, r);
+            if (route == AppTier::Route::Run)
+                running.push_back(r);
+            else if (route == AppTier::Route::Queued)
+                waiting = r;
+            else
+                throw std::runtime_error("the node refused a request before its queue filled");
+        }
+        return 0;
+    });
+    QVERIFY2(waiting, "the node never filled");
+    // Never more than capacity at work; at most two batches idle on shard 0 when it filled.
+    const auto ran = static_cast<int>(running.size());
+    QVERIFY2(ran <= kCapacity, qPrintable(QStringLiteral("%1 running of %2").arg(ran).arg(kCapacity)));
+    QVERIFY2(ran >= kCapacity - 2 * batch, qPrintable(QStringLiteral("%1 running of %2").arg(ran).arg(kCapacity)));
+    QVERIFY2(test::eventually([&] { return onShard(rt, 1, [&](Shard &) { return rig->handed[1].size(); }) == 1; }),
+        "the idle leased workers never reached the queued request");
+    QCOMPARE(onShard(rt, 1, [&](Shard &) { return rig->handed[1].front(); }), waiting);
+    auto snap = test::nextTick(rt);
+    QVERIFY(snap);
+    QCOMPARE(nodeView(*snap, 0)->busy, ran + 1); // idle leased workers are not busy
+    QCOMPARE(nodeView(*snap, 0)->backlog, 0);
+    onShard(rt, 1, [&](Shard &s) {
+        for (Request *r : running)
+            finish(rig->app, s, r);
+        finish(rig->app, s, waiting);
+        rig->handed[1].clear();
+        return 0;
+    });
+    snap = test::nextTick(rt);
+    QVERIFY(snap);
+    QCOMPARE(nodeView(*snap, 0)->busy, 0);
+}
+
+// Shard 0 holds idle leased workers of node 1 and sends it nothing more; removing node 1 asks it
+// to give them back, so the node empties and leaves.
+void TestAppTier::leasedWorkersLeaveADrainingNode()
+{
+    auto rig = makeTier(2, 2, 4096, 0);
+    Runtime &rt = *rig.rt;
+    QVERIFY(rig->app.leaseBatch() > 1);
+    rt.start();
+    const int node = onShard(rt, 0, [&](Shard &s) {
+        Request *a = newRequest(rt, s, 0); // round robin: node 0, then node 1
+        Request *b = newRequest(rt, s, 1);
+        rig->app.route(s, a);
+        rig->app.route(s, b);
+        const int n = b->node;
+        finish(rig->app, s, a);
+        finish(rig->app, s, b);
+        return n;
+    });
+    QCOMPARE(node, 1);
+    const auto removed = underControl(rt, [&] { return rig->app.removeNode(1); });
+    QVERIFY2(removed.ok, removed.error.c_str());
+    const auto snap = test::waitSnapshot(rt, [](const Snapshot &s) { return !nodeView(s, 1); });
+    QVERIFY2(snap, "a node whose only workers out are idle leases should leave");
+    QVERIFY(test::hasMarker(rt.markers(), "node 1 removed"));
 }
 
 QTEST_GUILESS_MAIN(TestAppTier)
