@@ -125,7 +125,7 @@ struct EngineConfig {
 inline constexpr int kMaxNodes = 64;
 inline constexpr int kMaxSkus = 1024;
 inline constexpr int kMaxBuckets = 256;
-inline constexpr double kMaxRatePerS = 1e6;
+inline constexpr double kMaxRatePerS = 2e6;
 inline constexpr double kMinRatePerS = 1.0;
 inline constexpr int kMaxClients = 100000;
 inline constexpr int kMaxCacheNodes = 64; // up at once

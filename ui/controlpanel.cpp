@@ -71,7 +71,7 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     m_slider->setTickPosition(QSlider::TicksBelow);
     m_slider->setTickInterval(100);
     m_slider->setTracking(false); // one command (and one chart marker) per drag, on release
-    m_slider->setToolTip(u"Arrival rate, logarithmic: 1/s … 1 M/s"_s);
+    m_slider->setToolTip(u"Arrival rate, logarithmic: 1/s … 1 M/s (the field beside it goes to 2 M/s)"_s);
     connect(m_slider, &QSlider::valueChanged, this, [this](int position) {
         const double r = rateForSliderPosition(position);
         showRate(r);
@@ -94,7 +94,7 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     m_rateField = new QLineEdit;
     m_rateField->setObjectName(u"rateField"_s);
     m_rateField->setPlaceholderText(u"rate"_s);
-    m_rateField->setToolTip(u"Arrivals per second, 1 to 1 000 000; Enter applies"_s);
+    m_rateField->setToolTip(u"Arrivals per second, 1 to 2 000 000; Enter applies"_s);
     connect(m_rateField, &QLineEdit::returnPressed, this, &ControlPanel::applyRateField);
     connect(m_rateField, &QLineEdit::textEdited, this, [this] { m_rateField->setStyleSheet({}); });
     auto *field = new QHBoxLayout;

@@ -28,7 +28,7 @@ class ControlPanel : public QWidget {
     Q_OBJECT
 
 public:
-    static constexpr int kSliderSteps = 600; // 100 steps per decade, 1/s .. 1 M/s
+    static constexpr int kSliderSteps = 600; // 100 steps per decade, 1/s .. 1 M/s (the lesson range)
 
     explicit ControlPanel(const ActionSet &actions, QWidget *parent = nullptr);
 

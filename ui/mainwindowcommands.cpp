@@ -117,7 +117,9 @@ void MainWindow::scaleRate(double factor)
     const double current = m_controls->rate() > 0 ? m_controls->rate() : e->snapshot()->ratePerS;
     const double next = std::clamp(current * factor, kMinRatePerS, kMaxRatePerS);
     if (next == current) {
-        showMessage(u"Rate: already at the "_s + (factor > 1 ? u"maximum, 1 M/s"_s : u"minimum, 1/s"_s), true);
+        showMessage(u"Rate: already at the "_s
+                + (factor > 1 ? u"maximum, %1 M/s"_s.arg(kMaxRatePerS / 1e6) : u"minimum, %1/s"_s.arg(kMinRatePerS)),
+            true);
         return;
     }
     setRate(next);

@@ -17,11 +17,6 @@ namespace {
 constexpr std::size_t kChunk = 4096; // requests per pool growth step
 constexpr int kBurst = 512; // arrivals or client requests per handler run
 constexpr Nanos kMaxGeneratorLag = 1'000'000'000; // beyond 1 s behind, skip instead of bursting
-// Passes over the delay queue are at least this far apart when the thread sleeps between
-// them. Each step still runs at its own due time (modeled), so this costs no modeled latency;
-// it bounds the wake-ups (each costs ~20 us of CPU in a VM) to 10 000/s per thread, and the
-// order in which two threads' steps meet shared state to within 0.1 ms of their modeled order.
-constexpr Nanos kDuePassNs = 100'000;
 // Closer to due than this, the thread polls instead of sleeping: a sleep costs more.
 constexpr Nanos kSpinNs = 15'000;
 thread_local Shard *t_current = nullptr;
@@ -131,9 +126,7 @@ void Shard::loop()
             m_io.run_one(); // nothing scheduled: sleep until a post
             continue;
         }
-        // The next pass over the delay queue: at the top's due time, but no sooner than
-        // kDuePassNs after the previous pass, so one wake-up serves every step due meanwhile.
-        const Nanos due = std::max(m_heap.front().due, m_lastDuePass + kDuePassNs);
+        const Nanos due = nextPass();
         const Nanos t = clockNow();
         if (due - t > kSpinNs)
             m_io.run_one_until(m_runtime.toTimePoint(due)); // or a post, whichever is first
@@ -141,6 +134,13 @@ void Shard::loop()
             while (clockNow() < due && m_io.poll() == 0) { } // closer than a sleep costs
     }
 }
+
+// When the loop must next run the delay queue: kPassSlackNs after the earliest due step, so one
+// wake-up serves every step due within that stretch. Each still runs at its own due time, so
+// the slack costs no modeled latency; at lesson rates it halves the wake-ups (each one is the
+// engine's main cost there: BENCHMARKS.md, "Efficiency"). What it does cost is the order in
+// which two threads' steps meet shared state: exact to within kPassSlackNs, never worse.
+Nanos Shard::nextPass() const { return m_heap.front().due + kPassSlackNs; }
 
 // Runs what is due now, each at its own due time. Returns true when it stopped at its bound
 // with more due.
@@ -151,7 +151,7 @@ bool Shard::runDue()
     const Nanos now = clockNow();
     if (m_heap.front().due > now)
         return false;
-    m_lastDuePass = now;
+    counters.passes.add();
     int handled = 0;
     while (!m_heap.empty() && m_heap.front().due <= now) {
         if (handled == 4 * kBurst)

@@ -49,6 +49,7 @@ struct ShardCounters {
     OwnedCounter generatorSkipped;
     OwnedCounter allocated, freed; // live requests = allocated - freed - live actors
     OwnedCounter actorsStarted, actorsEnded; // actors: pool requests that never answer (consumers)
+    OwnedCounter passes; // runs over the delay queue that found a step due: the wake-ups that work
 };
 
 class Shard {
@@ -57,6 +58,10 @@ public:
     ~Shard();
     Shard(const Shard &) = delete;
     Shard &operator=(const Shard &) = delete;
+
+    // A pass over the delay queue comes this long after its earliest step is due, so one
+    // wake-up runs every step due meanwhile (each at its own due time): at most 2 000 passes/s.
+    static constexpr Nanos kPassSlackNs = 500'000;
 
     void startThread();
     void join();
@@ -109,6 +114,7 @@ private:
         return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - m_origin).count();
     }
     void loop();
+    Nanos nextPass() const;
     bool runDue();
     void run(Request *r, Nanos at); // one step of r at `at` (-1: the clock)
     void generate(Nanos now);
@@ -128,7 +134,6 @@ private:
     std::uint64_t m_genEpoch = 0;
     Nanos m_nextArrival = 0;
     bool m_generating = false;
-    Nanos m_lastDuePass = 0; // when runDue() last found something due
     Nanos m_at = -1; // the running step's modeled time, -1 when it reads the clock
     ClientSend m_lastAnswer { -1, false };
     // closed loop: when each finished client may send again (at most one per client)

@@ -4,11 +4,12 @@
 //
 //   stampede_bench [--quick] [--json FILE] [--only SECTION,...] [--seconds N]
 //
-// Sections, in the order they run: raw, engine, modeled, redis, window, memory.
+// Sections, in the order they run: raw, engine, modeled, efficiency, redis, window, memory.
 // The table goes to stdout, progress to stderr, and --json writes the same rows with a
 // description of the machine.
 
 #include "benchreport.h"
+#include "busycore.h"
 #include "enginebench.h"
 #include "rawlimits.h"
 #include "redisbench.h"
@@ -41,7 +42,8 @@ using namespace stampede::bench;
 
 namespace {
 
-const QStringList kSections { u"raw"_s, u"engine"_s, u"modeled"_s, u"redis"_s, u"window"_s, u"memory"_s };
+const QStringList kSections { u"raw"_s, u"engine"_s, u"modeled"_s, u"efficiency"_s, u"redis"_s, u"window"_s,
+    u"memory"_s };
 
 // DESIGN.md "Performance targets"
 constexpr double kTargetClosedLoop = 10e6; // attempts/s for atomic and sharded, 2 cores
@@ -50,6 +52,18 @@ constexpr double kTargetLatencyTolerance = 0.05;
 constexpr double kTargetAchieved = 0.97; // of the offered rate
 constexpr double kTargetStallP99Ms = 20;
 constexpr double kTargetGrowthMb = 10;
+// Issue 12 ("efficiency" section)
+constexpr double kTargetShardedTwoThreads = 25e6; // attempts/s
+constexpr double kTargetShardedScaling = 1.7; // 2 threads over 1
+constexpr double kTargetP50Tolerance = 0.01; // of the modeled latency
+constexpr double kTargetP99Tolerance = 0.05;
+const std::vector<double> kEfficiencyRates { 1e3, 3e3, 30e3, 300e3, 1e6, 2e6 };
+double cpuTargetAt(double rate) { return rate == 3e3 ? 0.10 : rate == 30e3 ? 0.5 : 0.0; } // cores; 0: none
+struct LessonCpuTarget {
+    const char *preset;
+    double cores;
+};
+constexpr LessonCpuTarget kLessonCpuTargets[] { { "black-friday-naive", 0.35 }, { "cache-stampede", 0.5 } };
 
 constexpr double kWarmupS = 0.5;
 constexpr double kModeledWarmupS = 1.0; // the delay queues settle more slowly than a closed loop
@@ -62,7 +76,7 @@ struct Options {
     double memorySeconds = 600;
     double windowSeconds = 10;
     int threads = 0; // engine threads; 0 = hardware concurrency
-    std::vector<double> rates { 50e3, 100e3, 200e3, 400e3, 700e3, 1e6 }; // modeled probes
+    std::vector<double> rates { 50e3, 100e3, 200e3, 400e3, 700e3, 1e6, 1.5e6, 2e6 }; // modeled probes
     std::vector<Strategy> strategies { Strategy::Atomic, Strategy::Sharded, Strategy::RowLock, Strategy::Naive };
     bool scaling = true; // engine section: also 1 and 2 threads
 };
@@ -94,6 +108,8 @@ public:
             engine();
         if (wants(u"modeled"_s))
             modeled();
+        if (wants(u"efficiency"_s))
+            efficiency();
         if (wants(u"redis"_s))
             redis();
         if (wants(u"window"_s))
@@ -107,6 +123,14 @@ public:
 
 private:
     void add(Row r) { m_rows.push_back(std::move(r)); }
+    // A row whose run failed: it counts as a miss and says why.
+    void addError(Row r, const QString &why)
+    {
+        r.verdict = Verdict::Error;
+        r.measured = u"error"_s;
+        r.note = why;
+        add(std::move(r));
+    }
 
     // ---------------------------------------------------------------- raw
     void raw()
@@ -281,10 +305,7 @@ private:
             row.unit = u"ms"_s;
             row.target = u"<= %1 ms, >= 97 %"_s.arg(kModeledLatencyMs * (1 + kTargetLatencyTolerance), 0, 'f', 2);
             if (!r.ok) {
-                row.verdict = Verdict::Error;
-                row.measured = u"error"_s;
-                row.note = QString::fromStdString(r.error);
-                add(row);
+                addError(row, QString::fromStdString(r.error));
                 continue;
             }
             const double achieved = r.attemptsPerS / rate;
@@ -314,8 +335,162 @@ private:
         row.value = best.value_or(0.0);
         row.measured = best ? formatRate(*best) : u"none"_s;
         row.verdict = judge(best.value_or(0.0), kTargetModeledRate);
-        row.note = u"probed up to kMaxRatePerS = 1 M/s"_s;
+        row.note = u"probed up to %1 (the engine's kMaxRatePerS: %2)"_s.arg(
+            formatRate(m_o.rates.empty() ? 0.0 : *std::max_element(m_o.rates.begin(), m_o.rates.end())),
+            formatRate(kMaxRatePerS));
         add(row);
+    }
+
+    // ---------------------------------------------------------------- efficiency
+    // What the engine costs for the work it does, how exact its modeled latencies stay when
+    // another program takes a core, and whether its second thread makes it faster.
+    void efficiency()
+    {
+        efficiencyScaling();
+        efficiencyRates(false);
+        efficiencyRates(true);
+        efficiencyWindow();
+    }
+
+    Row efficiencyRow(const QString &name, const QString &unit)
+    {
+        Row row;
+        row.section = u"efficiency"_s;
+        row.name = name;
+        row.unit = unit;
+        return row;
+    }
+
+    void efficiencyScaling()
+    {
+        progress(u"[efficiency] closed-loop max on 1 and 2 engine threads, %1 s per run"_s.arg(m_o.seconds));
+        for (Strategy s : m_o.strategies) {
+            const EngineRun one = closedLoop(s, 1);
+            const EngineRun two = closedLoop(s, 2);
+            const QString name = strategyName(s);
+            if (!one.ok || !two.ok) {
+                Row row = efficiencyRow(u"efficiency: %1, 2 / 1 threads"_s.arg(name), u"x"_s);
+                addError(row, QString::fromStdString(one.ok ? two.error : one.error));
+                continue;
+            }
+            const double x = two.attemptsPerS / one.attemptsPerS;
+            Row ratio = efficiencyRow(u"efficiency: %1, 2 / 1 threads"_s.arg(name), u"x"_s);
+            ratio.value = x;
+            ratio.measured = formatRatio(x);
+            ratio.note = u"1 thread %1, 2 threads %2; cpu 2 threads: %3"_s.arg(
+                formatRate(one.attemptsPerS), formatRate(two.attemptsPerS), describe(two.cpu));
+            ratio.extra = QJsonObject { { u"strategy"_s, name }, { u"one_thread_per_s"_s, one.attemptsPerS },
+                { u"two_threads_per_s"_s, two.attemptsPerS }, { u"cpu_one"_s, toJson(one.cpu) },
+                { u"cpu_two"_s, toJson(two.cpu) } };
+            if (s == Strategy::Sharded) {
+                ratio.target = u">= %1 x"_s.arg(kTargetShardedScaling, 0, 'f', 2);
+                ratio.verdict = judge(x, kTargetShardedScaling);
+            }
+            add(ratio);
+            if (s == Strategy::Sharded || s == Strategy::Atomic) {
+                const double target = s == Strategy::Sharded ? kTargetShardedTwoThreads : kTargetClosedLoop;
+                Row rate = efficiencyRow(u"efficiency: %1, 2 threads"_s.arg(name), u"attempts/s"_s);
+                rate.value = two.attemptsPerS;
+                rate.measured = formatRate(two.attemptsPerS);
+                rate.target = u">= %1"_s.arg(formatRate(target));
+                rate.verdict = judge(two.attemptsPerS, target);
+                rate.note = describe(two.cpu);
+                add(rate);
+            }
+        }
+    }
+
+    // Atomic, open loop, store round trip 1 ms, no service time and no commit hold (the issue's
+    // scenario) at each rate: the cores the process used and p50 / p99 against the model. With
+    // `busy`, a process spins on core 0 meanwhile.
+    void efficiencyRates(bool busy)
+    {
+        progress(u"[efficiency] open loop at 1 k to 2 M/s, modeled %1 ms%2, %3 s per rate"_s.arg(kModeledLatencyMs)
+                     .arg(busy ? u", a busy process on core 0"_s : QString())
+                     .arg(m_o.seconds));
+        std::unique_ptr<BusyCore> hog;
+        if (busy) {
+            hog = std::make_unique<BusyCore>(0);
+            if (!hog->running()) {
+                Row row = efficiencyRow(u"efficiency: busy core"_s, QString());
+                addError(row, u"could not start the busy process (fork failed)"_s);
+                return;
+            }
+        }
+        const QString condition = busy ? u"busy core 0"_s : u"quiet"_s;
+        for (double rate : kEfficiencyRates) {
+            const EngineRun r
+                = runEngine(modeledConfig(Strategy::Atomic, m_threads, rate), kModeledWarmupS, m_o.seconds);
+            const QString at = formatRate(rate);
+            if (!r.ok) {
+                Row row = efficiencyRow(u"efficiency: %1, %2"_s.arg(at, condition), u"ms"_s);
+                addError(row, QString::fromStdString(r.error));
+                continue;
+            }
+            const QJsonObject extra { { u"offered_per_s"_s, rate }, { u"achieved_per_s"_s, r.attemptsPerS },
+                { u"p50_ms"_s, r.p50Ms }, { u"p99_ms"_s, r.p99Ms }, { u"worst_tick_p99_ms"_s, r.worstTickP99Ms },
+                { u"modeled_latency_ms"_s, kModeledLatencyMs }, { u"busy_core"_s, busy }, { u"threads"_s, r.threads },
+                { u"window_s"_s, r.windowS }, { u"cpu"_s, toJson(r.cpu) } };
+            if (!busy) {
+                Row cpu = efficiencyRow(u"efficiency: %1 open loop, cores used"_s.arg(at), u"cores"_s);
+                cpu.value = r.cpu.processCores;
+                cpu.measured = QString::number(r.cpu.processCores, 'f', 3) + u" cores"_s;
+                if (const double t = cpuTargetAt(rate); t > 0) {
+                    cpu.target = u"<= %1 cores"_s.arg(t, 0, 'f', 2);
+                    cpu.verdict = judge(r.cpu.processCores, t, true);
+                }
+                cpu.note = u"achieved %1 (%2); %3"_s.arg(
+                    formatRate(r.attemptsPerS), percentOf(r.attemptsPerS, rate), describe(r.cpu));
+                cpu.extra = extra;
+                add(cpu);
+            }
+            const bool p50Ok = std::abs(r.p50Ms / kModeledLatencyMs - 1) <= kTargetP50Tolerance;
+            const bool p99Ok = std::abs(r.p99Ms / kModeledLatencyMs - 1) <= kTargetP99Tolerance;
+            Row fid = efficiencyRow(u"efficiency: %1, %2: p50 / p99"_s.arg(at, condition), u"ms"_s);
+            fid.value = r.p99Ms;
+            fid.measured = formatMs(r.p50Ms) + u" / "_s + formatMs(r.p99Ms);
+            fid.target = u"1 ms +-1 % / +-5 %"_s;
+            fid.verdict = p50Ok && p99Ok ? Verdict::Pass : Verdict::Miss;
+            fid.note = u"worst tick p99 %1; %2"_s.arg(formatMs(r.worstTickP99Ms), describe(r.cpu));
+            fid.extra = extra;
+            progress(u"  %1, %2: %3 cores, p50 %4, p99 %5"_s.arg(at, condition)
+                         .arg(r.cpu.processCores, 0, 'f', 3)
+                         .arg(formatMs(r.p50Ms), formatMs(r.p99Ms)));
+            add(fid);
+        }
+    }
+
+    // The whole process (engine and window at its frame rate) while a lesson plays.
+    void efficiencyWindow()
+    {
+        for (const auto &lesson : kLessonCpuTargets) {
+            const QString preset = QString::fromLatin1(lesson.preset);
+            Row row = efficiencyRow(u"efficiency: window, %1, cores used"_s.arg(preset), u"cores"_s);
+            row.target = u"<= %1 cores"_s.arg(lesson.cores, 0, 'f', 2);
+#ifdef STAMPEDE_BENCH_HAVE_UI
+            progress(u"[efficiency] window (%1) playing %2, %3 s"_s.arg(QGuiApplication::platformName(), preset)
+                         .arg(m_o.windowSeconds));
+            const WindowCpuRun w = runWindowCpu(preset, 1.0, m_o.windowSeconds);
+            if (!w.ok) {
+                addError(row, w.error);
+                continue;
+            }
+            row.value = w.cpu.processCores;
+            row.measured = QString::number(w.cpu.processCores, 'f', 3) + u" cores"_s;
+            row.verdict = judge(w.cpu.processCores, lesson.cores, true);
+            row.note = u"%1 fps, platform %2, engine %3; %4"_s.arg(w.framesPerSecond, 0, 'f', 0)
+                           .arg(QGuiApplication::platformName(), formatRate(w.engineAttemptsPerS), describe(w.cpu));
+            row.extra = QJsonObject { { u"preset"_s, preset }, { u"frames_per_s"_s, w.framesPerSecond },
+                { u"platform"_s, QGuiApplication::platformName() },
+                { u"engine_attempts_per_s"_s, w.engineAttemptsPerS }, { u"cpu"_s, toJson(w.cpu) } };
+            progress(u"  %1: %2"_s.arg(preset, row.measured + u", "_s + row.note));
+#else
+            row.verdict = Verdict::Skipped;
+            row.measured = u"-"_s;
+            row.note = u"window not built (configure with -DSTAMPEDE_BUILD_UI=ON)"_s;
+#endif
+            add(row);
+        }
     }
 
     // ---------------------------------------------------------------- redis
@@ -410,10 +585,7 @@ private:
         p99.name = u"window: event-loop stall p99"_s;
         p99.target = u"<= 20 ms"_s;
         if (!w.ok) {
-            p99.verdict = Verdict::Error;
-            p99.measured = u"error"_s;
-            p99.note = w.error;
-            add(p99);
+            addError(p99, w.error);
             return;
         }
         p50.value = w.p50Ms;
@@ -451,7 +623,7 @@ private:
     // ---------------------------------------------------------------- memory
     void memory()
     {
-        const double rate = kMaxRatePerS;
+        const double rate = kTargetModeledRate; // DESIGN's memory target is at 1 M arrivals/s
         progress(u"[memory] atomic, open loop %1, store latency %2 ms, %3 s"_s.arg(formatRate(rate))
                      .arg(kModeledLatencyMs)
                      .arg(m_o.memorySeconds));
@@ -470,10 +642,7 @@ private:
         growth.unit = u"MB"_s;
         growth.target = u"<= 10 MB"_s;
         if (!m.ok) {
-            growth.verdict = Verdict::Error;
-            growth.measured = u"error"_s;
-            growth.note = QString::fromStdString(m.error);
-            add(growth);
+            addError(growth, QString::fromStdString(m.error));
             return;
         }
         QJsonArray samples;
@@ -561,7 +730,7 @@ int main(int argc, char **argv)
         u"window-seconds"_s, u"Measured seconds of the window row (default 10)."_s, u"N"_s);
     const QCommandLineOption rates(u"rates"_s,
         u"Modeled section: the arrival rates to probe (default "
-        "50000,100000,200000,400000,700000,1000000)."_s,
+        "50000,100000,200000,400000,700000,1000000,1500000,2000000)."_s,
         u"R,..."_s);
     const QCommandLineOption strategies(u"strategies"_s,
         u"Engine section: only these strategies (default all; "
@@ -633,7 +802,7 @@ int main(int argc, char **argv)
             bool ok = false;
             const double v = r.trimmed().toDouble(&ok);
             if (!ok || v < kMinRatePerS || v > kMaxRatePerS)
-                return usage(u"--rates: '%1' is not a rate between 1 and 1000000"_s.arg(r));
+                return usage(u"--rates: '%1' is not a rate between 1 and %2"_s.arg(r).arg(kMaxRatePerS, 0, 'f', 0));
             o.rates.push_back(v);
         }
         if (o.rates.empty())
@@ -643,7 +812,7 @@ int main(int argc, char **argv)
     // The window row needs widgets, and the offscreen platform unless told otherwise.
     std::unique_ptr<QCoreApplication> app;
 #ifdef STAMPEDE_BENCH_HAVE_UI
-    if (o.only.isEmpty() || o.only.contains(u"window"_s)) {
+    if (o.only.isEmpty() || o.only.contains(u"window"_s) || o.only.contains(u"efficiency"_s)) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
         app = std::make_unique<QApplication>(argc, argv);

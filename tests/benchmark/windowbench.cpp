@@ -98,4 +98,34 @@ WindowRun runWindowBench(int threads, double warmupS, double measureS)
     return run;
 }
 
+WindowCpuRun runWindowCpu(const QString &preset, double warmupS, double measureS)
+{
+    WindowCpuRun run;
+    QString error;
+    const auto scenario = loadPreset(preset, &error);
+    if (!scenario) {
+        run.error = error;
+        return run;
+    }
+    ui::MainWindow window;
+    if (!window.loadScenario(*scenario, preset)) {
+        run.error = window.statusMessage();
+        return run;
+    }
+    window.resize(1366, 768);
+    window.show();
+    spin(warmupS);
+    const auto s0 = window.engine()->snapshot();
+    const CpuSample c0 = cpuSample();
+    spin(measureS);
+    run.cpu = cpuUse(c0, cpuSample());
+    const auto s1 = window.engine()->snapshot();
+    run.framesPerSecond = window.framesPerSecond();
+    if (s1->t > s0->t)
+        run.engineAttemptsPerS = static_cast<double>(s1->attempts - s0->attempts) / (s1->t - s0->t);
+    run.ok = true;
+    window.close();
+    return run;
+}
+
 } // namespace stampede::bench

@@ -24,4 +24,16 @@ struct WindowRun {
 
 WindowRun runWindowBench(int threads, double warmupS, double measureS);
 
+// A lesson as an instructor runs it: the window at 1366x768 playing the preset from its start,
+// and the CPU the whole process used (engine and window) from warmupS to warmupS + measureS.
+struct WindowCpuRun {
+    bool ok = false;
+    QString error;
+    CpuUse cpu;
+    double framesPerSecond = 0;
+    double engineAttemptsPerS = 0;
+};
+
+WindowCpuRun runWindowCpu(const QString &preset, double warmupS, double measureS);
+
 } // namespace stampede::bench

@@ -164,7 +164,7 @@ void TestHeadless::badOptions_data()
     row("rate negative", { u"--rate"_s, u"-1"_s }, u"--rate"_s);
     row("rate word", { u"--rate"_s, u"abc"_s }, u"--rate"_s);
     row("rate zero", { u"--rate"_s, u"0"_s }, u"--rate"_s);
-    row("rate too high", { u"--rate=2000000"_s }, u"--rate"_s);
+    row("rate too high", { u"--rate=2000001"_s }, u"--rate"_s);
     row("rate missing value", { u"--rate"_s }, u"--rate"_s);
     row("nodes zero", { u"--nodes"_s, u"0"_s }, u"--nodes"_s);
     row("nodes 1000", { u"--nodes"_s, u"1000"_s }, u"--nodes"_s);

@@ -183,7 +183,7 @@ void TestCommands::constructorRejectsInvalidConfig_data()
     row(
         "rate NaN", [](EngineConfig &c) { c.traffic.ratePerS = kNaN; }, "rate");
     row(
-        "rate above max", [](EngineConfig &c) { c.traffic.ratePerS = 2e6; }, "rate");
+        "rate above max", [](EngineConfig &c) { c.traffic.ratePerS = 3e6; }, "rate");
     row(
         "clients 0", [](EngineConfig &c) { c.traffic.clients = 0; }, "clients");
     row(
@@ -280,7 +280,7 @@ void TestCommands::invalidCommandsFailAndChangeNothing_data()
     row(
         "setRate(0)", 4, [](Engine &e) { return e.setRate(0); }, "rate");
     row(
-        "setRate(2e6)", 4, [](Engine &e) { return e.setRate(2e6); }, "rate");
+        "setRate(3e6)", 4, [](Engine &e) { return e.setRate(3e6); }, "rate");
     row(
         "setRate(NaN)", 4, [](Engine &e) { return e.setRate(kNaN); }, "rate");
     row(

@@ -62,7 +62,7 @@ void TestLimitTable::describeWording_data()
     QTest::addColumn<Limit>("limit");
     QTest::addColumn<QString>("words");
     QTest::newRow("closed, integer") << Limit::NodeCount << QStringLiteral("must be between 1 and 64");
-    QTest::newRow("closed, fractional min") << Limit::RatePerS << QStringLiteral("must be between 1 and 1000000");
+    QTest::newRow("closed, fractional min") << Limit::RatePerS << QStringLiteral("must be between 1 and 2000000");
     QTest::newRow("closed, 0..1") << Limit::TtlJitter << QStringLiteral("must be between 0 and 1");
     QTest::newRow("large max") << Limit::Stock << QStringLiteral("must be between 0 and 1099511627776");
     QTest::newRow("unbounded") << Limit::Users << QStringLiteral("must be at least 1");
@@ -71,7 +71,7 @@ void TestLimitTable::describeWording_data()
     QTest::newRow("open min") << Limit::DurationS << QStringLiteral("must be greater than 0 and at most 86400");
     QTest::newRow("open min, unit") << Limit::SpikeSeconds
                                     << QStringLiteral("must be greater than 0 and at most 3600 s");
-    QTest::newRow("closed, unit") << Limit::SpikedRate << QStringLiteral("must be between 0 and 10000000 per second");
+    QTest::newRow("closed, unit") << Limit::SpikedRate << QStringLiteral("must be between 0 and 20000000 per second");
 }
 
 void TestLimitTable::describeWording()
