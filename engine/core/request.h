@@ -1,6 +1,7 @@
 #pragma once
 
-// One request in flight (a shopper's purchase or page view, or a consumer's actor). Owned by the
+// One request in flight (a shopper's purchase or page view, a timeline read or post, or an
+// actor: an order-queue consumer, a fan-out worker). Owned by the
 // engine thread (shard) that created it: only that thread allocates, advances and frees it.
 // Other threads may hold it in a wait list (node backlog, row waiters, a lease, a full queue
 // partition) and hand it back to its shard with a post.
@@ -63,6 +64,11 @@ struct Request {
 
     // order queue
     int consumer = -1; // actor: the consumer slot it runs
+
+    // fan-out (workloads/fanout): a worker's batch is followers [from, to) of `post`
+    std::uint32_t post = 0;
+    std::uint32_t from = 0, to = 0;
+    std::int8_t tracked = -1; // the post's slot among the tracked celebrity posts, -1: none
 
     template<typename E> E stageAs() const { return static_cast<E>(stage); }
     template<typename E> void setStage(Part p, E e)

@@ -1,0 +1,212 @@
+#include "inboxstore.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace stampede {
+
+// A user's spin lock: held for a scan of at most kMaxSlots words, so spinning beats sleeping.
+class InboxStore::Lock {
+public:
+    explicit Lock(std::atomic<std::uint8_t> &byte)
+        : m_byte(byte)
+    {
+        while (m_byte.exchange(1, std::memory_order_acquire) != 0)
+            while (m_byte.load(std::memory_order_relaxed) != 0) { }
+    }
+    ~Lock() { m_byte.store(0, std::memory_order_release); }
+    Lock(const Lock &) = delete;
+    Lock &operator=(const Lock &) = delete;
+
+private:
+    std::atomic<std::uint8_t> &m_byte;
+};
+
+InboxStore::InboxStore(std::uint32_t users, int inboxSize, int shards)
+    : m_users(users)
+    , m_slots(inboxSize)
+    , m_shards(shards)
+{
+    if (users < 1)
+        throw std::invalid_argument("fanout.users: must be at least 1");
+    if (inboxSize < 1 || inboxSize > kMaxSlots)
+        throw std::invalid_argument("fanout.inbox_size: must be between 1 and " + std::to_string(kMaxSlots));
+    if (shards < 1 || shards > kMaxShards)
+        throw std::invalid_argument("fanout.inbox_shards: must be between 1 and " + std::to_string(kMaxShards));
+    // value-initialised: every slot empty (0), every lock free
+    m_data = std::make_unique<std::atomic<PostId>[]>(std::size_t(users) * std::size_t(inboxSize));
+    m_locks = std::make_unique<std::atomic<std::uint8_t>[]>(users);
+    m_shard = std::make_unique<Shard[]>(static_cast<std::size_t>(shards));
+    for (int i = 0; i < shards; ++i)
+        m_shard[static_cast<std::size_t>(i)].clearWindows();
+}
+
+InboxStore::Write InboxStore::write(std::uint32_t user, PostId post, bool idempotent)
+{
+    if (!up(shardOf(user)))
+        return Write::ShardDown;
+    Lock lock(m_locks[user]);
+    if (!up(shardOf(user))) // killed meanwhile: kill() clears under this lock, after the flag
+        return Write::ShardDown;
+    std::atomic<PostId> *box = inbox(user);
+    int oldest = 0;
+    PostId oldestId = box[0].load(std::memory_order_relaxed);
+    bool present = false;
+    for (int i = 0; i < m_slots; ++i) {
+        const PostId id = box[i].load(std::memory_order_relaxed);
+        present = present || id == post;
+        if (id < oldestId) {
+            oldestId = id;
+            oldest = i;
+        }
+    }
+    if (present && idempotent)
+        return Write::Skipped;
+    if (oldestId != 0 && oldestId >= post)
+        return Write::Older;
+    box[oldest].store(post, std::memory_order_relaxed);
+    return present ? Write::Duplicate : Write::Stored;
+}
+
+bool InboxStore::read(std::uint32_t user, std::vector<PostId> &out) const
+{
+    out.clear();
+    if (!up(shardOf(user)))
+        return false;
+    Lock lock(m_locks[user]);
+    const std::atomic<PostId> *box = inbox(user);
+    for (int i = 0; i < m_slots; ++i)
+        if (const PostId id = box[i].load(std::memory_order_relaxed); id != 0)
+            out.push_back(id);
+    std::sort(out.begin(), out.end(), std::greater<> {});
+    return true;
+}
+
+bool InboxStore::contains(std::uint32_t user, PostId post) const
+{
+    Lock lock(m_locks[user]);
+    const std::atomic<PostId> *box = inbox(user);
+    for (int i = 0; i < m_slots; ++i)
+        if (box[i].load(std::memory_order_relaxed) == post)
+            return true;
+    return false;
+}
+
+void InboxStore::Shard::clearWindows()
+{
+    for (int i = 0; i < kWindows; ++i) {
+        window[i] = -1;
+        used[i] = 0;
+    }
+}
+
+Nanos InboxStore::serve(int shard, Nanos now, Nanos opNs)
+{
+    Shard &s = m_shard[static_cast<std::size_t>(shard)];
+    s.ops.fetch_add(1, std::memory_order_relaxed);
+    if (opNs <= 0)
+        return 0;
+    const Nanos width = windowOf(opNs);
+    const auto capacity = static_cast<std::uint32_t>(width / opNs);
+    const std::int64_t first = std::max<Nanos>(now, 0) / width;
+    Lock lock(s.lock);
+    for (std::int64_t w = first; w < first + kWindows; ++w) {
+        const auto slot = static_cast<std::size_t>(w % kWindows);
+        if (s.window[slot] > w)
+            return opNs; // the slot already counts a later window: this caller is far behind
+        if (s.window[slot] < w) {
+            s.window[slot] = w;
+            s.used[slot] = 0;
+        }
+        if (s.used[slot] < capacity) {
+            ++s.used[slot];
+            return w == first ? opNs : w * width - now + opNs;
+        }
+    }
+    return kWindows * width + opNs; // booked out as far as the ring reaches: served after it
+}
+
+std::uint64_t InboxStore::backlog(int shard, Nanos now, Nanos opNs) const
+{
+    if (opNs <= 0)
+        return 0;
+    const Shard &s = m_shard[static_cast<std::size_t>(shard)];
+    const std::int64_t current = std::max<Nanos>(now, 0) / windowOf(opNs);
+    Lock lock(s.lock);
+    std::uint64_t n = 0;
+    for (int i = 0; i < kWindows; ++i)
+        n += s.window[i] > current ? s.used[i] : 0;
+    return n;
+}
+
+double InboxStore::utilisation(int shard, Nanos now, Nanos opNs) const
+{
+    if (opNs <= 0)
+        return 0;
+    const Shard &s = m_shard[static_cast<std::size_t>(shard)];
+    const Nanos width = windowOf(opNs);
+    const std::int64_t previous = std::max<Nanos>(now, 0) / width - 1;
+    if (previous < 0)
+        return 0;
+    Lock lock(s.lock);
+    const auto slot = static_cast<std::size_t>(previous % kWindows);
+    if (s.window[slot] != previous)
+        return 0;
+    return static_cast<double>(s.used[slot]) / static_cast<double>(width / opNs);
+}
+
+void InboxStore::kill(int shard)
+{
+    m_shard[static_cast<std::size_t>(shard)].up.store(false, std::memory_order_release);
+    for (std::uint32_t u = static_cast<std::uint32_t>(shard); u < m_users; u += static_cast<std::uint32_t>(m_shards)) {
+        Lock lock(m_locks[u]);
+        std::atomic<PostId> *box = inbox(u);
+        for (int i = 0; i < m_slots; ++i)
+            box[i].store(0, std::memory_order_relaxed);
+    }
+}
+
+void InboxStore::restore(int shard)
+{
+    Shard &s = m_shard[static_cast<std::size_t>(shard)];
+    {
+        Lock lock(s.lock);
+        s.clearWindows();
+    }
+    s.up.store(true, std::memory_order_release);
+}
+
+void InboxStore::clear()
+{
+    const std::size_t n = std::size_t(m_users) * std::size_t(m_slots);
+    for (std::size_t i = 0; i < n; ++i)
+        m_data[i].store(0, std::memory_order_relaxed);
+    for (int i = 0; i < m_shards; ++i) {
+        Shard &s = m_shard[static_cast<std::size_t>(i)];
+        {
+            Lock lock(s.lock);
+            s.clearWindows();
+        }
+        s.ops.store(0, std::memory_order_relaxed);
+        s.up.store(true, std::memory_order_release);
+    }
+}
+
+std::uint64_t InboxStore::entries() const
+{
+    std::uint64_t n = 0;
+    const std::size_t total = std::size_t(m_users) * std::size_t(m_slots);
+    for (std::size_t i = 0; i < total; ++i)
+        n += m_data[i].load(std::memory_order_relaxed) != 0 ? 1 : 0;
+    return n;
+}
+
+std::size_t InboxStore::memoryBytes() const
+{
+    return std::size_t(m_users) * std::size_t(m_slots) * sizeof(std::atomic<PostId>)
+        + std::size_t(m_users) * sizeof(std::atomic<std::uint8_t>) + std::size_t(m_shards) * sizeof(Shard)
+        + sizeof(*this);
+}
+
+} // namespace stampede

@@ -1,0 +1,107 @@
+#pragma once
+
+// Timelines for the fan-out workload: each user's inbox holds the ids of the newest K posts
+// pushed to it (post ids grow with time, so "newest" is "largest"), and inboxes are spread over
+// inbox shards (user u lives on shard u mod S), each serving 1/opNs operations per second.
+//
+// A shard's capacity is kept per window of modeled time (1 ms, or one operation when that is
+// longer): an operation arriving at t is served in t's window when it has room (it takes opNs),
+// else in the first later window that has (it waits for it). Unlike one busy-until time, this
+// does not depend on the order in which threads reach the shard: fan-out workers on different
+// threads run ahead of each other in modeled time by up to a batch, and none of them queues
+// behind another's later reservations while the shard has room. A saturated shard queues to
+// within a window.
+//
+// Any shard thread may write or read any inbox. Invariants: an inbox's K slots change only under
+// that user's one-byte spin lock (so an idempotent write that finds its id present writes
+// nothing, exactly, whatever the threads do); a shard's windows change only under its spin lock;
+// a killed shard's inboxes are cleared under their locks and stay empty, refusing writes, until
+// restored.
+
+#include "clock.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace stampede {
+
+using PostId = std::uint32_t; // 0 is "empty"; real ids start at 1
+
+class InboxStore {
+public:
+    static constexpr int kMaxSlots = 64;
+    static constexpr int kMaxShards = 256;
+
+    // users >= 1, 1 <= inboxSize <= kMaxSlots, 1 <= shards <= kMaxShards (std::invalid_argument naming
+    // the fanout.* key otherwise).
+    InboxStore(std::uint32_t users, int inboxSize, int shards);
+
+    std::uint32_t users() const { return m_users; }
+    int inboxSize() const { return m_slots; }
+    int shards() const { return m_shards; }
+    int shardOf(std::uint32_t user) const { return static_cast<int>(user % static_cast<std::uint32_t>(m_shards)); }
+
+    enum class Write {
+        Stored, // a new entry
+        Duplicate, // stored, though the inbox already held it (a redelivered batch, not idempotent)
+        Skipped, // idempotent, and the inbox already held it: nothing written
+        Older, // older than every entry of a full inbox: nothing written
+        ShardDown, // the user's shard is killed: nothing written
+    };
+    // Puts `post` in user's inbox in place of its oldest entry (or an empty slot).
+    Write write(std::uint32_t user, PostId post, bool idempotent);
+    // Copies user's inbox (newest first, without empty slots) into out; false when its shard is down.
+    bool read(std::uint32_t user, std::vector<PostId> &out) const;
+    bool contains(std::uint32_t user, PostId post) const;
+
+    static constexpr Nanos kWindowNs = 1'000'000;
+    static constexpr int kWindows = 64; // how far ahead a saturated shard books, in windows
+
+    // One operation on shard s arriving at `now`: the time until the shard has served it.
+    Nanos serve(int shard, Nanos now, Nanos opNs);
+    // Operations booked in windows after now's: the shard's queue.
+    std::uint64_t backlog(int shard, Nanos now, Nanos opNs) const;
+    // The share of capacity used in the window before now's (0 .. 1).
+    double utilisation(int shard, Nanos now, Nanos opNs) const;
+    std::uint64_t operations(int shard) const
+    {
+        return m_shard[static_cast<std::size_t>(shard)].ops.load(std::memory_order_relaxed);
+    }
+
+    // Control: a killed shard loses its inboxes and refuses writes and reads until restored.
+    void kill(int shard);
+    void restore(int shard);
+    bool up(int shard) const { return m_shard[static_cast<std::size_t>(shard)].up.load(std::memory_order_acquire); }
+    // Back to empty inboxes and idle shards (no writer may run: the reset barrier is passed).
+    void clear();
+
+    // Entries held (non-empty slots), summed over the inboxes: O(users x slots), for the tick's
+    // slow path only (the workload keeps a running count).
+    std::uint64_t entries() const;
+    std::size_t memoryBytes() const;
+
+private:
+    struct alignas(64) Shard {
+        mutable std::atomic<std::uint8_t> lock { 0 };
+        std::int64_t window[kWindows]; // the window each ring slot counts (-1: none); under lock
+        std::uint32_t used[kWindows]; // operations booked in it; under lock
+        std::atomic<std::uint64_t> ops { 0 };
+        std::atomic<bool> up { true };
+        void clearWindows();
+    };
+    class Lock;
+    static Nanos windowOf(Nanos opNs) { return std::max(kWindowNs, opNs); }
+    std::atomic<PostId> *inbox(std::uint32_t user) const { return &m_data[std::size_t(user) * std::size_t(m_slots)]; }
+
+    std::uint32_t m_users;
+    int m_slots;
+    int m_shards;
+    std::unique_ptr<std::atomic<PostId>[]> m_data; // users x slots
+    std::unique_ptr<std::atomic<std::uint8_t>[]> m_locks; // one per user
+    std::unique_ptr<Shard[]> m_shard;
+};
+
+} // namespace stampede

@@ -1,0 +1,541 @@
+#include "fanout.h"
+
+#include "runtime.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace stampede {
+
+namespace {
+
+Nanos ms(double v) { return static_cast<Nanos>(std::llround(v * 1e6)); }
+
+void check(bool ok, const char *key, const std::string &what)
+{
+    if (!ok)
+        throw std::invalid_argument(std::string(key) + ": " + what);
+}
+
+const FanoutConfig &validated(const FanoutConfig &c)
+{
+    check(c.postShare >= 0 && c.postShare <= 1, "fanout.post_share", "must be between 0 and 1");
+    check(c.celebrityReaders >= 0 && c.celebrityReaders <= 1, "fanout.celebrity_readers", "must be between 0 and 1");
+    check(c.workers >= 0 && c.workers <= Fanout::kMaxWorkers, "fanout.workers",
+        "must be between 0 and " + std::to_string(Fanout::kMaxWorkers));
+    check(c.batch >= 1 && c.batch <= 4096, "fanout.batch", "must be between 1 and 4096");
+    check(c.writeMs >= 0 && c.writeMs <= 1000, "fanout.write_ms", "must be between 0 and 1000");
+    check(c.fetchMs >= 0 && c.fetchMs <= 1000, "fanout.fetch_ms", "must be between 0 and 1000");
+    check(c.ackMs >= 0 && c.ackMs <= 1000, "fanout.ack_ms", "must be between 0 and 1000");
+    return c;
+}
+
+} // namespace
+
+Fanout::Fanout(Runtime &rt, const FanoutConfig &config)
+    : m_rt(rt)
+    , m_config(validated(config))
+    , m_graph(config.graph)
+    , m_inbox(config.graph.users, config.inboxSize, config.inboxShards)
+    , m_log(config.graph.users, config.postLog)
+    , m_writeNs(ms(config.writeMs))
+    , m_fetchNs(ms(config.fetchMs))
+    , m_ackNs(ms(config.ackMs))
+    , m_mode(config.mode)
+    , m_threshold(config.threshold)
+    , m_workers(std::make_unique<WorkerSlot[]>(kMaxWorkers))
+{
+    for (int i = 0; i < rt.shardCount(); ++i) {
+        auto st = std::make_unique<ShardStats>();
+        st->inbox.reserve(static_cast<std::size_t>(config.inboxSize));
+        m_stats.push_back(std::move(st));
+    }
+    for (int i = 0; i < config.workers; ++i)
+        startWorker(m_workersUsed++);
+}
+
+Fanout::~Fanout() = default;
+
+bool Fanout::pushes(std::uint32_t followers) const
+{
+    switch (m_mode.load(std::memory_order_relaxed)) {
+    case FanoutMode::Push:
+        return true;
+    case FanoutMode::Pull:
+        return false;
+    case FanoutMode::Hybrid:
+        return followers <= m_threshold.load(std::memory_order_relaxed);
+    }
+    return true;
+}
+
+// ---- posts and reads ----
+
+void Fanout::arrive(Shard &s, Nanos arrival, bool client)
+{
+    if (m_rt.resetting()) {
+        if (client)
+            s.clientDone();
+        return;
+    }
+    const std::uint32_t users = m_graph.users();
+    const auto celebs = static_cast<std::uint32_t>(m_graph.celebrityCount());
+    if (s.rng.uniform() <= m_config.postShare && users > celebs) {
+        const auto author = static_cast<UserId>(celebs + s.rng.below(users - celebs));
+        post(author, arrival, -1);
+        stats(s).posts.add();
+        if (client)
+            s.clientDone();
+        return;
+    }
+    Request *r = s.allocate();
+    r->epoch = m_rt.epoch();
+    r->arrival = arrival;
+    r->client = client;
+    const std::uint32_t fans = celebs > 0 ? m_graph.followerCount(0) : 0;
+    if (fans > 0 && s.rng.uniform() < m_config.celebrityReaders)
+        r->user = m_graph.followerAt(0, static_cast<std::uint32_t>(s.rng.below(fans)));
+    else
+        r->user = s.rng.below(users);
+    r->setStage(Part::Workload, Stage::Read);
+    s.outcomes.attempts.add();
+    readStep(s, r);
+}
+
+// A post lands in its author's outbox at once; when the author is pushed, it also becomes a
+// fan-out job. Any thread: a shard's (an ordinary post) or the control thread (a celebrity's).
+void Fanout::post(UserId author, Nanos at, int tracked)
+{
+    const PostId id = m_log.post(author, at);
+    const std::uint32_t followers = m_graph.followerCount(author);
+    if (tracked >= 0) {
+        Tracked &t = m_tracked[static_cast<std::size_t>(tracked)];
+        t.post.store(id, std::memory_order_relaxed);
+        t.author.store(author, std::memory_order_relaxed);
+        t.followers.store(followers, std::memory_order_relaxed);
+        t.postedAt.store(at, std::memory_order_relaxed);
+        t.active.store(true, std::memory_order_release);
+    }
+    if (followers == 0 || !pushes(followers))
+        return;
+    FanoutQueue::Job job;
+    job.post = id;
+    job.author = author;
+    job.followers = followers;
+    job.tracked = static_cast<std::int8_t>(tracked);
+    job.postedAt = at;
+    wake(m_queue.push(job));
+}
+
+void Fanout::readStep(Shard &s, Request *r)
+{
+    if (r->epoch != m_rt.epoch()) {
+        const bool client = r->client;
+        s.free(r);
+        if (client)
+            s.clientDone();
+        return;
+    }
+    ShardStats &st = stats(s);
+    const auto user = static_cast<UserId>(r->user);
+    switch (r->stageAs<Stage>()) {
+    case Stage::Read: {
+        const FanoutMode mode = m_mode.load(std::memory_order_relaxed);
+        // What the read will fetch: its inbox (push, hybrid), then outboxes (pull: every
+        // followee; hybrid: those above the threshold), one after another.
+        std::uint32_t outboxes = 0;
+        if (mode != FanoutMode::Push) {
+            m_graph.ordinaryFollowees(user, st.followees);
+            for (int c = 0; c < m_graph.celebrityCount(); ++c)
+                if (m_graph.followsCelebrity(user, c))
+                    st.followees.push_back(static_cast<UserId>(c));
+            for (UserId v : st.followees)
+                outboxes += (mode == FanoutMode::Pull || !pushes(m_graph.followerCount(v))) ? 1 : 0;
+        }
+        r->readValue = static_cast<std::int64_t>(outboxes);
+        r->hit = mode != FanoutMode::Pull; // reads an inbox
+        Nanos wait = 0;
+        if (r->hit)
+            wait = m_inbox.serve(m_inbox.shardOf(user), s.now(), m_fetchNs);
+        st.fetches.add(outboxes + (r->hit ? 1 : 0));
+        r->setStage(Part::Workload, Stage::ReadDone);
+        const Nanos total = wait + static_cast<Nanos>(outboxes) * m_fetchNs;
+        if (total > 0) {
+            s.delay(r, total);
+            return;
+        }
+        [[fallthrough]];
+    }
+    case Stage::ReadDone:
+        finishRead(s, r);
+        return;
+    default:
+        return;
+    }
+}
+
+// The read's result, as of its end: inbox entries and the outboxes it fetched, merged, newest
+// first. A tracked post the reader should have seen (it follows the author, the post is older
+// than the read) and did not is a stale read.
+void Fanout::finishRead(Shard &s, Request *r)
+{
+    ShardStats &st = stats(s);
+    const auto user = static_cast<UserId>(r->user);
+    const FanoutMode mode = m_mode.load(std::memory_order_relaxed);
+    const int k = m_config.inboxSize;
+    st.merged.clear();
+    if (r->hit && m_inbox.read(user, st.inbox))
+        for (PostId id : st.inbox)
+            st.merged.push_back(PostInfo { id, 0, 0 });
+    bool inboxFull = r->hit && static_cast<int>(st.inbox.size()) >= k;
+    if (r->readValue > 0) {
+        m_graph.ordinaryFollowees(user, st.followees);
+        for (int c = 0; c < m_graph.celebrityCount(); ++c)
+            if (m_graph.followsCelebrity(user, c))
+                st.followees.push_back(static_cast<UserId>(c));
+        for (UserId v : st.followees) {
+            if (mode != FanoutMode::Pull && pushes(m_graph.followerCount(v)))
+                continue;
+            m_log.outbox(v, k, st.outbox);
+            st.merged.insert(st.merged.end(), st.outbox.begin(), st.outbox.end());
+        }
+    }
+    std::sort(st.merged.begin(), st.merged.end(), [](const PostInfo &a, const PostInfo &b) { return a.id > b.id; });
+    if (static_cast<int>(st.merged.size()) > k) {
+        st.merged.resize(static_cast<std::size_t>(k));
+        inboxFull = true;
+    }
+    const PostId oldestShown = st.merged.empty() ? 0 : st.merged.back().id;
+    for (const Tracked &t : m_tracked) {
+        if (!t.active.load(std::memory_order_acquire))
+            continue;
+        const PostId id = t.post.load(std::memory_order_relaxed);
+        const auto author = t.author.load(std::memory_order_relaxed);
+        if (t.postedAt.load(std::memory_order_relaxed) > r->arrival || (inboxFull && id < oldestShown))
+            continue; // newer than the read, or crowded out by newer posts: not expected
+        const bool follows
+            = m_graph.isCelebrity(author) ? m_graph.followsCelebrity(user, static_cast<int>(author)) : false;
+        if (!follows)
+            continue;
+        const bool shown
+            = std::any_of(st.merged.begin(), st.merged.end(), [&](const PostInfo &p) { return p.id == id; });
+        if (!shown)
+            st.staleReads.add();
+    }
+    st.reads.add();
+    s.answered(r, Outcome::Success);
+    const bool client = r->client;
+    s.free(r);
+    if (client)
+        s.clientDone();
+}
+
+void Fanout::step(Shard &s, Request *r)
+{
+    if (r->consumer >= 0)
+        workerStep(s, r);
+    else
+        readStep(s, r);
+}
+
+// ---- workers ----
+
+void Fanout::startWorker(int id)
+{
+    WorkerSlot &w = m_workers[static_cast<std::size_t>(id)];
+    w.holding = false;
+    w.parked.store(false);
+    w.request.store(nullptr);
+    w.ends.reserve(m_config.batch);
+    w.alive.store(true, std::memory_order_release);
+    m_rt.startActor(id, [id](Shard &, Request *r) {
+        r->consumer = id;
+        r->setStage(Part::Workload, Stage::Claim);
+    });
+}
+
+void Fanout::wake(std::vector<Request *> parked)
+{
+    for (Request *r : parked) {
+        m_workers[static_cast<std::size_t>(r->consumer)].parked.store(false, std::memory_order_relaxed);
+        m_rt.dispatch(r);
+    }
+}
+
+void Fanout::workerStep(Shard &s, Request *r)
+{
+    WorkerSlot &w = m_workers[static_cast<std::size_t>(r->consumer)];
+    if (r->epoch != m_rt.epoch()) { // from before a reset: its slot belongs to someone else now
+        m_rt.actorEnded(s, r);
+        return;
+    }
+    ShardStats &st = stats(s);
+    for (;;) {
+        if (!w.alive.load(std::memory_order_acquire)) {
+            if (w.holding) { // killed before its acknowledgement: delivered again
+                w.holding = false;
+                wake(m_queue.redeliver(w.batch));
+            }
+            m_rt.actorEnded(s, r);
+            return;
+        }
+        switch (r->stageAs<Stage>()) {
+        case Stage::Claim: {
+            w.request.store(r, std::memory_order_relaxed);
+            w.parked.store(true, std::memory_order_relaxed);
+            const auto b = m_queue.take(m_config.batch, r);
+            if (!b) {
+                // Parked. A kill that came meanwhile may have missed it: take it back then.
+                if (!w.alive.load(std::memory_order_acquire) && m_queue.unpark(r))
+                    m_rt.actorEnded(s, r);
+                return;
+            }
+            w.parked.store(false, std::memory_order_relaxed);
+            w.batch = *b;
+            w.holding = true;
+            // Each write waits for its follower's inbox shard; the worker writes one after another.
+            w.ends.clear();
+            Nanos t = s.now();
+            for (std::uint32_t i = b->from; i < b->to; ++i) {
+                const UserId f = m_graph.followerAt(b->author, i);
+                t += m_inbox.serve(m_inbox.shardOf(f), t, m_writeNs);
+                w.ends.push_back(t);
+            }
+            r->setStage(Part::Workload, Stage::Wrote);
+            if (const Nanos d = t - s.now(); d > 0) {
+                s.delay(r, d);
+                return;
+            }
+            continue;
+        }
+        case Stage::Wrote: {
+            const FanoutBatch &b = w.batch;
+            const bool idempotent = m_config.idempotent;
+            for (std::uint32_t i = b.from; i < b.to; ++i) {
+                const UserId f = m_graph.followerAt(b.author, i);
+                switch (m_inbox.write(f, b.post, idempotent)) {
+                case InboxStore::Write::Stored:
+                    st.writes.add();
+                    if (b.tracked >= 0
+                        && m_tracked[static_cast<std::size_t>(b.tracked)].post.load(std::memory_order_acquire)
+                            == b.post) {
+                        st.delivered[static_cast<std::size_t>(b.tracked)].add();
+                        const Nanos d = w.ends[i - b.from] - b.postedAt;
+                        st.delay[static_cast<std::size_t>(b.tracked)].record(
+                            static_cast<std::uint64_t>(std::max<Nanos>(d, 0)));
+                    }
+                    break;
+                case InboxStore::Write::Duplicate:
+                    st.writes.add();
+                    st.duplicates.add();
+                    break;
+                case InboxStore::Write::Skipped:
+                    st.skipped.add();
+                    break;
+                case InboxStore::Write::Older:
+                    st.older.add();
+                    break;
+                case InboxStore::Write::ShardDown:
+                    st.lostWrites.add();
+                    break;
+                }
+            }
+            r->setStage(Part::Workload, Stage::Acked);
+            if (m_ackNs > 0) {
+                s.delay(r, m_ackNs);
+                return;
+            }
+            continue;
+        }
+        case Stage::Acked:
+            w.holding = false;
+            m_queue.done(w.batch);
+            st.batches.add();
+            r->setStage(Part::Workload, Stage::Claim);
+            continue;
+        default:
+            m_rt.actorEnded(s, r);
+            return;
+        }
+    }
+}
+
+// ---- control ----
+
+CommandResult Fanout::celebrityPost(int c, int *slotOut)
+{
+    if (c < 0 || c >= m_graph.celebrityCount())
+        return CommandResult::fail("celebrity post: no celebrity " + std::to_string(c) + " (there are "
+            + std::to_string(m_graph.celebrityCount()) + ")");
+    const int slot = m_nextTracked;
+    m_nextTracked = (m_nextTracked + 1) % kTracked;
+    Tracked &t = m_tracked[static_cast<std::size_t>(slot)];
+    t.active.store(false, std::memory_order_release);
+    t.post.store(0, std::memory_order_release); // the slot's older post stops counting
+    TrackedBase &base = m_trackedBase[static_cast<std::size_t>(slot)];
+    base.delivered = 0;
+    base.delay.clear();
+    countTracked(slot, &base.delivered, &base.delay);
+    post(static_cast<UserId>(c), m_rt.now(), slot);
+    m_rt.mark("celebrity " + std::to_string(c) + " posts");
+    if (slotOut)
+        *slotOut = slot;
+    return {};
+}
+
+CommandResult Fanout::setMode(FanoutMode m)
+{
+    m_mode.store(m, std::memory_order_relaxed);
+    return {};
+}
+
+CommandResult Fanout::setThreshold(std::uint32_t followers)
+{
+    m_threshold.store(followers, std::memory_order_relaxed);
+    return {};
+}
+
+CommandResult Fanout::addWorkers(int count)
+{
+    if (count < 1)
+        return CommandResult::fail("add fan-out workers: count must be at least 1");
+    if (m_workersUsed + count > kMaxWorkers)
+        return CommandResult::fail("add fan-out workers: at most " + std::to_string(kMaxWorkers) + " between resets");
+    for (int i = 0; i < count; ++i)
+        startWorker(m_workersUsed++);
+    return {};
+}
+
+CommandResult Fanout::killWorker(std::optional<int> id)
+{
+    int pick = -1;
+    if (id) {
+        if (*id >= 0 && *id < m_workersUsed && m_workers[static_cast<std::size_t>(*id)].alive.load())
+            pick = *id;
+    } else {
+        for (int i = m_workersUsed - 1; i >= 0 && pick < 0; --i)
+            if (m_workers[static_cast<std::size_t>(i)].alive.load())
+                pick = i;
+    }
+    if (pick < 0)
+        return CommandResult::fail(id ? "kill fan-out worker: no worker " + std::to_string(*id) + " is up"
+                                      : std::string("kill fan-out worker: none is up"));
+    WorkerSlot &w = m_workers[static_cast<std::size_t>(pick)];
+    w.alive.store(false, std::memory_order_release);
+    // Parked: nothing will wake it, so hand it back to its shard to end.
+    if (Request *r = w.request.load(std::memory_order_relaxed); r && w.parked.load() && m_queue.unpark(r))
+        m_rt.dispatch(r);
+    m_rt.mark("kill fan-out worker " + std::to_string(pick));
+    return {};
+}
+
+int Fanout::workersUp() const
+{
+    int n = 0;
+    for (int i = 0; i < kMaxWorkers; ++i)
+        n += m_workers[static_cast<std::size_t>(i)].alive.load(std::memory_order_relaxed) ? 1 : 0;
+    return n;
+}
+
+CommandResult Fanout::apply(const TimedEvent &) { return CommandResult::fail("fan-out: no such command yet"); }
+
+void Fanout::clearShard(Shard &s)
+{
+    ShardStats &st = stats(s);
+    for (OwnedCounter *c : { &st.posts, &st.reads, &st.fetches, &st.staleReads, &st.writes, &st.duplicates, &st.skipped,
+             &st.older, &st.lostWrites, &st.batches })
+        c->zero();
+    for (int i = 0; i < kTracked; ++i) {
+        st.delivered[static_cast<std::size_t>(i)].zero();
+        st.delay[static_cast<std::size_t>(i)].clear();
+    }
+}
+
+void Fanout::reset()
+{
+    // Every shard has passed the barrier: requests from before are void (their epoch), and a
+    // parked worker is handed back so its shard ends it.
+    for (int i = 0; i < m_workersUsed; ++i)
+        m_workers[static_cast<std::size_t>(i)].alive.store(false, std::memory_order_release);
+    for (Request *r : m_queue.clear())
+        m_rt.dispatch(r);
+    m_inbox.clear();
+    m_log.clear();
+    for (Tracked &t : m_tracked) {
+        t.active.store(false);
+        t.post.store(0);
+    }
+    for (TrackedBase &b : m_trackedBase) {
+        b.delivered = 0;
+        b.delay.clear();
+    }
+    m_nextTracked = 0;
+    m_mode.store(m_config.mode);
+    m_threshold.store(m_config.threshold);
+    m_workersUsed = 0;
+    for (int i = 0; i < m_config.workers; ++i)
+        startWorker(m_workersUsed++);
+}
+
+Audit Fanout::audit(bool drained)
+{
+    Audit a;
+    a.queued = static_cast<std::int64_t>(m_queue.backlog());
+    a.drained = drained && a.queued == 0;
+    return a;
+}
+
+Fanout::Totals Fanout::totals() const
+{
+    Totals t;
+    for (const auto &p : m_stats) {
+        const ShardStats &st = *p;
+        t.posts += st.posts.get();
+        t.reads += st.reads.get();
+        t.fetches += st.fetches.get();
+        t.staleReads += st.staleReads.get();
+        t.writes += st.writes.get();
+        t.duplicates += st.duplicates.get();
+        t.skipped += st.skipped.get();
+        t.older += st.older.get();
+        t.lostWrites += st.lostWrites.get();
+        t.batches += st.batches.get();
+    }
+    t.redelivered = m_queue.redelivered();
+    t.backlog = m_queue.backlog();
+    return t;
+}
+
+void Fanout::countTracked(int slot, std::uint64_t *delivered, LogHistogram *delay) const
+{
+    for (const auto &p : m_stats) {
+        *delivered += p->delivered[static_cast<std::size_t>(slot)].get();
+        p->delay[static_cast<std::size_t>(slot)].copyInto(*delay);
+    }
+}
+
+Fanout::Visibility Fanout::visibility(int slot) const
+{
+    Visibility v;
+    const Tracked &t = m_tracked[static_cast<std::size_t>(slot)];
+    v.active = t.active.load(std::memory_order_acquire);
+    if (!v.active)
+        return v;
+    v.post = t.post.load();
+    v.author = t.author.load();
+    v.followers = t.followers.load();
+    v.postedAtS = static_cast<double>(t.postedAt.load()) / 1e9;
+    LogHistogram h;
+    countTracked(slot, &v.delivered, &h);
+    const TrackedBase &base = m_trackedBase[static_cast<std::size_t>(slot)];
+    v.delivered -= std::min(v.delivered, base.delivered);
+    h.subtract(base.delay);
+    v.p50Ms = h.quantile(0.50) / 1e6;
+    v.p99Ms = h.quantile(0.99) / 1e6;
+    v.maxMs = h.maxValue() / 1e6;
+    return v;
+}
+
+} // namespace stampede

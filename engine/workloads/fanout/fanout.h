@@ -1,0 +1,167 @@
+#pragma once
+
+// Celebrity fan-out (DESIGN.md question 2): how does a post by an account with a million
+// followers reach every one of them? Users post and read their timelines over a real follower
+// graph; only latencies are modeled.
+// - push: a post becomes a job on the fan-out queue; fan-out workers (actors spread over the
+//   shards) take batches of its followers and write the post's id into each follower's inbox,
+//   each write served by the follower's inbox shard in virtual time; a read is one inbox fetch.
+// - pull: a post only lands in its author's outbox; a read fetches the outbox of every account
+//   the reader follows, one after another, and merges them.
+// - hybrid: push for authors with at most `threshold` followers, pull for those above; a read
+//   fetches its inbox and the outboxes of the accounts above the threshold it follows.
+// Celebrity posts are tracked (the newest kTracked): how many of the followers have the post in
+// their inbox, and the delivery delay of each (the visibility curve's data).
+//
+// Workers' batches are written when the batch's last write ends (modeled), then acknowledged
+// ackMs later; a worker killed before its acknowledgement has its batch delivered again, so a
+// follower whose write had landed gets it twice unless writes are idempotent.
+
+#include "fanoutqueue.h"
+#include "followergraph.h"
+#include "histogram.h"
+#include "inboxstore.h"
+#include "ownedcounter.h"
+#include "postlog.h"
+#include "shard.h"
+#include "workload.h"
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace stampede {
+
+class Runtime;
+
+enum class FanoutMode : std::uint8_t { Push, Pull, Hybrid };
+
+struct FanoutConfig {
+    FollowerGraphConfig graph;
+    FanoutMode mode = FanoutMode::Push;
+    std::uint32_t threshold = 10'000; // hybrid: authors with more followers are pulled
+    double postShare = 0.01; // of the arrivals: ordinary posts; the rest are timeline reads
+    double celebrityReaders = 0.5; // of the reads: by a follower of celebrity 0
+    int workers = 8;
+    std::uint32_t batch = 64; // followers per batch
+    double writeMs = 0.01; // one inbox write at its shard
+    double fetchMs = 0.1; // one inbox or outbox fetch
+    double ackMs = 0.05; // a batch's acknowledgement after its writes
+    int inboxSize = 8;
+    int inboxShards = 16;
+    std::uint32_t postLog = 1u << 16; // posts kept (outboxes reach back this far)
+    bool idempotent = true;
+};
+
+class Fanout final : public Workload {
+public:
+    static constexpr int kTracked = 8; // celebrity posts whose delivery is followed
+    static constexpr int kMaxWorkers = 256;
+
+    // Throws std::invalid_argument naming the fanout.* key when the config is invalid.
+    Fanout(Runtime &rt, const FanoutConfig &config);
+    ~Fanout() override;
+
+    // Workload
+    void arrive(Shard &s, Nanos arrival, bool client) override;
+    void step(Shard &s, Request *r) override;
+    void clearShard(Shard &s) override;
+    CommandResult apply(const TimedEvent &e) override;
+    void tick(const TickContext &, TickSample &) override { }
+    void view(Snapshot &) override { }
+    void reset() override;
+    std::int64_t pendingWork() override { return static_cast<std::int64_t>(m_queue.backlog()); }
+    Audit audit(bool drained) override;
+    void freeze() override { }
+    void shutdown() override { }
+
+    // ---- control (control mutex held) ----
+    // A post by celebrity c (0 .. celebrities-1) now, tracked: visibility(slot) follows it.
+    CommandResult celebrityPost(int c, int *slot = nullptr);
+    CommandResult setMode(FanoutMode m);
+    CommandResult setThreshold(std::uint32_t followers);
+    CommandResult addWorkers(int count);
+    // Kills a worker (the newest up when none is named): its unacknowledged batch is redelivered.
+    CommandResult killWorker(std::optional<int> id = {});
+
+    // ---- any thread ----
+    struct Totals {
+        std::uint64_t posts = 0, reads = 0, fetches = 0, staleReads = 0;
+        std::uint64_t writes = 0, duplicates = 0, skipped = 0, older = 0, lostWrites = 0;
+        std::uint64_t batches = 0, redelivered = 0, backlog = 0;
+    };
+    Totals totals() const;
+    struct Visibility {
+        bool active = false;
+        std::uint32_t post = 0, author = 0, followers = 0;
+        double postedAtS = 0;
+        std::uint64_t delivered = 0; // followers whose inbox got it (first write)
+        double p50Ms = 0, p99Ms = 0, maxMs = 0; // delivery delays so far
+    };
+    Visibility visibility(int slot) const; // control mutex
+    const FollowerGraph &graph() const { return m_graph; }
+    const InboxStore &inboxes() const { return m_inbox; }
+    const PostLog &posts() const { return m_log; }
+    int workersUp() const;
+    // Bytes of the graph, inboxes and posts: what grows with the users (DESIGN: <= 64 B each at 1 M).
+    std::size_t memoryBytes() const { return m_graph.memoryBytes() + m_inbox.memoryBytes() + m_log.memoryBytes(); }
+
+private:
+    enum class Stage : std::uint8_t { Read, ReadDone, Claim, Wrote, Acked };
+    struct alignas(64) ShardStats {
+        OwnedCounter posts, reads, fetches, staleReads;
+        OwnedCounter writes, duplicates, skipped, older, lostWrites, batches;
+        std::array<OwnedCounter, kTracked> delivered;
+        std::array<ConcurrentHistogram, kTracked> delay; // ns from post to inbox write
+        std::vector<PostId> inbox; // scratch
+        std::vector<PostInfo> outbox, merged;
+        std::vector<UserId> followees;
+    };
+    struct WorkerSlot {
+        std::atomic<bool> alive { false };
+        std::atomic<bool> parked { false };
+        FanoutBatch batch; // the worker's shard thread only
+        bool holding = false; // a batch taken and not yet acknowledged
+        std::vector<Nanos> ends; // each write's end (modeled) in the batch
+        std::atomic<Request *> request { nullptr }; // its actor, for a kill while parked
+    };
+    struct Tracked {
+        std::atomic<bool> active { false };
+        std::atomic<std::uint32_t> post { 0 }, author { 0 }, followers { 0 };
+        std::atomic<Nanos> postedAt { 0 };
+    };
+    ShardStats &stats(Shard &s) { return *m_stats[static_cast<std::size_t>(s.index())]; }
+    bool pushes(std::uint32_t followers) const;
+    void post(UserId author, Nanos at, int tracked);
+    void countTracked(int slot, std::uint64_t *delivered, LogHistogram *delay) const;
+    void readStep(Shard &s, Request *r);
+    void finishRead(Shard &s, Request *r);
+    void workerStep(Shard &s, Request *r);
+    void startWorker(int id);
+    void wake(std::vector<Request *> parked);
+
+    Runtime &m_rt;
+    FanoutConfig m_config;
+    FollowerGraph m_graph;
+    InboxStore m_inbox;
+    PostLog m_log;
+    FanoutQueue m_queue;
+    const Nanos m_writeNs, m_fetchNs, m_ackNs;
+    std::atomic<FanoutMode> m_mode;
+    std::atomic<std::uint32_t> m_threshold;
+    std::vector<std::unique_ptr<ShardStats>> m_stats;
+    std::unique_ptr<WorkerSlot[]> m_workers;
+    int m_workersUsed = 0; // control mutex
+    std::array<Tracked, kTracked> m_tracked;
+    // What a slot had counted for its previous post when it was given to the next (control
+    // mutex): per-shard counters have one writer each, so they are never zeroed from here.
+    struct TrackedBase {
+        std::uint64_t delivered = 0;
+        LogHistogram delay;
+    };
+    std::array<TrackedBase, kTracked> m_trackedBase;
+    int m_nextTracked = 0; // control mutex
+};
+
+} // namespace stampede
