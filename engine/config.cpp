@@ -43,6 +43,15 @@ constexpr std::array<std::pair<CounterRecovery, std::string_view>, 2> kRecoverie
     { CounterRecovery::ReloadFromStore, "reload-from-store" },
     { CounterRecovery::ResetToInitial, "reset-to-initial" },
 } };
+constexpr std::array<std::pair<WorkloadKind, std::string_view>, 2> kWorkloads { {
+    { WorkloadKind::FlashSale, "flash-sale" },
+    { WorkloadKind::Fanout, "fanout" },
+} };
+constexpr std::array<std::pair<FanoutMode, std::string_view>, 3> kFanoutModes { {
+    { FanoutMode::Push, "push" },
+    { FanoutMode::Pull, "pull" },
+    { FanoutMode::Hybrid, "hybrid" },
+} };
 constexpr std::array<std::pair<TrafficMode, std::string_view>, 2> kModes { {
     { TrafficMode::Open, "open" },
     { TrafficMode::Closed, "closed" },
@@ -72,6 +81,10 @@ std::string_view toString(Placement p) { return name(kPlacements, p); }
 std::optional<Placement> parsePlacement(std::string_view s) { return lookup(kPlacements, s); }
 std::string_view toString(FullPolicy p) { return name(kFullPolicies, p); }
 std::string_view toString(CounterRecovery r) { return name(kRecoveries, r); }
+std::string_view toString(WorkloadKind w) { return name(kWorkloads, w); }
+std::string_view toString(FanoutMode m) { return name(kFanoutModes, m); }
+std::optional<WorkloadKind> parseWorkloadKind(std::string_view s) { return lookup(kWorkloads, s); }
+std::optional<FanoutMode> parseFanoutMode(std::string_view s) { return lookup(kFanoutModes, s); }
 std::optional<FullPolicy> parseFullPolicy(std::string_view s) { return lookup(kFullPolicies, s); }
 std::optional<CounterRecovery> parseCounterRecovery(std::string_view s) { return lookup(kRecoveries, s); }
 std::optional<Strategy> parseStrategy(std::string_view s) { return lookup(kStrategies, s); }

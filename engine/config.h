@@ -32,6 +32,14 @@ std::string_view toString(ServiceDist d);
 std::string_view toString(Placement p);
 std::string_view toString(FullPolicy p);
 std::string_view toString(CounterRecovery r);
+// What the run simulates: the flash sale (DESIGN.md question 1) or a celebrity's fan-out (2).
+enum class WorkloadKind { FlashSale, Fanout };
+// How a post reaches its author's followers (DESIGN.md "Fan-out modes").
+enum class FanoutMode { Push, Pull, Hybrid };
+std::string_view toString(WorkloadKind w);
+std::string_view toString(FanoutMode m);
+std::optional<WorkloadKind> parseWorkloadKind(std::string_view s);
+std::optional<FanoutMode> parseFanoutMode(std::string_view s);
 std::optional<FullPolicy> parseFullPolicy(std::string_view s);
 std::optional<CounterRecovery> parseCounterRecovery(std::string_view s);
 std::optional<Strategy> parseStrategy(std::string_view s);
@@ -107,8 +115,32 @@ struct QueueConfig {
     bool idempotent = false; // consumers skip orders already persisted (an idempotency key)
 };
 
+// The celebrity fan-out workload (workloads/fanout/fanout.h): users over a follower graph post
+// and read timelines; the arrival rate counts both (postShare of arrivals are posts).
+struct FanoutConfig {
+    std::uint32_t users = 1'000'000;
+    double followsPerUser = 5; // ordinary followees, on average
+    double followerExponent = 1.0; // Zipf: the k-th most followed ordinary account has ~ k^-s followers
+    std::vector<std::uint32_t> celebrities { 1'000'000 - 1 }; // follower count of each
+    FanoutMode mode = FanoutMode::Push;
+    std::uint32_t threshold = 10'000; // hybrid: authors with more followers are pulled
+    double postShare = 0.01; // of the arrivals: ordinary posts; the rest are timeline reads
+    double celebrityReaders = 0.5; // of the reads: by a follower of celebrity 0
+    int workers = 8; // fan-out workers
+    int batch = 64; // followers per batch
+    double writeMs = 0.01; // one inbox write at its shard
+    double fetchMs = 0.1; // one inbox or outbox fetch
+    double ackMs = 0.05; // a batch's acknowledgement after its writes
+    int inboxSize = 8; // newest posts an inbox keeps
+    int inboxShards = 16;
+    std::uint32_t postLog = 1u << 16; // posts kept (outboxes reach back this far)
+    bool idempotent = true; // inbox writes skip a post already there
+};
+
 struct EngineConfig {
     std::string name = "custom";
+    WorkloadKind workload = WorkloadKind::FlashSale;
+    FanoutConfig fanout; // used when workload is Fanout
     std::uint64_t seed = 42;
     Strategy strategy = Strategy::Naive;
     std::int64_t stock = 1000; // initial units per SKU

@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include "fanout.h"
 #include "flashsale.h"
 #include "runtime.h"
 
@@ -31,8 +32,11 @@ TimedEvent withCount(EventKind kind, int count)
 } // namespace
 
 Engine::Engine(EngineConfig config)
-    : m_runtime(std::make_unique<Runtime>(
-        std::move(config), [](Runtime &rt) -> std::unique_ptr<Workload> { return std::make_unique<FlashSale>(rt); }))
+    : m_runtime(std::make_unique<Runtime>(std::move(config), [](Runtime &rt) -> std::unique_ptr<Workload> {
+        if (rt.config().workload == WorkloadKind::Fanout)
+            return std::make_unique<Fanout>(rt, rt.config().fanout);
+        return std::make_unique<FlashSale>(rt);
+    }))
 {
 }
 

@@ -74,6 +74,8 @@ class Runtime;
 
 class Engine {
 public:
+    // Runs config.workload: the flash sale, or the celebrity fan-out (whose own commands are
+    // not events yet: the flash sale's commands are refused by it with a one-line error).
     explicit Engine(EngineConfig config);
     ~Engine();
     Engine(const Engine &) = delete;

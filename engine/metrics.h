@@ -128,11 +128,27 @@ struct QueueSample {
     std::int64_t duplicatesTotal = 0; // orders persisted more than once
 };
 
+// The celebrity fan-out (workloads/fanout): posts, timeline reads, the push path's work.
+struct FanoutSample {
+    double posts = 0; // per second, ordinary and celebrity
+    double reads = 0; // timeline reads answered per second
+    double inboxWrites = 0; // inbox entries written per second (duplicates included)
+    double fetchesPerRead = 0; // inbox and outbox fetches per read answered within the tick
+    double staleReads = 0; // per second: reads that missed a tracked post older than the read
+    std::int64_t backlog = 0; // follower writes not yet acknowledged (queued or in a batch)
+    double drainRate = 0; // follower writes acknowledged per second
+    double visible = 0; // share of the newest celebrity post's followers that have it (0..1)
+    double hotShardUtilisation = 0; // the busiest inbox shard's share of its capacity (0..1)
+    int workersUp = 0;
+    std::int64_t duplicatesTotal = 0, staleReadsTotal = 0, redeliveredTotal = 0;
+};
+
 struct TickSample : CoreSample {
     Section<AppTierSample> app;
     Section<StoreSample> store;
     Section<CacheSample> cache;
     Section<QueueSample> queue;
+    Section<FanoutSample> fanout;
 };
 
 enum class NodeState { Up, Draining, Dead };
@@ -223,6 +239,28 @@ struct QueueView {
     std::int64_t redelivered = 0, duplicates = 0;
 };
 
+// A tracked celebrity post: how far it has reached.
+struct TrackedPostView {
+    std::uint32_t post = 0, author = 0, followers = 0;
+    double postedAtS = 0; // engine time, seconds
+    std::int64_t delivered = 0; // followers whose inbox has it
+    double p50Ms = 0, p99Ms = 0, maxMs = 0; // delivery delays so far: the times to 50 / 99 / 100 %
+};
+
+struct FanoutView {
+    FanoutMode mode = FanoutMode::Push;
+    std::uint32_t threshold = 0;
+    std::uint32_t users = 0;
+    std::vector<std::uint32_t> celebrities; // follower count of each
+    int workersUp = 0;
+    std::vector<TrackedPostView> tracked; // newest first
+    std::vector<double> shardUtilisation; // per inbox shard, last window (0..1)
+    std::vector<bool> shardUp;
+    // run totals
+    std::int64_t posts = 0, reads = 0, fetches = 0, staleReads = 0;
+    std::int64_t inboxWrites = 0, duplicates = 0, lostWrites = 0, redelivered = 0;
+};
+
 // What every snapshot carries, whatever the workload.
 struct CoreView {
     std::uint64_t seq = 0; // increments with every published snapshot
@@ -253,6 +291,7 @@ struct Snapshot : CoreView {
     Section<StoreView> store;
     Section<CacheView> cache;
     Section<QueueView> queue;
+    Section<FanoutView> fanout;
 };
 
 // The end-of-run audit (DESIGN.md "Measured quantities").

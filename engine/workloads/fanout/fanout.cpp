@@ -19,6 +19,17 @@ void check(bool ok, const char *key, const std::string &what)
         throw std::invalid_argument(std::string(key) + ": " + what);
 }
 
+FollowerGraphConfig graphConfig(const FanoutConfig &c, std::uint64_t seed)
+{
+    FollowerGraphConfig g;
+    g.users = c.users;
+    g.meanFollows = c.followsPerUser;
+    g.exponent = c.followerExponent;
+    g.celebrities = c.celebrities;
+    g.seed = seed;
+    return g;
+}
+
 const FanoutConfig &validated(const FanoutConfig &c)
 {
     check(c.postShare >= 0 && c.postShare <= 1, "fanout.post_share", "must be between 0 and 1");
@@ -37,9 +48,9 @@ const FanoutConfig &validated(const FanoutConfig &c)
 Fanout::Fanout(Runtime &rt, const FanoutConfig &config)
     : m_rt(rt)
     , m_config(validated(config))
-    , m_graph(config.graph)
-    , m_inbox(config.graph.users, config.inboxSize, config.inboxShards)
-    , m_log(config.graph.users, config.postLog)
+    , m_graph(graphConfig(config, rt.config().seed))
+    , m_inbox(config.users, config.inboxSize, config.inboxShards)
+    , m_log(config.users, config.postLog)
     , m_writeNs(ms(config.writeMs))
     , m_fetchNs(ms(config.fetchMs))
     , m_ackNs(ms(config.ackMs))
@@ -248,7 +259,7 @@ void Fanout::startWorker(int id)
     w.holding = false;
     w.parked.store(false);
     w.request.store(nullptr);
-    w.ends.reserve(m_config.batch);
+    w.ends.reserve(static_cast<std::size_t>(m_config.batch));
     w.alive.store(true, std::memory_order_release);
     m_rt.startActor(id, [id](Shard &, Request *r) {
         r->consumer = id;
@@ -285,7 +296,7 @@ void Fanout::workerStep(Shard &s, Request *r)
         case Stage::Claim: {
             w.request.store(r, std::memory_order_relaxed);
             w.parked.store(true, std::memory_order_relaxed);
-            const auto b = m_queue.take(m_config.batch, r);
+            const auto b = m_queue.take(static_cast<std::uint32_t>(m_config.batch), r);
             if (!b) {
                 // Parked. A kill that came meanwhile may have missed it: take it back then.
                 if (!w.alive.load(std::memory_order_acquire) && m_queue.unpark(r))
@@ -353,6 +364,7 @@ void Fanout::workerStep(Shard &s, Request *r)
             w.holding = false;
             m_queue.done(w.batch);
             st.batches.add();
+            st.acked.add(w.batch.to - w.batch.from);
             r->setStage(Part::Workload, Stage::Claim);
             continue;
         default:
@@ -379,6 +391,8 @@ CommandResult Fanout::celebrityPost(int c, int *slotOut)
     base.delay.clear();
     countTracked(slot, &base.delivered, &base.delay);
     post(static_cast<UserId>(c), m_rt.now(), slot);
+    m_newestTracked = slot;
+    ++m_celebrityPosts;
     m_rt.mark("celebrity " + std::to_string(c) + " posts");
     if (slotOut)
         *slotOut = slot;
@@ -439,7 +453,12 @@ int Fanout::workersUp() const
     return n;
 }
 
-CommandResult Fanout::apply(const TimedEvent &) { return CommandResult::fail("fan-out: no such command yet"); }
+// The flash sale's commands (nodes, stock, cache, queue) have nothing to act on here; the
+// fan-out's own commands are methods until they get timeline events.
+CommandResult Fanout::apply(const TimedEvent &)
+{
+    return CommandResult::fail("fan-out run: that command belongs to the flash sale (nodes, stock, cache, queue)");
+}
 
 void Fanout::clearShard(Shard &s)
 {
@@ -472,11 +491,75 @@ void Fanout::reset()
         b.delay.clear();
     }
     m_nextTracked = 0;
+    m_newestTracked = -1;
+    m_celebrityPosts = 0;
+    m_prev = {};
     m_mode.store(m_config.mode);
     m_threshold.store(m_config.threshold);
     m_workersUsed = 0;
     for (int i = 0; i < m_config.workers; ++i)
         startWorker(m_workersUsed++);
+}
+
+void Fanout::tick(const TickContext &c, TickSample &x)
+{
+    const Totals t = totals();
+    FanoutSample f;
+    const std::uint64_t posts = t.posts + m_celebrityPosts;
+    f.posts = c.rate(posts, m_prev.posts);
+    f.reads = c.rate(t.reads, m_prev.reads);
+    f.inboxWrites = c.rate(t.writes, m_prev.writes);
+    const std::uint64_t reads = t.reads - std::min(t.reads, m_prev.reads);
+    f.fetchesPerRead = reads > 0 ? static_cast<double>(t.fetches - m_prev.fetches) / static_cast<double>(reads) : 0;
+    f.staleReads = c.rate(t.staleReads, m_prev.staleReads);
+    f.backlog = static_cast<std::int64_t>(t.backlog);
+    f.drainRate = c.rate(t.acked, m_prev.acked);
+    if (m_newestTracked >= 0) {
+        const Visibility v = visibility(m_newestTracked);
+        f.visible = v.followers > 0 ? static_cast<double>(v.delivered) / v.followers : 1.0;
+    }
+    for (int i = 0; i < m_inbox.shards(); ++i)
+        f.hotShardUtilisation = std::max(f.hotShardUtilisation, m_inbox.utilisation(i, c.now, m_writeNs));
+    f.workersUp = workersUp();
+    f.duplicatesTotal = static_cast<std::int64_t>(t.duplicates);
+    f.staleReadsTotal = static_cast<std::int64_t>(t.staleReads);
+    f.redeliveredTotal = static_cast<std::int64_t>(t.redelivered);
+    x.fanout = f;
+    m_prev = t;
+    m_prev.posts = posts;
+}
+
+void Fanout::view(Snapshot &s)
+{
+    FanoutView v;
+    v.mode = m_mode.load(std::memory_order_relaxed);
+    v.threshold = m_threshold.load(std::memory_order_relaxed);
+    v.users = m_graph.users();
+    v.celebrities = m_config.celebrities;
+    v.workersUp = workersUp();
+    for (int k = 0; k < kTracked && m_newestTracked >= 0; ++k) {
+        const int slot = (m_newestTracked - k + kTracked) % kTracked;
+        const Visibility p = visibility(slot);
+        if (!p.active)
+            break;
+        v.tracked.push_back({ p.post, p.author, p.followers, p.postedAtS, static_cast<std::int64_t>(p.delivered),
+            p.p50Ms, p.p99Ms, p.maxMs });
+    }
+    const Nanos now = m_rt.now();
+    for (int i = 0; i < m_inbox.shards(); ++i) {
+        v.shardUtilisation.push_back(m_inbox.utilisation(i, now, m_writeNs));
+        v.shardUp.push_back(m_inbox.up(i));
+    }
+    const Totals t = totals();
+    v.posts = static_cast<std::int64_t>(t.posts + m_celebrityPosts);
+    v.reads = static_cast<std::int64_t>(t.reads);
+    v.fetches = static_cast<std::int64_t>(t.fetches);
+    v.staleReads = static_cast<std::int64_t>(t.staleReads);
+    v.inboxWrites = static_cast<std::int64_t>(t.writes);
+    v.duplicates = static_cast<std::int64_t>(t.duplicates);
+    v.lostWrites = static_cast<std::int64_t>(t.lostWrites);
+    v.redelivered = static_cast<std::int64_t>(t.redelivered);
+    s.fanout = v;
 }
 
 Audit Fanout::audit(bool drained)
@@ -502,6 +585,7 @@ Fanout::Totals Fanout::totals() const
         t.older += st.older.get();
         t.lostWrites += st.lostWrites.get();
         t.batches += st.batches.get();
+        t.acked += st.acked.get();
     }
     t.redelivered = m_queue.redelivered();
     t.backlog = m_queue.backlog();

@@ -17,6 +17,7 @@
 // ackMs later; a worker killed before its acknowledgement has its batch delivered again, so a
 // follower whose write had landed gets it twice unless writes are idempotent.
 
+#include "config.h"
 #include "fanoutqueue.h"
 #include "followergraph.h"
 #include "histogram.h"
@@ -35,25 +36,6 @@ namespace stampede {
 
 class Runtime;
 
-enum class FanoutMode : std::uint8_t { Push, Pull, Hybrid };
-
-struct FanoutConfig {
-    FollowerGraphConfig graph;
-    FanoutMode mode = FanoutMode::Push;
-    std::uint32_t threshold = 10'000; // hybrid: authors with more followers are pulled
-    double postShare = 0.01; // of the arrivals: ordinary posts; the rest are timeline reads
-    double celebrityReaders = 0.5; // of the reads: by a follower of celebrity 0
-    int workers = 8;
-    std::uint32_t batch = 64; // followers per batch
-    double writeMs = 0.01; // one inbox write at its shard
-    double fetchMs = 0.1; // one inbox or outbox fetch
-    double ackMs = 0.05; // a batch's acknowledgement after its writes
-    int inboxSize = 8;
-    int inboxShards = 16;
-    std::uint32_t postLog = 1u << 16; // posts kept (outboxes reach back this far)
-    bool idempotent = true;
-};
-
 class Fanout final : public Workload {
 public:
     static constexpr int kTracked = 8; // celebrity posts whose delivery is followed
@@ -68,8 +50,8 @@ public:
     void step(Shard &s, Request *r) override;
     void clearShard(Shard &s) override;
     CommandResult apply(const TimedEvent &e) override;
-    void tick(const TickContext &, TickSample &) override { }
-    void view(Snapshot &) override { }
+    void tick(const TickContext &c, TickSample &x) override;
+    void view(Snapshot &s) override;
     void reset() override;
     std::int64_t pendingWork() override { return static_cast<std::int64_t>(m_queue.backlog()); }
     Audit audit(bool drained) override;
@@ -89,7 +71,7 @@ public:
     struct Totals {
         std::uint64_t posts = 0, reads = 0, fetches = 0, staleReads = 0;
         std::uint64_t writes = 0, duplicates = 0, skipped = 0, older = 0, lostWrites = 0;
-        std::uint64_t batches = 0, redelivered = 0, backlog = 0;
+        std::uint64_t batches = 0, acked = 0, redelivered = 0, backlog = 0;
     };
     Totals totals() const;
     struct Visibility {
@@ -111,7 +93,7 @@ private:
     enum class Stage : std::uint8_t { Read, ReadDone, Claim, Wrote, Acked };
     struct alignas(64) ShardStats {
         OwnedCounter posts, reads, fetches, staleReads;
-        OwnedCounter writes, duplicates, skipped, older, lostWrites, batches;
+        OwnedCounter writes, duplicates, skipped, older, lostWrites, batches, acked;
         std::array<OwnedCounter, kTracked> delivered;
         std::array<ConcurrentHistogram, kTracked> delay; // ns from post to inbox write
         std::vector<PostId> inbox; // scratch
@@ -162,6 +144,9 @@ private:
     };
     std::array<TrackedBase, kTracked> m_trackedBase;
     int m_nextTracked = 0; // control mutex
+    int m_newestTracked = -1; // control mutex
+    std::uint64_t m_celebrityPosts = 0; // control mutex
+    Totals m_prev; // at the previous tick; control mutex
 };
 
 } // namespace stampede
