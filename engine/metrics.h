@@ -259,6 +259,7 @@ struct FanoutView {
     // run totals
     std::int64_t posts = 0, reads = 0, fetches = 0, staleReads = 0;
     std::int64_t inboxWrites = 0, duplicates = 0, lostWrites = 0, redelivered = 0;
+    std::int64_t refusedFanouts = 0; // posts the full fan-out queue refused: they reach no inbox
 };
 
 // What every snapshot carries, whatever the workload.

@@ -137,7 +137,12 @@ void Fanout::post(UserId author, Nanos at, int tracked)
     job.followers = followers;
     job.tracked = static_cast<std::int8_t>(tracked);
     job.postedAt = at;
-    wake(m_queue.push(job));
+    std::vector<Request *> parked;
+    if (!m_queue.push(job, &parked)) {
+        m_refusedFanouts.fetch_add(1, std::memory_order_relaxed); // the post stays in the outbox only
+        return;
+    }
+    wake(std::move(parked));
 }
 
 void Fanout::readStep(Shard &s, Request *r)
@@ -493,6 +498,7 @@ void Fanout::reset()
     m_nextTracked = 0;
     m_newestTracked = -1;
     m_celebrityPosts = 0;
+    m_refusedFanouts.store(0);
     m_prev = {};
     m_mode.store(m_config.mode);
     m_threshold.store(m_config.threshold);
@@ -559,6 +565,7 @@ void Fanout::view(Snapshot &s)
     v.duplicates = static_cast<std::int64_t>(t.duplicates);
     v.lostWrites = static_cast<std::int64_t>(t.lostWrites);
     v.redelivered = static_cast<std::int64_t>(t.redelivered);
+    v.refusedFanouts = static_cast<std::int64_t>(t.refused);
     s.fanout = v;
 }
 
@@ -588,6 +595,7 @@ Fanout::Totals Fanout::totals() const
         t.acked += st.acked.get();
     }
     t.redelivered = m_queue.redelivered();
+    t.refused = m_refusedFanouts.load(std::memory_order_relaxed);
     t.backlog = m_queue.backlog();
     return t;
 }

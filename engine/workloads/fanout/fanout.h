@@ -72,6 +72,7 @@ public:
         std::uint64_t posts = 0, reads = 0, fetches = 0, staleReads = 0;
         std::uint64_t writes = 0, duplicates = 0, skipped = 0, older = 0, lostWrites = 0;
         std::uint64_t batches = 0, acked = 0, redelivered = 0, backlog = 0;
+        std::uint64_t refused = 0; // posts the full fan-out queue refused (outbox only)
     };
     Totals totals() const;
     struct Visibility {
@@ -147,6 +148,7 @@ private:
     int m_newestTracked = -1; // control mutex
     std::uint64_t m_celebrityPosts = 0; // control mutex
     Totals m_prev; // at the previous tick; control mutex
+    std::atomic<std::uint64_t> m_refusedFanouts { 0 };
 };
 
 } // namespace stampede

@@ -5,7 +5,8 @@
 // acknowledging it goes back to the front (at-least-once). Workers that find nothing to do park
 // here and are handed back to their shards when work arrives, so an idle worker costs nothing.
 //
-// Invariant: every field is read and written under m_mutex; a parked worker's request is touched
+// Bounded: at most kMaxJobs jobs (the redelivered batches are bounded by the workers, one
+// each). Invariant: every field is read and written under m_mutex; a parked worker's request is touched
 // by no one else until it is handed back (Runtime::dispatch).
 
 #include "clock.h"
@@ -40,13 +41,19 @@ public:
         Nanos postedAt = 0;
     };
 
-    // A job to fan out; returns the workers parked until now (to hand back to their shards).
-    std::vector<Request *> push(const Job &job)
+    static constexpr std::size_t kMaxJobs = 65'536; // posts waiting to fan out; more are refused
+
+    // A job to fan out; false when kMaxJobs wait already (nothing changes). On success the
+    // workers parked until now are moved to `wake` (to hand back to their shards).
+    bool push(const Job &job, std::vector<Request *> *wake)
     {
         std::lock_guard g(m_mutex);
+        if (m_jobs.size() >= kMaxJobs)
+            return false;
         m_jobs.push_back(job);
         m_pendingWrites += job.followers;
-        return takeParked();
+        *wake = takeParked();
+        return true;
     }
     // A batch of at most `size` followers, redelivered batches first; nullopt: none, and when
     // `park` is given the worker is parked (atomically with finding the queue empty).

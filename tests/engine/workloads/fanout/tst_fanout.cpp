@@ -90,6 +90,7 @@ private Q_SLOTS:
     void readsMissOnlyWhatIsNotYetDelivered();
     void readCostFollowsTheMode_data();
     void readCostFollowsTheMode();
+    void theQueueIsBoundedAndHandsOutBatchesInOrder();
     void snapshotsCarryTheFanoutSection();
     void engineRunsTheFanoutWorkload();
     void memoryPerUserAtAMillion();
@@ -262,6 +263,30 @@ void TestFanout::readCostFollowsTheMode()
     // the reads that finish within the window are a sample: 5 % covers it for thousands of reads
     QVERIFY2(std::abs(perRead / expected - 1) <= (mode == FanoutMode::Push ? 0.0 : 0.05),
         qPrintable(QStringLiteral("%1 fetches per read, expected %2").arg(perRead).arg(expected)));
+}
+
+void TestFanout::theQueueIsBoundedAndHandsOutBatchesInOrder()
+{
+    FanoutQueue q;
+    std::vector<Request *> wake;
+    for (std::size_t i = 0; i < FanoutQueue::kMaxJobs; ++i)
+        QVERIFY(q.push({ static_cast<std::uint32_t>(i + 1), 7, 100, 0, -1, 0 }, &wake));
+    QVERIFY2(!q.push({ 99'999'999, 7, 100, 0, -1, 0 }, &wake), "a full queue refuses");
+    QCOMPARE(q.backlog(), std::uint64_t(FanoutQueue::kMaxJobs) * 100);
+    const auto a = q.take(64, nullptr), b = q.take(64, nullptr), c = q.take(64, nullptr);
+    QVERIFY(a && b && c);
+    QCOMPARE(a->post, 1u);
+    QCOMPARE(a->from, 0u);
+    QCOMPARE(a->to, 64u);
+    QCOMPARE(b->from, 64u);
+    QCOMPARE(b->to, 100u); // the rest of post 1
+    QCOMPARE(c->post, 2u);
+    q.redeliver(*a);
+    const auto again = q.take(64, nullptr);
+    QVERIFY(again && again->post == 1 && again->from == 0 && again->redelivered);
+    QCOMPARE(q.redelivered(), std::uint64_t(1));
+    q.done(*again);
+    QCOMPARE(q.backlog(), std::uint64_t(FanoutQueue::kMaxJobs) * 100 - 64);
 }
 
 // Each tick fills the fan-out section of the sample and the snapshot: the newest celebrity post
