@@ -154,6 +154,40 @@ std::string validate(const EngineConfig &c)
     for (const auto &[id, v] : later)
         if (auto e = limits::checkNamed(id, v); !e.empty())
             return e;
+    if (c.workload == WorkloadKind::Fanout)
+        return validate(c.fanout);
+    return {};
+}
+
+std::string validate(const FanoutConfig &c)
+{
+    using limits::Limit;
+    const std::pair<Limit, double> fields[] = {
+        { Limit::FanoutUsers, c.users },
+        { Limit::FollowsPerUser, c.followsPerUser },
+        { Limit::FollowerExponent, c.followerExponent },
+        { Limit::FanoutThreshold, c.threshold },
+        { Limit::PostShare, c.postShare },
+        { Limit::CelebrityReaders, c.celebrityReaders },
+        { Limit::FanoutWorkers, c.workers },
+        { Limit::FanoutBatch, c.batch },
+        { Limit::FanoutWriteMs, c.writeMs },
+        { Limit::FanoutFetchMs, c.fetchMs },
+        { Limit::FanoutAckMs, c.ackMs },
+        { Limit::InboxSize, c.inboxSize },
+        { Limit::InboxShards, c.inboxShards },
+    };
+    for (const auto &[id, v] : fields)
+        if (auto e = limits::checkNamed(id, v); !e.empty())
+            return e;
+    if (c.celebrities.size() >= c.users)
+        return "fanout.celebrities: must be fewer than fanout.users";
+    for (std::size_t i = 0; i < c.celebrities.size(); ++i)
+        if (c.celebrities[i] > c.users - 1)
+            return "fanout.celebrities[" + std::to_string(i)
+                + "]: " + limits::describe(0, c.users - 1, false, "followers (fanout.users - 1)");
+    if (c.postLog < 2 || (c.postLog & (c.postLog - 1)) != 0)
+        return "fanout.post_log: must be a power of two, at least 2";
     return {};
 }
 

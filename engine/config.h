@@ -169,8 +169,16 @@ inline constexpr int kMaxConsumers = 64; // up at once
 inline constexpr int kMaxBatch = 1000;
 inline constexpr double kMaxReadRatio = 10000;
 inline constexpr std::int64_t kMaxStock = std::int64_t(1) << 40;
+inline constexpr std::uint32_t kMaxFanoutUsers = 16'000'000; // keeps the graph's affine maps within 64 bits
+inline constexpr int kMaxFollowsPerUser = 128;
+inline constexpr int kMaxInboxSize = 64;
+inline constexpr int kMaxInboxShards = 256;
+inline constexpr int kMaxFanoutWorkers = 256; // started between two resets
+inline constexpr int kMaxFanoutBatch = 4096;
 
-// First violated limit as "field: problem", or empty when the config is valid.
+// First violated limit as "field: problem", or empty when the config is valid. The fan-out
+// section is checked when the workload is the fan-out.
 std::string validate(const EngineConfig &c);
+std::string validate(const FanoutConfig &c);
 
 } // namespace stampede

@@ -1,5 +1,8 @@
 #include "followergraph.h"
 
+#include "config.h"
+#include "limittable.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -10,8 +13,6 @@
 namespace stampede {
 
 namespace {
-
-constexpr std::uint32_t kMaxUsers = 16'000'000; // keeps the affine maps' products within 64 bits
 
 std::uint64_t mix(std::uint64_t x)
 {
@@ -56,19 +57,17 @@ FollowerGraph::FollowerGraph(const FollowerGraphConfig &config)
     : m_config(config)
 {
     const auto &c = m_config;
-    if (c.users < 2 || c.users > kMaxUsers)
-        throw std::invalid_argument("fanout.users: must be between 2 and " + std::to_string(kMaxUsers));
-    if (!(c.meanFollows >= 1) || c.meanFollows > kMaxFollows / 2)
-        throw std::invalid_argument(
-            "fanout.follows_per_user: must be between 1 and " + std::to_string(kMaxFollows / 2));
-    if (!(c.exponent > 0) || c.exponent > 4)
-        throw std::invalid_argument("fanout.follower_exponent: must be greater than 0 and at most 4");
+    using limits::Limit;
+    for (const auto &[id, v] : { std::pair { Limit::FanoutUsers, double(c.users) },
+             std::pair { Limit::FollowsPerUser, c.meanFollows }, std::pair { Limit::FollowerExponent, c.exponent } })
+        if (auto e = limits::checkNamed(id, v); !e.empty())
+            throw std::invalid_argument(e);
     if (c.celebrities.size() >= c.users)
-        throw std::invalid_argument("fanout.celebrities: fewer than the users, please");
+        throw std::invalid_argument("fanout.celebrities: must be fewer than fanout.users");
     for (std::size_t i = 0; i < c.celebrities.size(); ++i)
         if (c.celebrities[i] > c.users - 1)
             throw std::invalid_argument("fanout.celebrities[" + std::to_string(i)
-                + "]: a celebrity can have at most users - 1 followers (" + std::to_string(c.users - 1) + ")");
+                + "]: " + limits::describe(0, c.users - 1, false, "followers (fanout.users - 1)"));
 
     Rng rng(mix(c.seed ^ 0x666f6c6c6f77ULL));
     m_ordinary = c.users - static_cast<std::uint32_t>(c.celebrities.size());

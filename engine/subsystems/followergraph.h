@@ -15,6 +15,7 @@
 // Users 0 .. celebrities-1 are the celebrities; ordinary accounts are ranked for popularity by
 // a second affine bijection, so the most followed ordinary accounts are spread over the ids.
 
+#include "config.h"
 #include "rng.h"
 #include "zipf.h"
 
@@ -36,7 +37,8 @@ struct FollowerGraphConfig {
 
 class FollowerGraph {
 public:
-    static constexpr int kMaxFollows = 256; // ordinary followees per user, a bound on a read's work
+    // Ordinary followees per user (twice the largest mean), a bound on a read's work.
+    static constexpr int kMaxFollows = 2 * kMaxFollowsPerUser;
 
     // Throws std::invalid_argument naming the field when the config cannot make a graph.
     explicit FollowerGraph(const FollowerGraphConfig &config);

@@ -1,12 +1,14 @@
 #include "inboxstore.h"
 
+#include "limittable.h"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 
 namespace stampede {
 
-// A user's spin lock: held for a scan of at most kMaxSlots words, so spinning beats sleeping.
+// A user's spin lock: held for a scan of at most kMaxInboxSize words, so spinning beats sleeping.
 class InboxStore::Lock {
 public:
     explicit Lock(std::atomic<std::uint8_t> &byte)
@@ -30,10 +32,10 @@ InboxStore::InboxStore(std::uint32_t users, int inboxSize, int shards)
 {
     if (users < 1)
         throw std::invalid_argument("fanout.users: must be at least 1");
-    if (inboxSize < 1 || inboxSize > kMaxSlots)
-        throw std::invalid_argument("fanout.inbox_size: must be between 1 and " + std::to_string(kMaxSlots));
-    if (shards < 1 || shards > kMaxShards)
-        throw std::invalid_argument("fanout.inbox_shards: must be between 1 and " + std::to_string(kMaxShards));
+    for (const auto &[id, v] : { std::pair { limits::Limit::InboxSize, double(inboxSize) },
+             std::pair { limits::Limit::InboxShards, double(shards) } })
+        if (auto e = limits::checkNamed(id, v); !e.empty())
+            throw std::invalid_argument(e);
     // value-initialised: every slot empty (0), every lock free
     m_data = std::make_unique<std::atomic<PostId>[]>(std::size_t(users) * std::size_t(inboxSize));
     m_locks = std::make_unique<std::atomic<std::uint8_t>[]>(users);
@@ -81,16 +83,6 @@ bool InboxStore::read(std::uint32_t user, std::vector<PostId> &out) const
             out.push_back(id);
     std::sort(out.begin(), out.end(), std::greater<> {});
     return true;
-}
-
-bool InboxStore::contains(std::uint32_t user, PostId post) const
-{
-    Lock lock(m_locks[user]);
-    const std::atomic<PostId> *box = inbox(user);
-    for (int i = 0; i < m_slots; ++i)
-        if (box[i].load(std::memory_order_relaxed) == post)
-            return true;
-    return false;
 }
 
 void InboxStore::Shard::clearWindows()

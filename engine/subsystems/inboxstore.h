@@ -19,6 +19,7 @@
 // restored.
 
 #include "clock.h"
+#include "config.h"
 
 #include <algorithm>
 #include <atomic>
@@ -32,11 +33,8 @@ using PostId = std::uint32_t; // 0 is "empty"; real ids start at 1
 
 class InboxStore {
 public:
-    static constexpr int kMaxSlots = 64;
-    static constexpr int kMaxShards = 256;
-
-    // users >= 1, 1 <= inboxSize <= kMaxSlots, 1 <= shards <= kMaxShards (std::invalid_argument naming
-    // the fanout.* key otherwise).
+    // users >= 1; inboxSize and shards within their rows of the limit table (fanout.inbox_size,
+    // fanout.inbox_shards); std::invalid_argument naming the key otherwise.
     InboxStore(std::uint32_t users, int inboxSize, int shards);
 
     std::uint32_t users() const { return m_users; }
@@ -55,7 +53,6 @@ public:
     Write write(std::uint32_t user, PostId post, bool idempotent);
     // Copies user's inbox (newest first, without empty slots) into out; false when its shard is down.
     bool read(std::uint32_t user, std::vector<PostId> &out) const;
-    bool contains(std::uint32_t user, PostId post) const;
 
     static constexpr Nanos kWindowNs = 1'000'000;
     static constexpr int kWindows = 64; // how far ahead a saturated shard books, in windows

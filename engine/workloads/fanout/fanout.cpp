@@ -13,12 +13,6 @@ namespace {
 
 Nanos ms(double v) { return static_cast<Nanos>(std::llround(v * 1e6)); }
 
-void check(bool ok, const char *key, const std::string &what)
-{
-    if (!ok)
-        throw std::invalid_argument(std::string(key) + ": " + what);
-}
-
 FollowerGraphConfig graphConfig(const FanoutConfig &c, std::uint64_t seed)
 {
     FollowerGraphConfig g;
@@ -32,14 +26,8 @@ FollowerGraphConfig graphConfig(const FanoutConfig &c, std::uint64_t seed)
 
 const FanoutConfig &validated(const FanoutConfig &c)
 {
-    check(c.postShare >= 0 && c.postShare <= 1, "fanout.post_share", "must be between 0 and 1");
-    check(c.celebrityReaders >= 0 && c.celebrityReaders <= 1, "fanout.celebrity_readers", "must be between 0 and 1");
-    check(c.workers >= 0 && c.workers <= Fanout::kMaxWorkers, "fanout.workers",
-        "must be between 0 and " + std::to_string(Fanout::kMaxWorkers));
-    check(c.batch >= 1 && c.batch <= 4096, "fanout.batch", "must be between 1 and 4096");
-    check(c.writeMs >= 0 && c.writeMs <= 1000, "fanout.write_ms", "must be between 0 and 1000");
-    check(c.fetchMs >= 0 && c.fetchMs <= 1000, "fanout.fetch_ms", "must be between 0 and 1000");
-    check(c.ackMs >= 0 && c.ackMs <= 1000, "fanout.ack_ms", "must be between 0 and 1000");
+    if (auto e = validate(c); !e.empty())
+        throw std::invalid_argument(e);
     return c;
 }
 
@@ -56,7 +44,7 @@ Fanout::Fanout(Runtime &rt, const FanoutConfig &config)
     , m_ackNs(ms(config.ackMs))
     , m_mode(config.mode)
     , m_threshold(config.threshold)
-    , m_workers(std::make_unique<WorkerSlot[]>(kMaxWorkers))
+    , m_workers(std::make_unique<WorkerSlot[]>(kMaxFanoutWorkers))
 {
     for (int i = 0; i < rt.shardCount(); ++i) {
         auto st = std::make_unique<ShardStats>();
@@ -145,6 +133,24 @@ void Fanout::post(UserId author, Nanos at, int tracked)
     wake(std::move(parked));
 }
 
+// The accounts whose outboxes a read by `user` fetches: none with push, every followee with
+// pull, with hybrid those above the threshold (the graph regenerates the list each time: it is
+// not stored, and the read asks twice, when it starts and when its fetches end).
+void Fanout::pulledFollowees(UserId user, FanoutMode mode, std::vector<UserId> &out) const
+{
+    out.clear();
+    if (mode == FanoutMode::Push)
+        return;
+    m_graph.ordinaryFollowees(user, out);
+    for (int c = 0; c < m_graph.celebrityCount(); ++c)
+        if (m_graph.followsCelebrity(user, c))
+            out.push_back(static_cast<UserId>(c));
+    if (mode == FanoutMode::Hybrid) {
+        const std::uint32_t threshold = m_threshold.load(std::memory_order_relaxed);
+        std::erase_if(out, [&](UserId v) { return m_graph.followerCount(v) <= threshold; });
+    }
+}
+
 void Fanout::readStep(Shard &s, Request *r)
 {
     if (r->epoch != m_rt.epoch()) {
@@ -159,17 +165,9 @@ void Fanout::readStep(Shard &s, Request *r)
     switch (r->stageAs<Stage>()) {
     case Stage::Read: {
         const FanoutMode mode = m_mode.load(std::memory_order_relaxed);
-        // What the read will fetch: its inbox (push, hybrid), then outboxes (pull: every
-        // followee; hybrid: those above the threshold), one after another.
-        std::uint32_t outboxes = 0;
-        if (mode != FanoutMode::Push) {
-            m_graph.ordinaryFollowees(user, st.followees);
-            for (int c = 0; c < m_graph.celebrityCount(); ++c)
-                if (m_graph.followsCelebrity(user, c))
-                    st.followees.push_back(static_cast<UserId>(c));
-            for (UserId v : st.followees)
-                outboxes += (mode == FanoutMode::Pull || !pushes(m_graph.followerCount(v))) ? 1 : 0;
-        }
+        // What the read will fetch: its inbox (push, hybrid), then outboxes, one after another.
+        pulledFollowees(user, mode, st.followees);
+        const auto outboxes = static_cast<std::uint32_t>(st.followees.size());
         r->readValue = static_cast<std::int64_t>(outboxes);
         r->hit = mode != FanoutMode::Pull; // reads an inbox
         Nanos wait = 0;
@@ -207,13 +205,8 @@ void Fanout::finishRead(Shard &s, Request *r)
             st.merged.push_back(PostInfo { id, 0, 0 });
     bool inboxFull = r->hit && static_cast<int>(st.inbox.size()) >= k;
     if (r->readValue > 0) {
-        m_graph.ordinaryFollowees(user, st.followees);
-        for (int c = 0; c < m_graph.celebrityCount(); ++c)
-            if (m_graph.followsCelebrity(user, c))
-                st.followees.push_back(static_cast<UserId>(c));
+        pulledFollowees(user, mode, st.followees);
         for (UserId v : st.followees) {
-            if (mode != FanoutMode::Pull && pushes(m_graph.followerCount(v)))
-                continue;
             m_log.outbox(v, k, st.outbox);
             st.merged.insert(st.merged.end(), st.outbox.begin(), st.outbox.end());
         }
@@ -420,8 +413,9 @@ CommandResult Fanout::addWorkers(int count)
 {
     if (count < 1)
         return CommandResult::fail("add fan-out workers: count must be at least 1");
-    if (m_workersUsed + count > kMaxWorkers)
-        return CommandResult::fail("add fan-out workers: at most " + std::to_string(kMaxWorkers) + " between resets");
+    if (m_workersUsed + count > kMaxFanoutWorkers)
+        return CommandResult::fail(
+            "add fan-out workers: at most " + std::to_string(kMaxFanoutWorkers) + " between resets");
     for (int i = 0; i < count; ++i)
         startWorker(m_workersUsed++);
     return {};
@@ -453,7 +447,7 @@ CommandResult Fanout::killWorker(std::optional<int> id)
 int Fanout::workersUp() const
 {
     int n = 0;
-    for (int i = 0; i < kMaxWorkers; ++i)
+    for (int i = 0; i < kMaxFanoutWorkers; ++i)
         n += m_workers[static_cast<std::size_t>(i)].alive.load(std::memory_order_relaxed) ? 1 : 0;
     return n;
 }

@@ -39,7 +39,6 @@ class Runtime;
 class Fanout final : public Workload {
 public:
     static constexpr int kTracked = 8; // celebrity posts whose delivery is followed
-    static constexpr int kMaxWorkers = 256;
 
     // Throws std::invalid_argument naming the fanout.* key when the config is invalid.
     Fanout(Runtime &rt, const FanoutConfig &config);
@@ -118,6 +117,7 @@ private:
     bool pushes(std::uint32_t followers) const;
     void post(UserId author, Nanos at, int tracked);
     void countTracked(int slot, std::uint64_t *delivered, LogHistogram *delay) const;
+    void pulledFollowees(UserId user, FanoutMode mode, std::vector<UserId> &out) const;
     void readStep(Shard &s, Request *r);
     void finishRead(Shard &s, Request *r);
     void workerStep(Shard &s, Request *r);
