@@ -25,7 +25,7 @@ const QStringList &topLevelKeys()
 {
     static const QStringList keys { u"name"_s, u"title"_s, u"description"_s, u"seed"_s, u"duration_s"_s, u"strategy"_s,
         u"stock"_s, u"threads"_s, u"traffic"_s, u"gateway"_s, u"nodes"_s, u"store"_s, u"cache"_s, u"queue"_s,
-        u"events"_s };
+        u"workload"_s, u"fanout"_s, u"events"_s };
     return keys;
 }
 
@@ -60,6 +60,16 @@ const std::vector<EventName> &eventNames()
         { EventKind::SetIdempotent, u"set_idempotent"_s },
         { EventKind::SetClosedLoop, u"set_closed_loop"_s },
         { EventKind::SetQueueFull, u"set_queue_full"_s },
+        { EventKind::CelebrityPost, u"celebrity_post"_s },
+        { EventKind::SetFanoutMode, u"set_fanout_mode"_s },
+        { EventKind::SetFanoutThreshold, u"set_fanout_threshold"_s },
+        { EventKind::SetPostShare, u"set_post_share"_s },
+        { EventKind::AddFanoutWorkers, u"add_fanout_workers"_s },
+        { EventKind::RemoveFanoutWorker, u"remove_fanout_worker"_s },
+        { EventKind::KillFanoutWorker, u"kill_fanout_worker"_s },
+        { EventKind::AddInboxShards, u"add_inbox_shards"_s },
+        { EventKind::KillInboxShard, u"kill_inbox_shard"_s },
+        { EventKind::RebuildInboxShard, u"rebuild_inbox_shard"_s },
     };
     return names;
 }
@@ -270,11 +280,89 @@ const std::vector<std::string_view> &fullPolicyNames()
     return n;
 }
 
+const std::vector<std::string_view> &workloadNames()
+{
+    static const std::vector<std::string_view> n { stampede::toString(stampede::WorkloadKind::FlashSale),
+        stampede::toString(stampede::WorkloadKind::Fanout) };
+    return n;
+}
+
+const std::vector<std::string_view> &fanoutModeNames()
+{
+    static const std::vector<std::string_view> n { stampede::toString(stampede::FanoutMode::Push),
+        stampede::toString(stampede::FanoutMode::Pull), stampede::toString(stampede::FanoutMode::Hybrid) };
+    return n;
+}
+
 bool readBool(Reader &r, const QJsonValue &v, const QString &path, bool *out)
 {
     if (!v.isBool())
         return r.fail(path, u"must be true or false, got "_s + describe(v));
     *out = v.toBool();
+    return true;
+}
+
+// A count of users or followers: a whole number from 0 to 2^32 - 1 here, its range checked by
+// validate() against the limit table.
+bool readCount(Reader &r, const QJsonValue &v, const QString &path, std::uint32_t *out)
+{
+    qint64 n = 0;
+    if (!r.integer(v, path, &n))
+        return false;
+    if (n < 0 || n > qint64(UINT32_MAX))
+        return r.fail(path, u"must be from 0 to "_s + QString::number(UINT32_MAX) + u", got "_s + describe(v));
+    *out = std::uint32_t(n);
+    return true;
+}
+
+bool readFanout(Reader &r, const QJsonValue &v, stampede::FanoutConfig *f)
+{
+    const QString path = u"fanout"_s;
+    QJsonObject o;
+    if (!r.object(v, path, &o)
+        || !r.knownKeys(o, path,
+            { u"users"_s, u"follows_per_user"_s, u"follower_exponent"_s, u"celebrities"_s, u"mode"_s, u"threshold"_s,
+                u"post_share"_s, u"celebrity_readers"_s, u"workers"_s, u"batch"_s, u"write_ms"_s, u"fetch_ms"_s,
+                u"ack_ms"_s, u"inbox_size"_s, u"inbox_shards"_s, u"post_log"_s, u"idempotent"_s }))
+        return false;
+    auto count = [&](const QString &key, std::uint32_t *out) {
+        return !o.contains(key) || readCount(r, o.value(key), child(path, key), out);
+    };
+    auto real = [&](const QString &key, double *out) {
+        return !o.contains(key) || r.number(o.value(key), child(path, key), out);
+    };
+    auto whole = [&](const QString &key, int *out) {
+        return !o.contains(key) || r.intField(o.value(key), child(path, key), out);
+    };
+    if (!count(u"users"_s, &f->users) || !real(u"follows_per_user"_s, &f->followsPerUser)
+        || !real(u"follower_exponent"_s, &f->followerExponent) || !count(u"threshold"_s, &f->threshold)
+        || !real(u"post_share"_s, &f->postShare) || !real(u"celebrity_readers"_s, &f->celebrityReaders)
+        || !whole(u"workers"_s, &f->workers) || !whole(u"batch"_s, &f->batch) || !real(u"write_ms"_s, &f->writeMs)
+        || !real(u"fetch_ms"_s, &f->fetchMs) || !real(u"ack_ms"_s, &f->ackMs) || !whole(u"inbox_size"_s, &f->inboxSize)
+        || !whole(u"inbox_shards"_s, &f->inboxShards) || !count(u"post_log"_s, &f->postLog))
+        return false;
+    if (o.contains(u"mode"_s)
+        && !r.choice(
+            o.value(u"mode"_s), child(path, u"mode"_s), stampede::parseFanoutMode, fanoutModeNames(), &f->mode))
+        return false;
+    if (o.contains(u"idempotent"_s)
+        && !readBool(r, o.value(u"idempotent"_s), child(path, u"idempotent"_s), &f->idempotent))
+        return false;
+    if (o.contains(u"celebrities"_s)) {
+        // The follower count of each celebrity: [1000000] or [1000000, 200000].
+        const QString at = child(path, u"celebrities"_s);
+        const QJsonValue c = o.value(u"celebrities"_s);
+        if (!c.isArray())
+            return r.fail(at, u"must be an array of follower counts, got "_s + describe(c));
+        const QJsonArray list = c.toArray();
+        f->celebrities.clear();
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            std::uint32_t n = 0;
+            if (!readCount(r, list[i], at + u'[' + QString::number(i) + u']', &n))
+                return false;
+            f->celebrities.push_back(n);
+        }
+    }
     return true;
 }
 
@@ -522,6 +610,42 @@ bool readAction(Reader &r, const QJsonValue &v, const QString &path, TimedEvent 
     }
     case EventKind::SetQueueFull:
         return r.choice(v, path, stampede::parseFullPolicy, fullPolicyNames(), &e->full);
+    case EventKind::CelebrityPost:
+    case EventKind::RemoveFanoutWorker:
+    case EventKind::KillFanoutWorker:
+    case EventKind::KillInboxShard:
+    case EventKind::RebuildInboxShard: {
+        if (v.isNull()) {
+            e->node.reset(); // the engine picks (celebrity 0 for a post)
+            return true;
+        }
+        if (!v.isDouble())
+            return r.fail(path,
+                (e->kind == EventKind::CelebrityPost ? u"must be a celebrity index (integer) or null, got "_s
+                        : e->kind == EventKind::KillInboxShard || e->kind == EventKind::RebuildInboxShard
+                        ? u"must be an inbox shard id (integer) or null, got "_s
+                        : u"must be a fan-out worker id (integer) or null, got "_s)
+                    + describe(v));
+        int id = 0;
+        if (!r.intField(v, path, &id))
+            return false;
+        e->node = id;
+        return true;
+    }
+    case EventKind::SetFanoutMode:
+        return r.choice(v, path, stampede::parseFanoutMode, fanoutModeNames(), &e->fanoutMode);
+    case EventKind::SetFanoutThreshold: {
+        qint64 t = 0;
+        if (!r.integer(v, path, &t))
+            return false;
+        e->threshold = t;
+        return true;
+    }
+    case EventKind::SetPostShare:
+        return r.number(v, path, &e->ratio);
+    case EventKind::AddFanoutWorkers:
+    case EventKind::AddInboxShards:
+        return r.intField(v, path, &e->count);
     case EventKind::Pause:
     case EventKind::Resume:
         if (v != QJsonValue(true))
@@ -649,6 +773,12 @@ std::optional<Scenario> parseScenario(
         if (o.contains(u"cache"_s) && !readCache(r, o.value(u"cache"_s), &s.config.cache))
             return false;
         if (o.contains(u"queue"_s) && !readQueue(r, o.value(u"queue"_s), &s.config.queue))
+            return false;
+        if (o.contains(u"workload"_s)
+            && !r.choice(o.value(u"workload"_s), u"workload"_s, stampede::parseWorkloadKind, workloadNames(),
+                &s.config.workload))
+            return false;
+        if (o.contains(u"fanout"_s) && !readFanout(r, o.value(u"fanout"_s), &s.config.fanout))
             return false;
         if (o.contains(u"events"_s)) {
             const QJsonValue ev = o.value(u"events"_s);

@@ -23,13 +23,25 @@ QString outOfRange(const QString &key, stampede::limits::Limit id, double v)
     return problem.empty() ? QString() : key + u": "_s + QString::fromStdString(problem);
 }
 
+QString workloadName(stampede::WorkloadKind w) { return QString::fromUtf8(stampede::toString(w).data()); }
+
+QString countInRange(const QString &key, int count, int max, const QString &what)
+{
+    if (count >= 1 && count <= max)
+        return {};
+    return key + u": must be from 1 to "_s + QString::number(max) + u' ' + what + u", got "_s + QString::number(count);
+}
+
 // "relative.path: problem" for one event, or empty.
-QString checkEvent(const TimedEvent &e, double durationS)
+QString checkEvent(const TimedEvent &e, double durationS, stampede::WorkloadKind workload)
 {
     using stampede::limits::Limit;
     if (!std::isfinite(e.atS) || e.atS < 0 || e.atS > durationS)
         return u"at_s: must be between 0 and duration_s ("_s + number(durationS) + u')';
     const QString key = eventKey(e.kind);
+    if (const auto owner = stampede::eventWorkload(e.kind); owner && *owner != workload)
+        return key + u": a "_s + workloadName(*owner) + u" command, and this scenario's workload is "_s
+            + workloadName(workload);
     switch (e.kind) {
     case EventKind::Spike:
         if (QString p = outOfRange(key + u".factor"_s, Limit::SpikeFactor, e.factor); !p.isEmpty())
@@ -71,6 +83,29 @@ QString checkEvent(const TimedEvent &e, double durationS)
         if (e.forS != 0)
             return outOfRange(u"for_s"_s, Limit::PauseSeconds, e.forS);
         break;
+    case EventKind::CelebrityPost:
+        if (e.node && *e.node < 0)
+            return key + u": must be a celebrity index (0 or more) or null"_s;
+        break;
+    case EventKind::RemoveFanoutWorker:
+    case EventKind::KillFanoutWorker:
+        if (e.node && *e.node < 0)
+            return key + u": must be a fan-out worker id (0 or more) or null"_s;
+        break;
+    case EventKind::KillInboxShard:
+    case EventKind::RebuildInboxShard:
+        if (e.node && *e.node < 0)
+            return key + u": must be an inbox shard id (0 or more) or null"_s;
+        break;
+    case EventKind::SetFanoutThreshold:
+        return outOfRange(key, Limit::FanoutThreshold, static_cast<double>(e.threshold));
+    case EventKind::SetPostShare:
+        return outOfRange(key, Limit::PostShare, e.ratio);
+    case EventKind::AddFanoutWorkers:
+        return countInRange(key, e.count, stampede::kMaxFanoutWorkers, u"workers"_s);
+    case EventKind::AddInboxShards:
+        return countInRange(key, e.count, stampede::kMaxInboxShards, u"shards"_s);
+    case EventKind::SetFanoutMode:
     case EventKind::SwitchStrategy:
     case EventKind::Resume:
     case EventKind::SetPlacement:
@@ -159,7 +194,7 @@ QString checkScenario(const Scenario &s)
     if (s.config.seed > std::uint64_t(LLONG_MAX))
         return u"seed: must be a non-negative integer below 2^63"_s;
     for (std::size_t i = 0; i < s.events.size(); ++i) {
-        const QString problem = checkEvent(s.events[i], s.durationS);
+        const QString problem = checkEvent(s.events[i], s.durationS, s.config.workload);
         if (!problem.isEmpty())
             return u"events["_s + QString::number(i) + u"]."_s + problem;
     }

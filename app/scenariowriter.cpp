@@ -67,6 +67,29 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"when_full"_s, fromStd(stampede::toString(c.queue.whenFull)) },
         { u"idempotent"_s, c.queue.idempotent },
     };
+    const auto &f = c.fanout;
+    QJsonArray celebrities;
+    for (std::uint32_t n : f.celebrities)
+        celebrities.append(qint64(n));
+    QJsonObject fanout {
+        { u"users"_s, qint64(f.users) },
+        { u"follows_per_user"_s, f.followsPerUser },
+        { u"follower_exponent"_s, f.followerExponent },
+        { u"celebrities"_s, celebrities },
+        { u"mode"_s, fromStd(stampede::toString(f.mode)) },
+        { u"threshold"_s, qint64(f.threshold) },
+        { u"post_share"_s, f.postShare },
+        { u"celebrity_readers"_s, f.celebrityReaders },
+        { u"workers"_s, f.workers },
+        { u"batch"_s, f.batch },
+        { u"write_ms"_s, f.writeMs },
+        { u"fetch_ms"_s, f.fetchMs },
+        { u"ack_ms"_s, f.ackMs },
+        { u"inbox_size"_s, f.inboxSize },
+        { u"inbox_shards"_s, f.inboxShards },
+        { u"post_log"_s, qint64(f.postLog) },
+        { u"idempotent"_s, f.idempotent },
+    };
     QJsonArray events;
     for (const TimedEvent &e : s.events) {
         QJsonValue action;
@@ -126,13 +149,33 @@ QJsonObject scenarioToJson(const Scenario &s)
         case EventKind::SetQueueFull:
             action = fromStd(stampede::toString(e.full));
             break;
+        case EventKind::CelebrityPost:
+        case EventKind::RemoveFanoutWorker:
+        case EventKind::KillFanoutWorker:
+        case EventKind::KillInboxShard:
+        case EventKind::RebuildInboxShard:
+            action = e.node ? QJsonValue(*e.node) : QJsonValue(QJsonValue::Null);
+            break;
+        case EventKind::SetFanoutMode:
+            action = fromStd(stampede::toString(e.fanoutMode));
+            break;
+        case EventKind::SetFanoutThreshold:
+            action = qint64(e.threshold);
+            break;
+        case EventKind::SetPostShare:
+            action = e.ratio;
+            break;
+        case EventKind::AddFanoutWorkers:
+        case EventKind::AddInboxShards:
+            action = e.count;
+            break;
         }
         QJsonObject event { { u"at_s"_s, e.atS }, { eventKey(e.kind), action } };
         if (e.kind == EventKind::Pause && e.forS > 0)
             event.insert(u"for_s"_s, e.forS); // beside the action, as the loader reads it
         events.append(event);
     }
-    return QJsonObject {
+    QJsonObject out {
         { u"name"_s, QString::fromStdString(c.name) },
         { u"title"_s, s.title },
         { u"description"_s, s.description },
@@ -149,4 +192,10 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"queue"_s, queue },
         { u"events"_s, events },
     };
+    // A flash sale's file stays as it was; a fan-out's names its workload and carries its section.
+    if (c.workload != stampede::WorkloadKind::FlashSale) {
+        out.insert(u"workload"_s, fromStd(stampede::toString(c.workload)));
+        out.insert(u"fanout"_s, fanout);
+    }
+    return out;
 }

@@ -3,6 +3,7 @@
 #include "fanout.h"
 #include "flashsale.h"
 #include "runtime.h"
+#include "traffic.h"
 
 namespace stampede {
 
@@ -46,6 +47,51 @@ const EngineConfig &Engine::config() const { return m_runtime->config(); }
 void Engine::start() { m_runtime->start(); }
 void Engine::setTimeline(std::vector<TimedEvent> events) { m_runtime->setTimeline(std::move(events)); }
 CommandResult Engine::command(const TimedEvent &e) { return m_runtime->command(e); }
+
+std::optional<WorkloadKind> eventWorkload(EventKind k)
+{
+    if (Traffic::owns(k))
+        return std::nullopt;
+    switch (k) {
+    case EventKind::Spike:
+    case EventKind::SetRate:
+    case EventKind::SetClosedLoop:
+    case EventKind::Pause:
+    case EventKind::Resume:
+        break; // the traffic's, above
+    case EventKind::CelebrityPost:
+    case EventKind::SetFanoutMode:
+    case EventKind::SetFanoutThreshold:
+    case EventKind::SetPostShare:
+    case EventKind::AddFanoutWorkers:
+    case EventKind::RemoveFanoutWorker:
+    case EventKind::KillFanoutWorker:
+    case EventKind::AddInboxShards:
+    case EventKind::KillInboxShard:
+    case EventKind::RebuildInboxShard:
+        return WorkloadKind::Fanout;
+    case EventKind::AddNodes:
+    case EventKind::RemoveNode:
+    case EventKind::KillNode:
+    case EventKind::SwitchStrategy:
+    case EventKind::Restock:
+    case EventKind::AddCacheNodes:
+    case EventKind::RemoveCacheNode:
+    case EventKind::KillCacheNode:
+    case EventKind::SetPlacement:
+    case EventKind::SetSingleFlight:
+    case EventKind::SetTtlJitter:
+    case EventKind::SetReadRatio:
+    case EventKind::SetCounterRecovery:
+    case EventKind::AddConsumers:
+    case EventKind::RemoveConsumer:
+    case EventKind::KillConsumer:
+    case EventKind::SetIdempotent:
+    case EventKind::SetQueueFull:
+        break;
+    }
+    return WorkloadKind::FlashSale;
+}
 
 CommandResult Engine::setRate(double perSecond)
 {

@@ -37,7 +37,18 @@ enum class EventKind {
     KillConsumer,
     SetIdempotent,
     SetQueueFull,
-    SetClosedLoop // `count` clients as fast as answered (the window's "max"); no scenario key
+    SetClosedLoop, // `count` clients as fast as answered (the window's "max"); no scenario key
+    // the fan-out workload's
+    CelebrityPost, // `node`: which celebrity (0 when empty)
+    SetFanoutMode,
+    SetFanoutThreshold,
+    SetPostShare, // `ratio`: share of the arrivals that are posts (0..1)
+    AddFanoutWorkers,
+    RemoveFanoutWorker, // finishes and acknowledges its batch, then leaves
+    KillFanoutWorker, // its unacknowledged batch is delivered again
+    AddInboxShards,
+    KillInboxShard, // its inboxes are lost
+    RebuildInboxShard // back up, its inboxes refilled from the post log
 };
 
 // One entry of a scenario timeline, fired by the engine's tick at run time atS. Run time is the
@@ -51,9 +62,10 @@ struct TimedEvent {
     // many wall-clock seconds (to within a tick), the run time then continuing from atS.
     double forS = 0;
     double rate = 0; // SetRate
-    double ratio = 0; // SetTtlJitter (0..1), SetReadRatio (views per purchase)
-    int count = 1; // AddNodes, AddCacheNodes, AddConsumers; clients for SetClosedLoop
-    // RemoveNode / KillNode / RemoveCacheNode / KillCacheNode / RemoveConsumer / KillConsumer;
+    double ratio = 0; // SetTtlJitter (0..1), SetReadRatio (views per purchase), SetPostShare (0..1)
+    int count = 1; // AddNodes, AddCacheNodes, AddConsumers, AddFanoutWorkers, AddInboxShards; clients for SetClosedLoop
+    // RemoveNode / KillNode / RemoveCacheNode / KillCacheNode / RemoveConsumer / KillConsumer /
+    // RemoveFanoutWorker / KillFanoutWorker / KillInboxShard / RebuildInboxShard, CelebrityPost;
     // empty = the engine picks
     std::optional<int> node;
     Strategy strategy = Strategy::Naive; // SwitchStrategy
@@ -62,7 +74,13 @@ struct TimedEvent {
     bool on = false; // SetSingleFlight, SetIdempotent
     CounterRecovery recovery = CounterRecovery::ReloadFromStore; // SetCounterRecovery
     FullPolicy full = FullPolicy::Reject; // SetQueueFull
+    FanoutMode fanoutMode = FanoutMode::Push; // SetFanoutMode
+    std::int64_t threshold = 0; // SetFanoutThreshold: followers above which an author is pulled
 };
+
+// The workload whose command an event is, or none for the traffic's (rate, spike, pause), which
+// every workload takes.
+std::optional<WorkloadKind> eventWorkload(EventKind k);
 
 struct CommandResult {
     bool ok = true;

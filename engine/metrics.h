@@ -138,9 +138,11 @@ struct FanoutSample {
     std::int64_t backlog = 0; // follower writes not yet acknowledged (queued or in a batch)
     double drainRate = 0; // follower writes acknowledged per second
     double visible = 0; // share of the newest celebrity post's followers that have it (0..1)
+    std::uint32_t trackedPost = 0; // that post's id (0: none yet); a new id starts a new curve
     double hotShardUtilisation = 0; // the busiest inbox shard's share of its capacity (0..1)
     int workersUp = 0;
     std::int64_t duplicatesTotal = 0, staleReadsTotal = 0, redeliveredTotal = 0;
+    std::int64_t entries = 0; // inbox entries held (storage)
 };
 
 struct TickSample : CoreSample {
@@ -260,6 +262,11 @@ struct FanoutView {
     std::int64_t posts = 0, reads = 0, fetches = 0, staleReads = 0;
     std::int64_t inboxWrites = 0, duplicates = 0, lostWrites = 0, redelivered = 0;
     std::int64_t refusedFanouts = 0; // posts the full fan-out queue refused: they reach no inbox
+    std::int64_t pushedPosts = 0; // posts that became fan-out jobs (write amplification's divisor)
+    std::int64_t entries = 0; // inbox entries held now (storage)
+    std::int64_t lostEntries = 0, rebuiltEntries = 0; // by inbox shard kills and rebuilds
+    std::int64_t backlog = 0; // follower writes not yet acknowledged
+    double deliveryP50Ms = 0, deliveryP99Ms = 0, deliveryMaxMs = 0; // every pushed post, per follower
 };
 
 // What every snapshot carries, whatever the workload.

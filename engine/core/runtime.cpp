@@ -140,8 +140,12 @@ void Runtime::mark(std::string label) { m_timeline.mark(m_started ? runTime() : 
 
 CommandResult Runtime::applyLocked(const TimedEvent &e)
 {
-    if (!Traffic::owns(e.kind))
+    if (!Traffic::owns(e.kind)) {
+        if (const auto w = eventWorkload(e.kind); w && *w != config().workload)
+            return CommandResult::fail(std::string(toString(config().workload)) + " run: that command belongs to the "
+                + std::string(toString(*w)) + " workload");
         return m_workload->apply(e);
+    }
     const bool wasPaused = m_traffic.paused();
     const CommandResult r = m_traffic.apply(e);
     if (r.ok && (e.kind == EventKind::Pause || e.kind == EventKind::Resume))

@@ -28,7 +28,8 @@ private:
 InboxStore::InboxStore(std::uint32_t users, int inboxSize, int shards)
     : m_users(users)
     , m_slots(inboxSize)
-    , m_shards(shards)
+    , m_configured(shards)
+    , m_active(shards)
 {
     if (users < 1)
         throw std::invalid_argument("fanout.users: must be at least 1");
@@ -39,12 +40,13 @@ InboxStore::InboxStore(std::uint32_t users, int inboxSize, int shards)
     // value-initialised: every slot empty (0), every lock free
     m_data = std::make_unique<std::atomic<PostId>[]>(std::size_t(users) * std::size_t(inboxSize));
     m_locks = std::make_unique<std::atomic<std::uint8_t>[]>(users);
-    m_shard = std::make_unique<Shard[]>(static_cast<std::size_t>(shards));
-    for (int i = 0; i < shards; ++i)
+    // Room for every shard a run may add, so adding one never moves a shard another thread uses.
+    m_shard = std::make_unique<Shard[]>(static_cast<std::size_t>(kMaxInboxShards));
+    for (int i = 0; i < kMaxInboxShards; ++i)
         m_shard[static_cast<std::size_t>(i)].clearWindows();
 }
 
-InboxStore::Write InboxStore::write(std::uint32_t user, PostId post, bool idempotent)
+InboxStore::Write InboxStore::write(std::uint32_t user, PostId post, bool idempotent, bool *filled)
 {
     if (!up(shardOf(user)))
         return Write::ShardDown;
@@ -68,6 +70,8 @@ InboxStore::Write InboxStore::write(std::uint32_t user, PostId post, bool idempo
     if (oldestId != 0 && oldestId >= post)
         return Write::Older;
     box[oldest].store(post, std::memory_order_relaxed);
+    if (filled)
+        *filled = oldestId == 0;
     return present ? Write::Duplicate : Write::Stored;
 }
 
@@ -148,15 +152,39 @@ double InboxStore::utilisation(int shard, Nanos now, Nanos opNs) const
     return static_cast<double>(s.used[slot]) / static_cast<double>(width / opNs);
 }
 
-void InboxStore::kill(int shard)
+std::uint64_t InboxStore::kill(int shard)
 {
     m_shard[static_cast<std::size_t>(shard)].up.store(false, std::memory_order_release);
-    for (std::uint32_t u = static_cast<std::uint32_t>(shard); u < m_users; u += static_cast<std::uint32_t>(m_shards)) {
+    const auto step = static_cast<std::uint32_t>(shards());
+    std::uint64_t cleared = 0;
+    for (std::uint32_t u = static_cast<std::uint32_t>(shard); u < m_users; u += step) {
         Lock lock(m_locks[u]);
         std::atomic<PostId> *box = inbox(u);
         for (int i = 0; i < m_slots; ++i)
-            box[i].store(0, std::memory_order_relaxed);
+            cleared += box[i].exchange(0, std::memory_order_relaxed) != 0 ? 1 : 0;
     }
+    return cleared;
+}
+
+std::string InboxStore::addShards(int count)
+{
+    const int now = shards();
+    if (count < 1)
+        return "add inbox shards: count must be at least 1";
+    if (now + count > kMaxInboxShards)
+        return "add inbox shards: at most " + std::to_string(kMaxInboxShards) + " (there are " + std::to_string(now)
+            + ")";
+    for (int i = 0; i < now; ++i)
+        if (!up(i))
+            return "add inbox shards: rebuild inbox shard " + std::to_string(i) + " first";
+    for (int i = now; i < now + count; ++i) {
+        Shard &s = m_shard[static_cast<std::size_t>(i)];
+        Lock lock(s.lock);
+        s.clearWindows();
+        s.ops.store(0, std::memory_order_relaxed);
+    }
+    m_active.store(now + count, std::memory_order_release);
+    return {};
 }
 
 void InboxStore::restore(int shard)
@@ -174,7 +202,8 @@ void InboxStore::clear()
     const std::size_t n = std::size_t(m_users) * std::size_t(m_slots);
     for (std::size_t i = 0; i < n; ++i)
         m_data[i].store(0, std::memory_order_relaxed);
-    for (int i = 0; i < m_shards; ++i) {
+    m_active.store(m_configured, std::memory_order_release);
+    for (int i = 0; i < kMaxInboxShards; ++i) {
         Shard &s = m_shard[static_cast<std::size_t>(i)];
         {
             Lock lock(s.lock);
@@ -197,7 +226,7 @@ std::uint64_t InboxStore::entries() const
 std::size_t InboxStore::memoryBytes() const
 {
     return std::size_t(m_users) * std::size_t(m_slots) * sizeof(std::atomic<PostId>)
-        + std::size_t(m_users) * sizeof(std::atomic<std::uint8_t>) + std::size_t(m_shards) * sizeof(Shard)
+        + std::size_t(m_users) * sizeof(std::atomic<std::uint8_t>) + std::size_t(kMaxInboxShards) * sizeof(Shard)
         + sizeof(*this);
 }
 

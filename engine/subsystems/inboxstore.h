@@ -25,6 +25,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace stampede {
@@ -39,8 +40,8 @@ public:
 
     std::uint32_t users() const { return m_users; }
     int inboxSize() const { return m_slots; }
-    int shards() const { return m_shards; }
-    int shardOf(std::uint32_t user) const { return static_cast<int>(user % static_cast<std::uint32_t>(m_shards)); }
+    int shards() const { return m_active.load(std::memory_order_acquire); }
+    int shardOf(std::uint32_t user) const { return static_cast<int>(user % static_cast<std::uint32_t>(shards())); }
 
     enum class Write {
         Stored, // a new entry
@@ -49,8 +50,8 @@ public:
         Older, // older than every entry of a full inbox: nothing written
         ShardDown, // the user's shard is killed: nothing written
     };
-    // Puts `post` in user's inbox in place of its oldest entry (or an empty slot).
-    Write write(std::uint32_t user, PostId post, bool idempotent);
+    // Puts `post` in user's inbox in place of its oldest entry (or an empty slot: *filled then).
+    Write write(std::uint32_t user, PostId post, bool idempotent, bool *filled = nullptr);
     // Copies user's inbox (newest first, without empty slots) into out; false when its shard is down.
     bool read(std::uint32_t user, std::vector<PostId> &out) const;
 
@@ -68,11 +69,18 @@ public:
         return m_shard[static_cast<std::size_t>(shard)].ops.load(std::memory_order_relaxed);
     }
 
-    // Control: a killed shard loses its inboxes and refuses writes and reads until restored.
-    void kill(int shard);
+    // Control: a killed shard loses its inboxes (kill returns the entries it held) and refuses
+    // writes and reads until restored.
+    std::uint64_t kill(int shard);
     void restore(int shard);
+    // More shards to serve the same inboxes: users spread over them at once (an inbox lives in
+    // the store, a shard is the capacity that serves it, so nothing is copied). Refused, with a
+    // one-line reason, while a shard is down (its users would change shards half cleared) or
+    // beyond kMaxInboxShards.
+    std::string addShards(int count);
     bool up(int shard) const { return m_shard[static_cast<std::size_t>(shard)].up.load(std::memory_order_acquire); }
-    // Back to empty inboxes and idle shards (no writer may run: the reset barrier is passed).
+    // Back to empty inboxes and the configured idle shards (no writer may run: the reset barrier
+    // is passed).
     void clear();
 
     // Entries held (non-empty slots), summed over the inboxes: O(users x slots), for the tick's
@@ -95,7 +103,8 @@ private:
 
     std::uint32_t m_users;
     int m_slots;
-    int m_shards;
+    int m_configured; // shards at construction, and after clear()
+    std::atomic<int> m_active; // shards serving now, m_configured .. kMaxInboxShards
     std::unique_ptr<std::atomic<PostId>[]> m_data; // users x slots
     std::unique_ptr<std::atomic<std::uint8_t>[]> m_locks; // one per user
     std::unique_ptr<Shard[]> m_shard;

@@ -67,6 +67,21 @@ QString actionValue(const stampede::TimedEvent &e)
         return nameOf(e.recovery);
     case EventKind::SetQueueFull:
         return nameOf(e.full);
+    case EventKind::CelebrityPost:
+    case EventKind::RemoveFanoutWorker:
+    case EventKind::KillFanoutWorker:
+    case EventKind::KillInboxShard:
+    case EventKind::RebuildInboxShard:
+        return node(e.node);
+    case EventKind::SetFanoutMode:
+        return nameOf(e.fanoutMode);
+    case EventKind::SetFanoutThreshold:
+        return QString::number(e.threshold);
+    case EventKind::SetPostShare:
+        return num(e.ratio);
+    case EventKind::AddFanoutWorkers:
+    case EventKind::AddInboxShards:
+        return QString::number(e.count);
     }
     return u"?"_s;
 }
@@ -101,7 +116,7 @@ private slots:
     void newPresets_data();
     void newPresets();
     void cacheQueuePresetKillsTheCounterNode();
-    void presetNamesAreTheEight();
+    void presetNamesAreTheTwelve();
     void unknownPresetListsNames();
     void fullScenarioRoundTrips();
     void nullsMeanNone();
@@ -718,10 +733,11 @@ void TestScenario::cacheQueuePresetKillsTheCounterNode()
     QCOMPARE(*kill->node, counterNode);
 }
 
-void TestScenario::presetNamesAreTheEight()
+void TestScenario::presetNamesAreTheTwelve()
 {
     const QStringList expected { u"black-friday-atomic"_s, u"black-friday-cache-queue"_s, u"black-friday-naive"_s,
-        u"black-friday-row-lock"_s, u"black-friday-sharded"_s, u"cache-stampede"_s, u"queue-peak-shaving"_s,
+        u"black-friday-row-lock"_s, u"black-friday-sharded"_s, u"cache-stampede"_s, u"celebrity-hybrid"_s,
+        u"celebrity-pull"_s, u"celebrity-push"_s, u"fanout-worker-crash"_s, u"queue-peak-shaving"_s,
         u"rehash-mod-vs-ring"_s };
     QCOMPARE(presetNames(), expected);
 }

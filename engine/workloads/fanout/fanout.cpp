@@ -1,5 +1,6 @@
 #include "fanout.h"
 
+#include "limittable.h"
 #include "runtime.h"
 
 #include <algorithm>
@@ -44,6 +45,7 @@ Fanout::Fanout(Runtime &rt, const FanoutConfig &config)
     , m_ackNs(ms(config.ackMs))
     , m_mode(config.mode)
     , m_threshold(config.threshold)
+    , m_postShare(config.postShare)
     , m_workers(std::make_unique<WorkerSlot[]>(kMaxFanoutWorkers))
 {
     for (int i = 0; i < rt.shardCount(); ++i) {
@@ -81,7 +83,7 @@ void Fanout::arrive(Shard &s, Nanos arrival, bool client)
     }
     const std::uint32_t users = m_graph.users();
     const auto celebs = static_cast<std::uint32_t>(m_graph.celebrityCount());
-    if (s.rng.uniform() <= m_config.postShare && users > celebs) {
+    if (s.rng.uniform() < m_postShare.load(std::memory_order_relaxed) && users > celebs) {
         const auto author = static_cast<UserId>(celebs + s.rng.below(users - celebs));
         post(author, arrival, -1);
         stats(s).posts.add();
@@ -119,6 +121,10 @@ void Fanout::post(UserId author, Nanos at, int tracked)
     }
     if (followers == 0 || !pushes(followers))
         return;
+    if (Shard *on = Shard::current())
+        stats(*on).pushed.add(); // per-shard counters have one writer each
+    else
+        ++m_celebrityPushed; // the control thread's
     FanoutQueue::Job job;
     job.post = id;
     job.author = author;
@@ -255,6 +261,7 @@ void Fanout::startWorker(int id)
 {
     WorkerSlot &w = m_workers[static_cast<std::size_t>(id)];
     w.holding = false;
+    w.leaving.store(false);
     w.parked.store(false);
     w.request.store(nullptr);
     w.ends.reserve(static_cast<std::size_t>(m_config.batch));
@@ -292,13 +299,21 @@ void Fanout::workerStep(Shard &s, Request *r)
         }
         switch (r->stageAs<Stage>()) {
         case Stage::Claim: {
+            if (w.leaving.load(std::memory_order_acquire)) { // removed: nothing held, so just end
+                w.alive.store(false, std::memory_order_release);
+                m_rt.actorEnded(s, r);
+                return;
+            }
             w.request.store(r, std::memory_order_relaxed);
             w.parked.store(true, std::memory_order_relaxed);
             const auto b = m_queue.take(static_cast<std::uint32_t>(m_config.batch), r);
             if (!b) {
-                // Parked. A kill that came meanwhile may have missed it: take it back then.
-                if (!w.alive.load(std::memory_order_acquire) && m_queue.unpark(r))
-                    m_rt.actorEnded(s, r);
+                // Parked. A kill or removal that came meanwhile may have missed it: take it back then.
+                if (!w.alive.load(std::memory_order_acquire) || w.leaving.load(std::memory_order_acquire))
+                    if (m_queue.unpark(r)) {
+                        w.alive.store(false, std::memory_order_release);
+                        m_rt.actorEnded(s, r);
+                    }
                 return;
             }
             w.parked.store(false, std::memory_order_relaxed);
@@ -324,9 +339,11 @@ void Fanout::workerStep(Shard &s, Request *r)
             const bool idempotent = m_config.idempotent;
             for (std::uint32_t i = b.from; i < b.to; ++i) {
                 const UserId f = m_graph.followerAt(b.author, i);
-                switch (m_inbox.write(f, b.post, idempotent)) {
+                bool filled = false;
+                switch (m_inbox.write(f, b.post, idempotent, &filled)) {
                 case InboxStore::Write::Stored:
                     st.writes.add();
+                    st.allDelay.record(static_cast<std::uint64_t>(std::max<Nanos>(w.ends[i - b.from] - b.postedAt, 0)));
                     if (b.tracked >= 0
                         && m_tracked[static_cast<std::size_t>(b.tracked)].post.load(std::memory_order_acquire)
                             == b.post) {
@@ -350,6 +367,8 @@ void Fanout::workerStep(Shard &s, Request *r)
                     st.lostWrites.add();
                     break;
                 }
+                if (filled)
+                    st.filled.add();
             }
             r->setStage(Part::Workload, Stage::Acked);
             if (m_ackNs > 0) {
@@ -399,13 +418,30 @@ CommandResult Fanout::celebrityPost(int c, int *slotOut)
 
 CommandResult Fanout::setMode(FanoutMode m)
 {
-    m_mode.store(m, std::memory_order_relaxed);
+    if (m != FanoutMode::Push && m != FanoutMode::Pull && m != FanoutMode::Hybrid)
+        return CommandResult::fail("fan-out mode: must be push, pull or hybrid");
+    if (m_mode.exchange(m, std::memory_order_relaxed) != m)
+        m_rt.mark("fan-out " + std::string(toString(m)));
     return {};
 }
 
-CommandResult Fanout::setThreshold(std::uint32_t followers)
+CommandResult Fanout::setThreshold(std::int64_t followers)
 {
-    m_threshold.store(followers, std::memory_order_relaxed);
+    if (!limits::inRange(limits::Limit::FanoutThreshold, static_cast<double>(followers)))
+        return CommandResult::fail(
+            "fan-out threshold: " + limits::describe(limits::Limit::FanoutThreshold) + " followers");
+    const auto v = static_cast<std::uint32_t>(followers);
+    if (m_threshold.exchange(v, std::memory_order_relaxed) != v)
+        m_rt.mark("threshold " + std::to_string(v) + " followers");
+    return {};
+}
+
+CommandResult Fanout::setPostShare(double share)
+{
+    if (!limits::inRange(limits::Limit::PostShare, share))
+        return CommandResult::fail("post share: " + limits::describe(limits::Limit::PostShare));
+    if (m_postShare.exchange(share, std::memory_order_relaxed) != share)
+        m_rt.mark("posts " + std::to_string(static_cast<int>(std::lround(share * 100))) + " % of arrivals");
     return {};
 }
 
@@ -418,20 +454,41 @@ CommandResult Fanout::addWorkers(int count)
             "add fan-out workers: at most " + std::to_string(kMaxFanoutWorkers) + " between resets");
     for (int i = 0; i < count; ++i)
         startWorker(m_workersUsed++);
+    m_rt.mark(std::to_string(count) + " fan-out worker" + (count == 1 ? "" : "s") + " added");
+    return {};
+}
+
+int Fanout::pickWorker(std::optional<int> id) const
+{
+    auto up = [&](int i) {
+        const WorkerSlot &w = m_workers[static_cast<std::size_t>(i)];
+        return w.alive.load() && !w.leaving.load();
+    };
+    if (id)
+        return *id >= 0 && *id < m_workersUsed && up(*id) ? *id : -1;
+    for (int i = m_workersUsed - 1; i >= 0; --i)
+        if (up(i))
+            return i;
+    return -1;
+}
+
+CommandResult Fanout::removeWorker(std::optional<int> id)
+{
+    const int pick = pickWorker(id);
+    if (pick < 0)
+        return CommandResult::fail(id ? "remove fan-out worker: no worker " + std::to_string(*id) + " is up"
+                                      : std::string("remove fan-out worker: none is up"));
+    WorkerSlot &w = m_workers[static_cast<std::size_t>(pick)];
+    w.leaving.store(true, std::memory_order_release);
+    if (Request *r = w.request.load(std::memory_order_relaxed); r && w.parked.load() && m_queue.unpark(r))
+        m_rt.dispatch(r); // parked: its shard ends it at its next step
+    m_rt.mark("fan-out worker " + std::to_string(pick) + " removed");
     return {};
 }
 
 CommandResult Fanout::killWorker(std::optional<int> id)
 {
-    int pick = -1;
-    if (id) {
-        if (*id >= 0 && *id < m_workersUsed && m_workers[static_cast<std::size_t>(*id)].alive.load())
-            pick = *id;
-    } else {
-        for (int i = m_workersUsed - 1; i >= 0 && pick < 0; --i)
-            if (m_workers[static_cast<std::size_t>(i)].alive.load())
-                pick = i;
-    }
+    const int pick = pickWorker(id);
     if (pick < 0)
         return CommandResult::fail(id ? "kill fan-out worker: no worker " + std::to_string(*id) + " is up"
                                       : std::string("kill fan-out worker: none is up"));
@@ -440,31 +497,125 @@ CommandResult Fanout::killWorker(std::optional<int> id)
     // Parked: nothing will wake it, so hand it back to its shard to end.
     if (Request *r = w.request.load(std::memory_order_relaxed); r && w.parked.load() && m_queue.unpark(r))
         m_rt.dispatch(r);
-    m_rt.mark("kill fan-out worker " + std::to_string(pick));
+    m_rt.mark("fan-out worker " + std::to_string(pick) + " killed");
     return {};
 }
 
 int Fanout::workersUp() const
 {
     int n = 0;
-    for (int i = 0; i < kMaxFanoutWorkers; ++i)
-        n += m_workers[static_cast<std::size_t>(i)].alive.load(std::memory_order_relaxed) ? 1 : 0;
+    for (int i = 0; i < kMaxFanoutWorkers; ++i) {
+        const WorkerSlot &w = m_workers[static_cast<std::size_t>(i)];
+        n += w.alive.load(std::memory_order_relaxed) && !w.leaving.load(std::memory_order_relaxed) ? 1 : 0;
+    }
     return n;
 }
 
-// The flash sale's commands (nodes, stock, cache, queue) have nothing to act on here; the
-// fan-out's own commands are methods until they get timeline events.
-CommandResult Fanout::apply(const TimedEvent &)
+CommandResult Fanout::addInboxShards(int count)
 {
-    return CommandResult::fail("fan-out run: that command belongs to the flash sale (nodes, stock, cache, queue)");
+    if (auto e = m_inbox.addShards(count); !e.empty())
+        return CommandResult::fail(e);
+    m_rt.mark(std::to_string(count) + " inbox shard" + (count == 1 ? "" : "s") + " added");
+    return {};
+}
+
+CommandResult Fanout::killInboxShard(std::optional<int> id)
+{
+    int pick = -1;
+    if (id)
+        pick = *id >= 0 && *id < m_inbox.shards() && m_inbox.up(*id) ? *id : -1;
+    else
+        for (int i = m_inbox.shards() - 1; i >= 0 && pick < 0; --i)
+            pick = m_inbox.up(i) ? i : -1;
+    if (pick < 0)
+        return CommandResult::fail(id ? "kill inbox shard: no shard " + std::to_string(*id) + " is up"
+                                      : std::string("kill inbox shard: none is up"));
+    m_lostEntries.fetch_add(m_inbox.kill(pick), std::memory_order_relaxed);
+    m_rt.mark("inbox shard " + std::to_string(pick) + " killed");
+    return {};
+}
+
+CommandResult Fanout::rebuildInboxShard(std::optional<int> id)
+{
+    int pick = -1;
+    if (id)
+        pick = *id >= 0 && *id < m_inbox.shards() && !m_inbox.up(*id) ? *id : -1;
+    else
+        for (int i = 0; i < m_inbox.shards() && pick < 0; ++i)
+            pick = m_inbox.up(i) ? -1 : i;
+    if (pick < 0)
+        return CommandResult::fail(id ? "rebuild inbox shard: shard " + std::to_string(*id) + " is not down"
+                                      : std::string("rebuild inbox shard: none is down"));
+    m_inbox.restore(pick);
+    // Each of its inboxes gets what a push would have left there: the newest posts of the
+    // accounts its user follows and is pushed from, from their outboxes, oldest first.
+    const int k = m_config.inboxSize;
+    const auto step = static_cast<std::uint32_t>(m_inbox.shards());
+    std::vector<UserId> followees;
+    std::vector<PostInfo> outbox, merged;
+    std::uint64_t rebuilt = 0;
+    for (auto u = static_cast<UserId>(pick); u < m_graph.users(); u += step) {
+        m_graph.ordinaryFollowees(u, followees);
+        for (int c = 0; c < m_graph.celebrityCount(); ++c)
+            if (m_graph.followsCelebrity(u, c))
+                followees.push_back(static_cast<UserId>(c));
+        merged.clear();
+        for (UserId v : followees) {
+            if (!pushes(m_graph.followerCount(v)))
+                continue;
+            m_log.outbox(v, k, outbox);
+            merged.insert(merged.end(), outbox.begin(), outbox.end());
+        }
+        std::sort(merged.begin(), merged.end(), [](const PostInfo &a, const PostInfo &b) { return a.id < b.id; });
+        const std::size_t from
+            = merged.size() > static_cast<std::size_t>(k) ? merged.size() - static_cast<std::size_t>(k) : 0;
+        for (std::size_t i = from; i < merged.size(); ++i) {
+            bool filled = false;
+            if (m_inbox.write(u, merged[i].id, true, &filled) == InboxStore::Write::Stored && filled)
+                ++rebuilt;
+        }
+    }
+    m_rebuiltEntries.fetch_add(rebuilt, std::memory_order_relaxed);
+    m_rt.mark("inbox shard " + std::to_string(pick) + " rebuilt: " + std::to_string(rebuilt) + " entries");
+    return {};
+}
+
+CommandResult Fanout::apply(const TimedEvent &e)
+{
+    switch (e.kind) {
+    case EventKind::CelebrityPost:
+        return celebrityPost(e.node.value_or(0));
+    case EventKind::SetFanoutMode:
+        return setMode(e.fanoutMode);
+    case EventKind::SetFanoutThreshold:
+        return setThreshold(e.threshold);
+    case EventKind::SetPostShare:
+        return setPostShare(e.ratio);
+    case EventKind::AddFanoutWorkers:
+        return addWorkers(e.count);
+    case EventKind::RemoveFanoutWorker:
+        return removeWorker(e.node);
+    case EventKind::KillFanoutWorker:
+        return killWorker(e.node);
+    case EventKind::AddInboxShards:
+        return addInboxShards(e.count);
+    case EventKind::KillInboxShard:
+        return killInboxShard(e.node);
+    case EventKind::RebuildInboxShard:
+        return rebuildInboxShard(e.node);
+    default:
+        break; // another workload's: the runtime refuses it before it comes here
+    }
+    return CommandResult::fail("unknown command");
 }
 
 void Fanout::clearShard(Shard &s)
 {
     ShardStats &st = stats(s);
     for (OwnedCounter *c : { &st.posts, &st.reads, &st.fetches, &st.staleReads, &st.writes, &st.duplicates, &st.skipped,
-             &st.older, &st.lostWrites, &st.batches })
+             &st.older, &st.lostWrites, &st.batches, &st.acked, &st.filled, &st.pushed })
         c->zero();
+    st.allDelay.clear();
     for (int i = 0; i < kTracked; ++i) {
         st.delivered[static_cast<std::size_t>(i)].zero();
         st.delay[static_cast<std::size_t>(i)].clear();
@@ -493,6 +644,10 @@ void Fanout::reset()
     m_newestTracked = -1;
     m_celebrityPosts = 0;
     m_refusedFanouts.store(0);
+    m_lostEntries.store(0);
+    m_rebuiltEntries.store(0);
+    m_celebrityPushed = 0;
+    m_postShare.store(m_config.postShare);
     m_prev = {};
     m_mode.store(m_config.mode);
     m_threshold.store(m_config.threshold);
@@ -517,7 +672,9 @@ void Fanout::tick(const TickContext &c, TickSample &x)
     if (m_newestTracked >= 0) {
         const Visibility v = visibility(m_newestTracked);
         f.visible = v.followers > 0 ? static_cast<double>(v.delivered) / v.followers : 1.0;
+        f.trackedPost = v.post;
     }
+    f.entries = static_cast<std::int64_t>(t.entries);
     for (int i = 0; i < m_inbox.shards(); ++i)
         f.hotShardUtilisation = std::max(f.hotShardUtilisation, m_inbox.utilisation(i, c.now, m_writeNs));
     f.workersUp = workersUp();
@@ -560,6 +717,15 @@ void Fanout::view(Snapshot &s)
     v.lostWrites = static_cast<std::int64_t>(t.lostWrites);
     v.redelivered = static_cast<std::int64_t>(t.redelivered);
     v.refusedFanouts = static_cast<std::int64_t>(t.refused);
+    v.pushedPosts = static_cast<std::int64_t>(t.pushed);
+    v.entries = static_cast<std::int64_t>(t.entries);
+    v.lostEntries = static_cast<std::int64_t>(t.lostEntries);
+    v.rebuiltEntries = static_cast<std::int64_t>(t.rebuiltEntries);
+    v.backlog = static_cast<std::int64_t>(t.backlog);
+    const LogHistogram d = deliveryDelays();
+    v.deliveryP50Ms = d.quantile(0.50) / 1e6;
+    v.deliveryP99Ms = d.quantile(0.99) / 1e6;
+    v.deliveryMaxMs = d.maxValue() / 1e6;
     s.fanout = v;
 }
 
@@ -587,7 +753,14 @@ Fanout::Totals Fanout::totals() const
         t.lostWrites += st.lostWrites.get();
         t.batches += st.batches.get();
         t.acked += st.acked.get();
+        t.pushed += st.pushed.get();
+        t.entries += st.filled.get();
     }
+    t.pushed += m_celebrityPushed;
+    t.lostEntries = m_lostEntries.load(std::memory_order_relaxed);
+    t.rebuiltEntries = m_rebuiltEntries.load(std::memory_order_relaxed);
+    t.entries += t.rebuiltEntries;
+    t.entries -= std::min(t.entries, t.lostEntries);
     t.redelivered = m_queue.redelivered();
     t.refused = m_refusedFanouts.load(std::memory_order_relaxed);
     t.backlog = m_queue.backlog();
@@ -621,7 +794,17 @@ Fanout::Visibility Fanout::visibility(int slot) const
     v.p50Ms = h.quantile(0.50) / 1e6;
     v.p99Ms = h.quantile(0.99) / 1e6;
     v.maxMs = h.maxValue() / 1e6;
+    if (!pushes(v.followers)) // read by pull now: every follower's next read fetches the outbox
+        v.delivered = v.followers;
     return v;
+}
+
+LogHistogram Fanout::deliveryDelays() const
+{
+    LogHistogram h;
+    for (const auto &p : m_stats)
+        p->allDelay.copyInto(h);
+    return h;
 }
 
 } // namespace stampede

@@ -61,10 +61,19 @@ public:
     // A post by celebrity c (0 .. celebrities-1) now, tracked: visibility(slot) follows it.
     CommandResult celebrityPost(int c, int *slot = nullptr);
     CommandResult setMode(FanoutMode m);
-    CommandResult setThreshold(std::uint32_t followers);
+    CommandResult setThreshold(std::int64_t followers);
+    CommandResult setPostShare(double share);
     CommandResult addWorkers(int count);
     // Kills a worker (the newest up when none is named): its unacknowledged batch is redelivered.
     CommandResult killWorker(std::optional<int> id = {});
+    // Retires a worker (the newest up when none is named) once its batch is acknowledged.
+    CommandResult removeWorker(std::optional<int> id = {});
+    CommandResult addInboxShards(int count);
+    // A killed shard's inboxes are lost (and its users' reads and writes refused) until rebuilt:
+    // back up, each of its inboxes refilled with the newest pushed posts of the accounts it
+    // follows, from the post log (what a real system replays from its post store).
+    CommandResult killInboxShard(std::optional<int> id = {});
+    CommandResult rebuildInboxShard(std::optional<int> id = {});
 
     // ---- any thread ----
     struct Totals {
@@ -72,6 +81,9 @@ public:
         std::uint64_t writes = 0, duplicates = 0, skipped = 0, older = 0, lostWrites = 0;
         std::uint64_t batches = 0, acked = 0, redelivered = 0, backlog = 0;
         std::uint64_t refused = 0; // posts the full fan-out queue refused (outbox only)
+        std::uint64_t pushed = 0; // posts that became fan-out jobs
+        std::uint64_t entries = 0; // inbox entries held: filled slots, less those a kill cleared
+        std::uint64_t lostEntries = 0, rebuiltEntries = 0;
     };
     Totals totals() const;
     struct Visibility {
@@ -81,7 +93,11 @@ public:
         std::uint64_t delivered = 0; // followers whose inbox got it (first write)
         double p50Ms = 0, p99Ms = 0, maxMs = 0; // delivery delays so far
     };
+    // A post whose author reads pull (pull, or hybrid above the threshold) is visible to every
+    // follower: the next read fetches the outbox.
     Visibility visibility(int slot) const; // control mutex
+    // Delivery delays (post to inbox write) of every pushed post, ns.
+    LogHistogram deliveryDelays() const;
     const FollowerGraph &graph() const { return m_graph; }
     const InboxStore &inboxes() const { return m_inbox; }
     const PostLog &posts() const { return m_log; }
@@ -93,7 +109,8 @@ private:
     enum class Stage : std::uint8_t { Read, ReadDone, Claim, Wrote, Acked };
     struct alignas(64) ShardStats {
         OwnedCounter posts, reads, fetches, staleReads;
-        OwnedCounter writes, duplicates, skipped, older, lostWrites, batches, acked;
+        OwnedCounter writes, duplicates, skipped, older, lostWrites, batches, acked, filled, pushed;
+        ConcurrentHistogram allDelay; // every write's delivery delay, ns
         std::array<OwnedCounter, kTracked> delivered;
         std::array<ConcurrentHistogram, kTracked> delay; // ns from post to inbox write
         std::vector<PostId> inbox; // scratch
@@ -103,6 +120,7 @@ private:
     struct WorkerSlot {
         std::atomic<bool> alive { false };
         std::atomic<bool> parked { false };
+        std::atomic<bool> leaving { false }; // removed: ends after its acknowledgement
         FanoutBatch batch; // the worker's shard thread only
         bool holding = false; // a batch taken and not yet acknowledged
         std::vector<Nanos> ends; // each write's end (modeled) in the batch
@@ -122,6 +140,7 @@ private:
     void finishRead(Shard &s, Request *r);
     void workerStep(Shard &s, Request *r);
     void startWorker(int id);
+    int pickWorker(std::optional<int> id) const; // -1 when none is up (control mutex)
     void wake(std::vector<Request *> parked);
 
     Runtime &m_rt;
@@ -133,6 +152,7 @@ private:
     const Nanos m_writeNs, m_fetchNs, m_ackNs;
     std::atomic<FanoutMode> m_mode;
     std::atomic<std::uint32_t> m_threshold;
+    std::atomic<double> m_postShare;
     std::vector<std::unique_ptr<ShardStats>> m_stats;
     std::unique_ptr<WorkerSlot[]> m_workers;
     int m_workersUsed = 0; // control mutex
@@ -147,8 +167,10 @@ private:
     int m_nextTracked = 0; // control mutex
     int m_newestTracked = -1; // control mutex
     std::uint64_t m_celebrityPosts = 0; // control mutex
+    std::uint64_t m_celebrityPushed = 0; // control mutex
     Totals m_prev; // at the previous tick; control mutex
     std::atomic<std::uint64_t> m_refusedFanouts { 0 };
+    std::atomic<std::uint64_t> m_lostEntries { 0 }, m_rebuiltEntries { 0 }; // control writes, ticks read
 };
 
 } // namespace stampede

@@ -77,6 +77,18 @@ CommandResult FlashSale::apply(const TimedEvent &e)
     case EventKind::Pause:
     case EventKind::Resume:
         break; // the runtime's
+    case EventKind::CelebrityPost:
+    case EventKind::SetFanoutMode:
+    case EventKind::SetFanoutThreshold:
+    case EventKind::SetPostShare:
+    case EventKind::AddFanoutWorkers:
+    case EventKind::RemoveFanoutWorker:
+    case EventKind::KillFanoutWorker:
+    case EventKind::AddInboxShards:
+    case EventKind::KillInboxShard:
+    case EventKind::RebuildInboxShard:
+        return CommandResult::fail(
+            "flash sale run: that command belongs to the fan-out (posts, workers, inbox shards)");
     }
     return CommandResult::fail("unknown command");
 }

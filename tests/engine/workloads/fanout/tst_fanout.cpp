@@ -338,7 +338,7 @@ void TestFanout::engineRunsTheFanoutWorkload()
     }));
     const auto refused = e.addNodes(1);
     QVERIFY(!refused.ok);
-    QVERIFY2(QString::fromStdString(refused.error).startsWith(u"fan-out run:"_s), refused.error.c_str());
+    QVERIFY2(QString::fromStdString(refused.error).startsWith(u"fanout run: that command belongs to the flash-sale workload"_s), refused.error.c_str());
     QVERIFY(!e.snapshot()->store);
     const RunResult r = e.stopAndDrain(5);
     QVERIFY(r.final.attempts >= 200);
