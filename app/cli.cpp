@@ -100,6 +100,10 @@ void applyOverrides(const CliOptions &o, Scenario *s)
         c.traffic.readRatio = *o.readRatio;
     if (o.consumers)
         c.queue.consumers = *o.consumers;
+    if (o.fanoutMode)
+        c.fanout.mode = *o.fanoutMode;
+    if (o.fanoutThreshold)
+        c.fanout.threshold = static_cast<std::uint32_t>(*o.fanoutThreshold);
     if (o.strategy == stampede::Strategy::CacheQueue && c.cache.nodes == 0) {
         // cache-queue pre-deducts stock in the cache tier; a lesson without one would just fail.
         c.cache.nodes = kDefaultCacheNodes;
@@ -131,6 +135,8 @@ QString optionForField(const CliOptions &o, const QString &field)
         return u"--read-ratio"_s;
     if (field == u"queue.consumers"_s && o.consumers)
         return u"--consumers"_s;
+    if (field == u"fanout.threshold"_s && o.fanoutThreshold)
+        return u"--fanout-threshold"_s;
     if (field == u"threads"_s && o.threads)
         return u"--threads"_s;
     if (field == u"duration_s"_s && o.durationS)
@@ -194,6 +200,10 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
         u"read-ratio"_s, u"Product-page views per purchase attempt (0-10000; 100 = a 100:1 read:write mix)."_s, u"R"_s);
     const QCommandLineOption consumers(
         u"consumers"_s, u"Order-queue consumers at the start (0-64; used by cache-queue)."_s, u"N"_s);
+    const QCommandLineOption fanoutMode(
+        u"fanout-mode"_s, u"Fan-out runs: how posts reach followers, push, pull or hybrid."_s, u"M"_s);
+    const QCommandLineOption fanoutThreshold(u"fanout-threshold"_s,
+        u"Fan-out runs: hybrid pulls the authors with more followers than N, pushes the rest."_s, u"N"_s);
     const QCommandLineOption duration(u"duration"_s, u"Run length in seconds."_s, u"SECONDS"_s);
     const QCommandLineOption seed(u"seed"_s, u"Random seed (non-negative integer)."_s, u"N"_s);
     const QCommandLineOption threads(u"threads"_s, u"Engine threads; 0 = one per core."_s, u"N"_s);
@@ -208,8 +218,9 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     const QCommandLineOption theme(u"theme"_s, u"Window only: light or dark."_s, u"light|dark"_s);
     const QCommandLineOption size(
         u"size"_s, u"Window only: the window's size in pixels, also of --screenshot (e.g. 1366x768)."_s, u"WxH"_s);
-    parser.addOptions({ headless, preset, scenario, strategy, nodes, rate, stock, readRatio, consumers, duration, seed,
-        threads, report, csv, listPresets, screenshot, after, projector, theme, size });
+    parser.addOptions(
+        { headless, preset, scenario, strategy, nodes, rate, stock, readRatio, consumers, fanoutMode, fanoutThreshold,
+            duration, seed, threads, report, csv, listPresets, screenshot, after, projector, theme, size });
 
     if (!parser.parse(arguments))
         return error(parserError(parser));
@@ -293,6 +304,19 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
         if (!n || !limits::inRange(Limit::Consumers, double(*n)))
             return error(outOfRange(u"--consumers"_s, Limit::Consumers, u"an integer"_s, v));
         o.consumers = int(*n);
+    }
+    if (parser.isSet(fanoutMode)) {
+        const QString v = parser.value(fanoutMode);
+        o.fanoutMode = stampede::parseFanoutMode(v.toStdString());
+        if (!o.fanoutMode)
+            return error(u"--fanout-mode: must be push, pull or hybrid, got "_s + quoted(v));
+    }
+    if (parser.isSet(fanoutThreshold)) {
+        const QString v = parser.value(fanoutThreshold);
+        const auto n = parseInteger(v);
+        if (!n || !limits::inRange(Limit::FanoutThreshold, double(*n)))
+            return error(outOfRange(u"--fanout-threshold"_s, Limit::FanoutThreshold, u"a number of followers"_s, v));
+        o.fanoutThreshold = *n;
     }
     if (parser.isSet(duration)) {
         const QString v = parser.value(duration);
@@ -387,6 +411,19 @@ std::optional<Scenario> resolveScenario(const CliOptions &o, QString *error)
     if (!s)
         return std::nullopt;
 
+    // An option for the other workload would be silently ignored: refuse it instead.
+    const bool fanout = s->config.workload == stampede::WorkloadKind::Fanout;
+    const std::pair<const char *, bool> foreign[] { { "--strategy", fanout && o.strategy },
+        { "--nodes", fanout && o.nodes }, { "--stock", fanout && o.stock }, { "--read-ratio", fanout && o.readRatio },
+        { "--consumers", fanout && o.consumers }, { "--fanout-mode", !fanout && o.fanoutMode },
+        { "--fanout-threshold", !fanout && o.fanoutThreshold } };
+    for (const auto &[option, set] : foreign)
+        if (set) {
+            *error = QString::fromLatin1(option) + u": "_s
+                + (fanout ? u"a flash-sale option, and "_s + source + u" is a fan-out run"_s
+                          : u"a fan-out option, and "_s + source + u" is a flash sale"_s);
+            return std::nullopt;
+        }
     applyOverrides(o, &*s);
     const QString problem = checkScenario(*s);
     if (!problem.isEmpty()) {

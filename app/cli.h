@@ -34,6 +34,8 @@ struct CliOptions {
     std::optional<std::int64_t> stock;
     std::optional<double> readRatio; // product-page views per purchase attempt
     std::optional<int> consumers; // order-queue consumers at the start
+    std::optional<stampede::FanoutMode> fanoutMode; // fan-out runs: push, pull or hybrid
+    std::optional<std::int64_t> fanoutThreshold; // fan-out runs: hybrid's follower threshold
     std::optional<double> durationS;
     std::optional<std::uint64_t> seed;
     std::optional<int> threads;

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "fanoutreport.h"
+
 #include <QJsonArray>
 #include <QLocale>
 #include <QSaveFile>
@@ -49,9 +51,14 @@ QJsonObject reportJson(const Scenario &scenario, const RunResult &r)
     for (const stampede::Marker &m : r.markers)
         events.append(QJsonObject { { u"t_s"_s, m.t }, { u"label"_s, QString::fromStdString(m.label) } });
 
-    return QJsonObject {
+    const bool fanout = c.workload == stampede::WorkloadKind::Fanout;
+    QJsonObject out {
         { u"scenario"_s, QString::fromStdString(c.name) },
-        { u"strategy"_s, fromStd(stampede::toString(c.strategy)) },
+        // a fan-out run's approach is its mode (push, pull, hybrid)
+        { u"strategy"_s,
+            fanout ? fromStd(stampede::toString(f.fanout ? f.fanout->mode : c.fanout.mode))
+                   : fromStd(stampede::toString(c.strategy)) },
+        { u"workload"_s, fromStd(stampede::toString(c.workload)) },
         { u"seed"_s, qint64(c.seed) },
         { u"duration_s"_s, scenario.durationS },
         { u"requests"_s,
@@ -125,6 +132,10 @@ QJsonObject reportJson(const Scenario &scenario, const RunResult &r)
                 { u"rejected"_s, qint64(fQueue.queueRejected) },
             } },
     };
+    // The celebrity fan-out (issue 13): present for fan-out runs only.
+    if (fanout)
+        out.insert(u"fanout"_s, fanoutReportJson(scenario, r));
+    return out;
 }
 
 QByteArray timelineCsv(const std::vector<TickSample> &timeline, const std::vector<stampede::Marker> &markers)
@@ -176,6 +187,22 @@ QByteArray timelineCsv(const std::vector<TickSample> &timeline, const std::vecto
         u"duplicates_total_count"_s,
         u"cache_stock_units"_s,
         u"divergence_units"_s,
+        // The fan-out's (zeros for a flash sale).
+        u"posts_per_s"_s,
+        u"timeline_reads_per_s"_s,
+        u"inbox_writes_per_s"_s,
+        u"fetches_per_read"_s,
+        u"fanout_stale_reads_per_s"_s,
+        u"fanout_backlog_writes"_s,
+        u"fanout_drain_per_s"_s,
+        u"visible_ratio"_s,
+        u"tracked_post_id"_s,
+        u"hot_shard_utilisation_ratio"_s,
+        u"fanout_workers_up_count"_s,
+        u"inbox_entries_count"_s,
+        u"fanout_duplicates_total_count"_s,
+        u"fanout_redelivered_total_count"_s,
+        u"fanout_stale_reads_total_count"_s,
     };
     QString out = header.join(u',') + u'\n';
     std::size_t nextMarker = 0;
@@ -186,6 +213,7 @@ QByteArray timelineCsv(const std::vector<TickSample> &timeline, const std::vecto
         const auto tStore = t.store.value_or(stampede::StoreSample {});
         const auto tCache = t.cache.value_or(stampede::CacheSample {});
         const auto tQueue = t.queue.value_or(stampede::QueueSample {});
+        const auto tFan = t.fanout.value_or(stampede::FanoutSample {});
         // Markers up to this tick's end belong to it; the last tick takes any stragglers.
         QStringList labels;
         const bool last = i + 1 == timeline.size();
@@ -237,6 +265,21 @@ QByteArray timelineCsv(const std::vector<TickSample> &timeline, const std::vecto
             QString::number(tQueue.duplicatesTotal),
             QString::number(tCache.cacheStock),
             QString::number(tCache.divergence),
+            csvNumber(tFan.posts),
+            csvNumber(tFan.reads),
+            csvNumber(tFan.inboxWrites),
+            csvNumber(tFan.fetchesPerRead),
+            csvNumber(tFan.staleReads),
+            QString::number(tFan.backlog),
+            csvNumber(tFan.drainRate),
+            csvNumber(tFan.visible),
+            QString::number(tFan.trackedPost),
+            csvNumber(tFan.hotShardUtilisation),
+            QString::number(tFan.workersUp),
+            QString::number(tFan.entries),
+            QString::number(tFan.duplicatesTotal),
+            QString::number(tFan.redeliveredTotal),
+            QString::number(tFan.staleReadsTotal),
         };
         out += row.join(u',') + u'\n';
     }
@@ -268,27 +311,52 @@ QString summaryText(const Scenario &scenario, const RunResult &r)
     if (!a.drained)
         problems << u"not drained"_s;
 
+    const bool fanout = c.workload == stampede::WorkloadKind::Fanout;
     QList<std::pair<QString, QString>> lines {
         { u"scenario"_s,
             QString::fromStdString(c.name) + u"  ("_s + QString::number(scenario.durationS, 'f', 1) + u" s, seed "_s
-                + QString::number(c.seed) + u", "_s + QString::number(c.nodes.count) + u" nodes, "_s + traffic + u')' },
-        { u"strategy"_s, fromStd(stampede::toString(c.strategy)) },
+                + QString::number(c.seed) + u", "_s
+                + (fanout ? count(c.fanout.users) + u" users, "_s : QString::number(c.nodes.count) + u" nodes, "_s)
+                + traffic + u')' },
     };
+    if (fanout) {
+        const stampede::FanoutView fv = f.fanout.value_or(stampede::FanoutView {});
+        lines.append({ u"workload"_s,
+            u"fan-out, "_s + fromStd(stampede::toString(fv.mode))
+                + (fv.mode == stampede::FanoutMode::Hybrid ? u" (threshold "_s + count(fv.threshold) + u" followers)"_s
+                                                           : QString()) });
+        problems.clear(); // no stock or orders here: the fan-out's own invariants
+        if (fv.duplicates > 0)
+            problems << u"duplicate inbox entries"_s;
+        if (fv.lostWrites > 0)
+            problems << u"inbox writes lost"_s;
+        if (fv.refusedFanouts > 0)
+            problems << u"fan-outs refused"_s;
+        if (!a.drained)
+            problems << u"not drained"_s;
+    } else {
+        lines.append({ u"strategy"_s, fromStd(stampede::toString(c.strategy)) });
+    }
     for (const QString &note : scenario.notes)
         lines.append({ u"note"_s, note });
+    if (fanout)
+        lines += fanoutSummaryLines(scenario, r);
+    else
+        lines += QList<std::pair<QString, QString>> {
+            { u"attempts"_s, count(f.attempts) },
+            { u"succeeded"_s, count(f.succeeded) },
+            { u"sold out"_s, count(f.soldOut) + u"  (false sold-out "_s + count(a.falseSoldOut) + u')' },
+            { u"rate limited"_s, count(f.rateLimited) },
+            { u"failed"_s,
+                count(f.failed) + u"  (node down "_s + count(f.failedNodeDown) + u", timeout "_s
+                    + count(f.failedTimeout) + u", overloaded "_s + count(f.failedOverloaded) + u')' },
+            { u"stock"_s,
+                u"initial "_s + count(a.supplied) + u"  sold "_s + count(a.persisted) + u"  remaining "_s
+                    + count(a.remaining) },
+            { u"OVERSOLD"_s, count(a.oversold) },
+            { u"lost orders"_s, count(a.lostOrders) + u"  (duplicates "_s + count(a.duplicateOrders) + u')' },
+        };
     lines += QList<std::pair<QString, QString>> {
-        { u"attempts"_s, count(f.attempts) },
-        { u"succeeded"_s, count(f.succeeded) },
-        { u"sold out"_s, count(f.soldOut) + u"  (false sold-out "_s + count(a.falseSoldOut) + u')' },
-        { u"rate limited"_s, count(f.rateLimited) },
-        { u"failed"_s,
-            count(f.failed) + u"  (node down "_s + count(f.failedNodeDown) + u", timeout "_s + count(f.failedTimeout)
-                + u", overloaded "_s + count(f.failedOverloaded) + u')' },
-        { u"stock"_s,
-            u"initial "_s + count(a.supplied) + u"  sold "_s + count(a.persisted) + u"  remaining "_s
-                + count(a.remaining) },
-        { u"OVERSOLD"_s, count(a.oversold) },
-        { u"lost orders"_s, count(a.lostOrders) + u"  (duplicates "_s + count(a.duplicateOrders) + u')' },
         { u"latency ms"_s,
             u"p50 "_s + ms(f.p50Ms) + u"  p95 "_s + ms(f.p95Ms) + u"  p99 "_s + ms(f.p99Ms) + u"  max "_s
                 + ms(f.maxMs) },

@@ -45,7 +45,7 @@ constexpr std::array<std::pair<CounterRecovery, std::string_view>, 2> kRecoverie
 } };
 constexpr std::array<std::pair<WorkloadKind, std::string_view>, 2> kWorkloads { {
     { WorkloadKind::FlashSale, "flash-sale" },
-    { WorkloadKind::Fanout, "fanout" },
+    { WorkloadKind::Fanout, "fan-out" },
 } };
 constexpr std::array<std::pair<FanoutMode, std::string_view>, 3> kFanoutModes { {
     { FanoutMode::Push, "push" },

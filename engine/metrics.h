@@ -245,8 +245,10 @@ struct QueueView {
 struct TrackedPostView {
     std::uint32_t post = 0, author = 0, followers = 0;
     double postedAtS = 0; // engine time, seconds
+    double runAtS = 0; // run time, seconds (the clock of ticks and markers)
     std::int64_t delivered = 0; // followers whose inbox has it
     double p50Ms = 0, p99Ms = 0, maxMs = 0; // delivery delays so far: the times to 50 / 99 / 100 %
+    bool pulled = false; // read by pull when posted (not fanned out): visible to every follower at once
 };
 
 struct FanoutView {

@@ -74,6 +74,12 @@ public:
             r->at = -1;
         m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
     }
+    // Hands r to its shard to continue at modeled time `at` (>= 0), from any thread.
+    void dispatchAt(Request *r, Nanos at)
+    {
+        r->at = at;
+        m_shards[static_cast<std::size_t>(r->shard)]->dispatch(r);
+    }
     // Hands each request of a linked list back to its shard.
     void dispatchAll(Request *list);
     void arrive(Shard &s, Nanos arrival, bool client) { m_workload->arrive(s, arrival, client); }

@@ -2,7 +2,10 @@
 
 #include "limittable.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -38,7 +41,29 @@ InboxStore::InboxStore(std::uint32_t users, int inboxSize, int shards)
         if (auto e = limits::checkNamed(id, v); !e.empty())
             throw std::invalid_argument(e);
     // value-initialised: every slot empty (0), every lock free
-    m_data = std::make_unique<std::atomic<PostId>[]>(std::size_t(users) * std::size_t(inboxSize));
+    {
+        const std::size_t n = std::size_t(users) * std::size_t(inboxSize);
+        constexpr std::size_t kHuge = std::size_t(2) << 20;
+        const std::size_t page = 4096;
+        const std::size_t bytes = (n * sizeof(std::atomic<PostId>) + page - 1) / page * page;
+        void *base = ::mmap(nullptr, bytes + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (base == MAP_FAILED)
+            throw std::bad_alloc();
+        const auto start = reinterpret_cast<std::uintptr_t>(base);
+        const auto aligned = (start + kHuge - 1) / kHuge * kHuge;
+        if (aligned > start) // only the aligned part stays mapped
+            ::munmap(base, aligned - start);
+        if (const std::uintptr_t end = start + bytes + kHuge; end > aligned + bytes)
+            ::munmap(reinterpret_cast<void *>(aligned + bytes), end - (aligned + bytes));
+        base = reinterpret_cast<void *>(aligned);
+        // Huge pages for the whole 2 MiB pages only: a partly used one would be resident whole.
+        if (const std::size_t huge = bytes / kHuge * kHuge; huge > 0)
+            ::madvise(base, huge, MADV_HUGEPAGE); // a hint: 4 KiB pages work too
+        auto *data = reinterpret_cast<std::atomic<PostId> *>(aligned);
+        for (std::size_t i = 0; i < n; ++i)
+            ::new (static_cast<void *>(data + i)) std::atomic<PostId>(0);
+        m_data = std::unique_ptr<std::atomic<PostId>[], InboxUnmap>(data, InboxUnmap { base, bytes });
+    }
     m_locks = std::make_unique<std::atomic<std::uint8_t>[]>(users);
     // Room for every shard a run may add, so adding one never moves a shard another thread uses.
     m_shard = std::make_unique<Shard[]>(static_cast<std::size_t>(kMaxInboxShards));
@@ -99,14 +124,14 @@ void InboxStore::Shard::clearWindows()
 
 Nanos InboxStore::serve(int shard, Nanos now, Nanos opNs)
 {
-    Shard &s = m_shard[static_cast<std::size_t>(shard)];
-    s.ops.fetch_add(1, std::memory_order_relaxed);
-    if (opNs <= 0)
+    if (opNs <= 0) // nothing to book; and no write to a line every thread's operations share
         return 0;
+    Shard &s = m_shard[static_cast<std::size_t>(shard)];
     const Nanos width = windowOf(opNs);
     const auto capacity = static_cast<std::uint32_t>(width / opNs);
     const std::int64_t first = std::max<Nanos>(now, 0) / width;
     Lock lock(s.lock);
+    s.ops.store(s.ops.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     for (std::int64_t w = first; w < first + kWindows; ++w) {
         const auto slot = static_cast<std::size_t>(w % kWindows);
         if (s.window[slot] > w)
@@ -213,6 +238,8 @@ void InboxStore::clear()
         s.up.store(true, std::memory_order_release);
     }
 }
+
+void InboxUnmap::operator()(std::atomic<PostId> *) const { ::munmap(base, bytes); }
 
 std::uint64_t InboxStore::entries() const
 {

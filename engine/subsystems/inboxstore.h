@@ -32,6 +32,12 @@ namespace stampede {
 
 using PostId = std::uint32_t; // 0 is "empty"; real ids start at 1
 
+struct InboxUnmap { // frees InboxStore's inboxes (mapped, see m_data)
+    void *base = nullptr;
+    std::size_t bytes = 0;
+    void operator()(std::atomic<PostId> *) const;
+};
+
 class InboxStore {
 public:
     // users >= 1; inboxSize and shards within their rows of the limit table (fanout.inbox_size,
@@ -52,13 +58,20 @@ public:
     };
     // Puts `post` in user's inbox in place of its oldest entry (or an empty slot: *filled then).
     Write write(std::uint32_t user, PostId post, bool idempotent, bool *filled = nullptr);
+    // A hint that user's inbox is written soon: its lines are fetched meanwhile (no state changes).
+    void prefetch(std::uint32_t user) const
+    {
+        __builtin_prefetch(&m_locks[user], 1, 3);
+        __builtin_prefetch(inbox(user), 1, 3);
+    }
     // Copies user's inbox (newest first, without empty slots) into out; false when its shard is down.
     bool read(std::uint32_t user, std::vector<PostId> &out) const;
 
     static constexpr Nanos kWindowNs = 1'000'000;
     static constexpr int kWindows = 64; // how far ahead a saturated shard books, in windows
 
-    // One operation on shard s arriving at `now`: the time until the shard has served it.
+    // One operation on shard s arriving at `now`: the time until the shard has served it
+    // (0 when opNs is 0: an operation without a modeled cost is not booked, nor counted).
     Nanos serve(int shard, Nanos now, Nanos opNs);
     // Operations booked in windows after now's: the shard's queue.
     std::uint64_t backlog(int shard, Nanos now, Nanos opNs) const;
@@ -93,8 +106,10 @@ private:
         mutable std::atomic<std::uint8_t> lock { 0 };
         std::int64_t window[kWindows]; // the window each ring slot counts (-1: none); under lock
         std::uint32_t used[kWindows]; // operations booked in it; under lock
-        std::atomic<std::uint64_t> ops { 0 };
-        std::atomic<bool> up { true };
+        std::atomic<std::uint64_t> ops { 0 }; // under lock (writes); any thread reads
+        // Read by every write and read of the shard's users: a line of its own, so that the
+        // windows' bookkeeping on the other lines does not invalidate it.
+        alignas(64) std::atomic<bool> up { true };
         void clearWindows();
     };
     class Lock;
@@ -105,7 +120,9 @@ private:
     int m_slots;
     int m_configured; // shards at construction, and after clear()
     std::atomic<int> m_active; // shards serving now, m_configured .. kMaxInboxShards
-    std::unique_ptr<std::atomic<PostId>[]> m_data; // users x slots
+    // Anonymous memory asked to be backed by huge pages: every write lands on a random inbox, so
+    // with 4 KiB pages nearly every one is also a TLB miss (a nested page walk in a VM).
+    std::unique_ptr<std::atomic<PostId>[], InboxUnmap> m_data; // users x slots
     std::unique_ptr<std::atomic<std::uint8_t>[]> m_locks; // one per user
     std::unique_ptr<Shard[]> m_shard;
 };

@@ -4,13 +4,14 @@
 //
 //   stampede_bench [--quick] [--json FILE] [--only SECTION,...] [--seconds N]
 //
-// Sections, in the order they run: raw, engine, modeled, efficiency, redis, window, memory.
+// Sections, in the order they run: raw, engine, modeled, efficiency, fanout, redis, window, memory.
 // The table goes to stdout, progress to stderr, and --json writes the same rows with a
 // description of the machine.
 
 #include "benchreport.h"
 #include "busycore.h"
 #include "enginebench.h"
+#include "fanoutbench.h"
 #include "rawlimits.h"
 #include "redisbench.h"
 #ifdef STAMPEDE_BENCH_HAVE_UI
@@ -42,8 +43,8 @@ using namespace stampede::bench;
 
 namespace {
 
-const QStringList kSections { u"raw"_s, u"engine"_s, u"modeled"_s, u"efficiency"_s, u"redis"_s, u"window"_s,
-    u"memory"_s };
+const QStringList kSections { u"raw"_s, u"engine"_s, u"modeled"_s, u"efficiency"_s, u"fanout"_s, u"redis"_s,
+    u"window"_s, u"memory"_s };
 
 // DESIGN.md "Performance targets"
 constexpr double kTargetClosedLoop = 10e6; // attempts/s for atomic and sharded, 2 cores
@@ -79,6 +80,8 @@ struct Options {
     std::vector<double> rates { 50e3, 100e3, 200e3, 400e3, 700e3, 1e6, 1.5e6, 2e6 }; // modeled probes
     std::vector<Strategy> strategies { Strategy::Atomic, Strategy::Sharded, Strategy::RowLock, Strategy::Naive };
     bool scaling = true; // engine section: also 1 and 2 threads
+    QStringList fanoutParts; // fanout section: only these parts (empty: all)
+    int fanoutPosts = 0; // fanout section: timed pushes per push row (0: 3 quick, 5 otherwise)
 };
 
 QString strategyName(Strategy s) { return QString::fromLatin1(toString(s).data(), qsizetype(toString(s).size())); }
@@ -110,6 +113,8 @@ public:
             modeled();
         if (wants(u"efficiency"_s))
             efficiency();
+        if (wants(u"fanout"_s))
+            fanout();
         if (wants(u"redis"_s))
             redis();
         if (wants(u"window"_s))
@@ -493,6 +498,20 @@ private:
         }
     }
 
+    // ---------------------------------------------------------------- fanout
+    // The celebrity fan-out workload (issue 13): fanoutbench.h says what each row measures.
+    void fanout()
+    {
+        FanoutBenchOptions f;
+        f.quick = m_o.quick;
+        f.threads = m_threads;
+        f.posts = m_o.fanoutPosts > 0 ? m_o.fanoutPosts : m_o.quick ? 3 : 5;
+        f.modeledPosts = m_o.quick ? 1 : 2;
+        f.sweepSeconds = m_o.seconds;
+        f.parts = m_o.fanoutParts;
+        runFanoutBench(f, [this](Row r) { add(std::move(r)); });
+    }
+
     // ---------------------------------------------------------------- redis
     void redis()
     {
@@ -724,7 +743,7 @@ int main(int argc, char **argv)
     const QCommandLineOption only(
         u"only"_s, u"Run only these sections: %1."_s.arg(kSections.join(u", "_s)), u"SECTION,..."_s);
     const QCommandLineOption seconds(
-        u"seconds"_s, u"Measured seconds of each raw, engine, modeled and redis row."_s, u"N"_s);
+        u"seconds"_s, u"Measured seconds of each raw, engine, modeled and redis row, and of each fan-out sweep point."_s, u"N"_s);
     const QCommandLineOption memorySeconds(u"memory-seconds"_s, u"Length of the memory run in seconds."_s, u"N"_s);
     const QCommandLineOption windowSeconds(
         u"window-seconds"_s, u"Measured seconds of the window row (default 10)."_s, u"N"_s);
@@ -738,8 +757,13 @@ int main(int argc, char **argv)
         u"S,..."_s);
     const QCommandLineOption noScaling(u"no-scaling"_s, u"Engine section: skip the 1- and 2-thread rows."_s);
     const QCommandLineOption threads(u"threads"_s, u"Engine threads (default: hardware concurrency)."_s, u"N"_s);
-    parser.addOptions(
-        { help, quick, json, only, seconds, memorySeconds, windowSeconds, rates, strategies, noScaling, threads });
+    const QCommandLineOption fanoutParts(u"fanout-parts"_s,
+        u"Fanout section: only these parts: %1 (default all; for profiling one)."_s.arg(kFanoutParts.join(u", "_s)),
+        u"PART,..."_s);
+    const QCommandLineOption fanoutPosts(u"fanout-posts"_s,
+        u"Fanout section: timed 1 M-follower pushes per push row (default 5; 3 with --quick)."_s, u"N"_s);
+    parser.addOptions({ help, quick, json, only, seconds, memorySeconds, windowSeconds, rates, strategies, noScaling,
+        threads, fanoutParts, fanoutPosts });
     auto usage = [](const QString &e) {
         std::fprintf(stderr, "stampede_bench: %s\n", e.toLocal8Bit().constData());
         return 2;
@@ -786,6 +810,10 @@ int main(int argc, char **argv)
     if (!number(threads, 1, 256, threadCount))
         return usage(u"--threads: must be between 1 and 256"_s);
     o.threads = static_cast<int>(threadCount);
+    double posts = 0;
+    if (!number(fanoutPosts, 1, 1000, posts) || posts != std::floor(posts))
+        return usage(u"--fanout-posts: must be a whole number between 1 and 1000"_s);
+    o.fanoutPosts = static_cast<int>(posts);
     o.scaling = !parser.isSet(noScaling);
     if (parser.isSet(strategies)) {
         o.strategies.clear();
@@ -795,6 +823,12 @@ int main(int argc, char **argv)
                 return usage(u"--strategies: unknown strategy '%1'"_s.arg(name));
             o.strategies.push_back(*st);
         }
+    }
+    for (const QString &part : parser.value(fanoutParts).split(u',', Qt::SkipEmptyParts)) {
+        const QString name = part.trimmed().toLower();
+        if (!kFanoutParts.contains(name))
+            return usage(u"--fanout-parts: unknown part '%1' (parts: %2)"_s.arg(name, kFanoutParts.join(u", "_s)));
+        o.fanoutParts << name;
     }
     if (parser.isSet(rates)) {
         o.rates.clear();

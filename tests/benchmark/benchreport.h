@@ -18,7 +18,7 @@ enum class Verdict { Info, Pass, Miss, Skipped, Error, ProbeOk, ProbeOut };
 QString toString(Verdict v);
 
 struct Row {
-    QString section; // raw, engine, modeled, redis, window, memory
+    QString section; // raw, engine, modeled, efficiency, fanout, redis, window, memory
     QString name; // e.g. "engine atomic, closed-loop max"
     std::optional<double> value; // in `unit`; empty when skipped
     QString unit; // "attempts/s", "ms", "MB", "x", ...

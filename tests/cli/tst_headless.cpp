@@ -3,13 +3,14 @@
 
 #include "cli.h"
 
+#include "clirun.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -17,11 +18,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-struct Outcome {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using test::Outcome;
 
 // Splits one CSV line, honouring double quotes (the events column is quoted).
 QStringList csvFields(const QString &line)
@@ -97,20 +94,7 @@ void TestHeadless::initTestCase()
 
 Outcome TestHeadless::run(const QStringList &args, int timeoutMs)
 {
-    QProcess p;
-    p.setWorkingDirectory(m_dir.path());
-    p.start(m_bin, args);
-    Outcome o;
-    if (!p.waitForStarted() || !p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        o.err = u"did not finish: "_s + p.errorString();
-        return o;
-    }
-    o.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    o.out = QString::fromLocal8Bit(p.readAllStandardOutput());
-    o.err = QString::fromLocal8Bit(p.readAllStandardError());
-    return o;
+    return test::runBinary(m_bin, m_dir.path(), args, timeoutMs);
 }
 
 QJsonObject TestHeadless::readReport(const QString &path)
@@ -228,9 +212,10 @@ void TestHeadless::listPresets()
     QCOMPARE(o.exitCode, 0);
     for (const QString &name :
         { u"black-friday-naive"_s, u"black-friday-row-lock"_s, u"black-friday-atomic"_s, u"black-friday-sharded"_s,
-            u"black-friday-cache-queue"_s, u"cache-stampede"_s, u"queue-peak-shaving"_s, u"rehash-mod-vs-ring"_s })
+            u"black-friday-cache-queue"_s, u"cache-stampede"_s, u"queue-peak-shaving"_s, u"rehash-mod-vs-ring"_s,
+            u"celebrity-push"_s, u"celebrity-pull"_s, u"celebrity-hybrid"_s, u"fanout-worker-crash"_s })
         QVERIFY2(o.out.contains(name), qPrintable(o.out));
-    QCOMPARE(o.out.split(u'\n', Qt::SkipEmptyParts).size(), 8);
+    QCOMPARE(o.out.split(u'\n', Qt::SkipEmptyParts).size(), 12);
     QVERIFY2(!o.out.contains(u"broken"_s), qPrintable(o.out));
 }
 
@@ -325,7 +310,12 @@ void TestHeadless::shortRunWritesReportAndCsv()
         u"evictions_per_s"_s, u"store_reads_per_s"_s, u"stale_reads_per_s"_s, u"stale_reads_total_count"_s,
         u"enqueued_per_s"_s, u"dequeued_per_s"_s, u"queue_backlog_messages"_s, u"queue_lag_ms"_s,
         u"consumers_up_count"_s, u"redelivered_total_count"_s, u"duplicates_total_count"_s, u"cache_stock_units"_s,
-        u"divergence_units"_s };
+        u"divergence_units"_s,
+        // the fan-out's
+        u"posts_per_s"_s, u"timeline_reads_per_s"_s, u"inbox_writes_per_s"_s, u"fetches_per_read"_s,
+        u"fanout_stale_reads_per_s"_s, u"fanout_backlog_writes"_s, u"fanout_drain_per_s"_s, u"visible_ratio"_s,
+        u"tracked_post_id"_s, u"hot_shard_utilisation_ratio"_s, u"fanout_workers_up_count"_s, u"inbox_entries_count"_s,
+        u"fanout_duplicates_total_count"_s, u"fanout_redelivered_total_count"_s, u"fanout_stale_reads_total_count"_s };
     QCOMPARE(header.mid(original.size()), appended);
     for (qsizetype i = 1; i < lines.size(); ++i)
         QVERIFY2(csvFields(lines[i]).size() == header.size(), qPrintable(lines[i]));

@@ -88,6 +88,8 @@ private slots:
     void blackFridayCacheQueueStaysCorrect();
     void queueShavesThePeak();
     void ringMovesFewerKeysThanModulo();
+    void celebrityPresetsTradeReadsForWrites();
+    void fanoutWorkerCrashShowsDuplicatesAndLostInboxes();
 };
 
 // The store's peak read rate with single-flight on is at least 5× lower than with it off.
@@ -185,6 +187,77 @@ void TestPresets::ringMovesFewerKeysThanModulo()
     QCOMPARE(moved.size(), std::size_t(2));
     QVERIFY2(moved[0] > 70 && moved[0] < 90, "modulo 4 -> 5 moves about 4/5 of the keys");
     QVERIFY2(moved[1] > 10 && moved[1] < 25, "ring 5 -> 6 moves about 1/6 of the keys");
+}
+
+// The three celebrity presets, same traffic and graph: push reaches every follower in about
+// F·t/W and faster with the added workers, reads one inbox but miss the post meanwhile; pull
+// shows it at once and pays six fetches a read; hybrid shows it at once for two fetches.
+void TestPresets::celebrityPresetsTradeReadsForWrites()
+{
+    const double scale = 0.35; // posts at 1.05 s and 4.2 s, 10.5 s in all
+    const auto push = runPreset(QStringLiteral("celebrity-push"), scale);
+    const auto pull = runPreset(QStringLiteral("celebrity-pull"), scale);
+    const auto hybrid = runPreset(QStringLiteral("celebrity-hybrid"), scale);
+    QVERIFY(push.ok && pull.ok && hybrid.ok);
+    auto fetches
+        = [](const Run &r) { return double(r.result.final.fanout->fetches) / double(r.result.final.fanout->reads); };
+    const auto &pf = *push.result.final.fanout;
+    QCOMPARE(pf.tracked.size(), std::size_t(2));
+    const TrackedPostView &second = pf.tracked[0], &first = pf.tracked[1]; // newest first
+    for (const TrackedPostView *p : { &first, &second }) {
+        QVERIFY(!p->pulled);
+        QCOMPARE(p->delivered, std::int64_t(p->followers));
+    }
+    // 8 workers at 0.01 ms a write, a 0.05 ms ack per batch of 64: F·t/W + F/(W·64)·ack = 1.35 s
+    const double model8 = (first.followers * 0.01 / 8 + first.followers / (8.0 * 64) * 0.05) / 1e3;
+    qInfo("celebrity-push: 100 %% after %.3f s (model %.3f s), with 16 workers %.3f s; fetches/read %.2f, stale %lld",
+        first.maxMs / 1e3, model8, second.maxMs / 1e3, fetches(push), static_cast<long long>(pf.staleReads));
+    QVERIFY2(std::abs(first.maxMs / 1e3 / model8 - 1) < 0.1, qPrintable(QString::number(first.maxMs)));
+    QVERIFY2(second.maxMs < 0.65 * first.maxMs, "twice the workers: well under two thirds of the time");
+    QVERIFY(pf.staleReads > 0);
+    QCOMPARE(fetches(push), 1.0);
+
+    const auto &lf = *pull.result.final.fanout;
+    QCOMPARE(lf.inboxWrites, 0);
+    QCOMPARE(lf.staleReads, 0);
+    for (const TrackedPostView &p : lf.tracked)
+        QVERIFY(p.pulled && p.delivered == std::int64_t(p.followers));
+    QVERIFY2(fetches(pull) > 5, qPrintable(QString::number(fetches(pull))));
+    QVERIFY2(pull.result.final.p50Ms > 3 * push.result.final.p50Ms, "six sequential fetches, not one");
+
+    const auto &hf = *hybrid.result.final.fanout;
+    QCOMPARE(hf.staleReads, 0);
+    for (const TrackedPostView &p : hf.tracked)
+        QVERIFY(p.pulled && p.delivered == std::int64_t(p.followers));
+    QVERIFY2(fetches(hybrid) < 0.5 * fetches(pull), qPrintable(QString::number(fetches(hybrid))));
+    QVERIFY2(hf.inboxWrites * 20 < pf.inboxWrites, "no million-write fan-out");
+    for (const Run *r : { &push, &pull, &hybrid })
+        QVERIFY(r->result.audit.invariantsOk);
+}
+
+// Plain writes and two workers killed mid-fan-out: their batches come back, the followers whose
+// write had landed hold the post twice, and everyone still gets it; the killed inbox shard's
+// inboxes are lost (its users' writes refused) until the rebuild refills them.
+void TestPresets::fanoutWorkerCrashShowsDuplicatesAndLostInboxes()
+{
+    const double scale = 0.5; // the first post's fan-out (1.8 s with six workers) ends before the shard dies
+    const auto run = runPreset(QStringLiteral("fanout-worker-crash"), scale);
+    QVERIFY(run.ok);
+    const auto &f = *run.result.final.fanout;
+    qInfo("fanout-worker-crash: redelivered %lld batches, duplicates %lld, lost entries %lld, rebuilt %lld, "
+          "lost writes %lld",
+        static_cast<long long>(f.redelivered), static_cast<long long>(f.duplicates),
+        static_cast<long long>(f.lostEntries), static_cast<long long>(f.rebuiltEntries),
+        static_cast<long long>(f.lostWrites));
+    QCOMPARE(f.redelivered, 2);
+    QVERIFY(f.duplicates > 0 && f.duplicates <= 2 * 64);
+    QCOMPARE(f.workersUp, 6);
+    for (const TrackedPostView &p : f.tracked)
+        QCOMPARE(p.delivered, std::int64_t(p.followers));
+    // shard 3 of 16 held the post for about a sixteenth of her followers
+    QVERIFY2(f.lostEntries > 999'999 / 16 * 0.9, qPrintable(QString::number(f.lostEntries)));
+    QVERIFY(f.rebuiltEntries >= f.lostEntries * 0.9);
+    QVERIFY(!run.result.audit.invariantsOk); // duplicates: the lesson
 }
 
 QTEST_GUILESS_MAIN(TestPresets)

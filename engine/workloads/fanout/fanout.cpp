@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -117,6 +118,7 @@ void Fanout::post(UserId author, Nanos at, int tracked)
         t.author.store(author, std::memory_order_relaxed);
         t.followers.store(followers, std::memory_order_relaxed);
         t.postedAt.store(at, std::memory_order_relaxed);
+        t.pulled.store(followers > 0 && !pushes(followers), std::memory_order_relaxed);
         t.active.store(true, std::memory_order_release);
     }
     if (followers == 0 || !pushes(followers))
@@ -136,7 +138,7 @@ void Fanout::post(UserId author, Nanos at, int tracked)
         m_refusedFanouts.fetch_add(1, std::memory_order_relaxed); // the post stays in the outbox only
         return;
     }
-    wake(std::move(parked));
+    wake(std::move(parked), at);
 }
 
 // The accounts whose outboxes a read by `user` fetches: none with push, every followee with
@@ -261,10 +263,12 @@ void Fanout::startWorker(int id)
 {
     WorkerSlot &w = m_workers[static_cast<std::size_t>(id)];
     w.holding = false;
+    w.freeAt = m_rt.now(); // a worker added now starts no earlier (the actor's start publishes it)
     w.leaving.store(false);
     w.parked.store(false);
     w.request.store(nullptr);
     w.ends.reserve(static_cast<std::size_t>(m_config.batch));
+    w.users.reserve(static_cast<std::size_t>(m_config.batch));
     w.alive.store(true, std::memory_order_release);
     m_rt.startActor(id, [id](Shard &, Request *r) {
         r->consumer = id;
@@ -272,11 +276,66 @@ void Fanout::startWorker(int id)
     });
 }
 
-void Fanout::wake(std::vector<Request *> parked)
+// Parked workers take up the new work at `at`, the post's modeled time (a celebrity's post
+// comes from the control thread, whose hand-over would otherwise start them at the clock when
+// they run), or at the releasing step's time when `at` is -1.
+void Fanout::wake(std::vector<Request *> parked, Nanos at)
 {
     for (Request *r : parked) {
         m_workers[static_cast<std::size_t>(r->consumer)].parked.store(false, std::memory_order_relaxed);
-        m_rt.dispatch(r);
+        if (at >= 0)
+            m_rt.dispatchAt(r, at);
+        else
+            m_rt.dispatch(r);
+    }
+}
+
+// The batch's writes that end (modeled) by `until`, in order: each into its follower's inbox.
+void Fanout::writeBatch(ShardStats &st, WorkerSlot &w, Nanos until)
+{
+    const FanoutBatch &b = w.batch;
+    const bool idempotent = m_config.idempotent;
+    const bool tracked = b.tracked >= 0
+        && m_tracked[static_cast<std::size_t>(b.tracked)].post.load(std::memory_order_acquire) == b.post;
+    // The inboxes are spread over the whole store: each write misses the caches, so the lines of
+    // the writes a few places ahead are requested meanwhile (the lock's exchange orders the writes,
+    // not the prefetches).
+    constexpr std::uint32_t kAhead = 8;
+    const std::uint32_t n = b.to - b.from;
+    for (std::uint32_t j = 0; j < std::min(kAhead, n); ++j)
+        m_inbox.prefetch(w.users[j]);
+    for (std::uint32_t i = b.from; i < b.to && w.ends[i - b.from] <= until; ++i) {
+        const UserId f = w.users[i - b.from];
+        if (i - b.from + kAhead < n)
+            m_inbox.prefetch(w.users[i - b.from + kAhead]);
+        bool filled = false;
+        switch (m_inbox.write(f, b.post, idempotent, &filled)) {
+        case InboxStore::Write::Stored: {
+            st.writes.add();
+            const auto d = static_cast<std::uint64_t>(std::max<Nanos>(w.ends[i - b.from] - b.postedAt, 0));
+            st.allDelay.record(d);
+            if (tracked) {
+                st.delivered[static_cast<std::size_t>(b.tracked)].add();
+                st.delay[static_cast<std::size_t>(b.tracked)].record(d);
+            }
+            break;
+        }
+        case InboxStore::Write::Duplicate:
+            st.writes.add();
+            st.duplicates.add();
+            break;
+        case InboxStore::Write::Skipped:
+            st.skipped.add();
+            break;
+        case InboxStore::Write::Older:
+            st.older.add();
+            break;
+        case InboxStore::Write::ShardDown:
+            st.lostWrites.add();
+            break;
+        }
+        if (filled)
+            st.filled.add();
     }
 }
 
@@ -291,6 +350,9 @@ void Fanout::workerStep(Shard &s, Request *r)
     for (;;) {
         if (!w.alive.load(std::memory_order_acquire)) {
             if (w.holding) { // killed before its acknowledgement: delivered again
+                // The writes it finished before it died have landed; the batch comes back whole.
+                if (r->stageAs<Stage>() == Stage::Wrote)
+                    writeBatch(st, w, w.killedAt.load(std::memory_order_relaxed));
                 w.holding = false;
                 wake(m_queue.redeliver(w.batch));
             }
@@ -321,11 +383,16 @@ void Fanout::workerStep(Shard &s, Request *r)
             w.holding = true;
             // Each write waits for its follower's inbox shard; the worker writes one after another.
             w.ends.clear();
-            Nanos t = s.now();
+            w.users.clear();
+            // An idle worker takes the post up when it came, not when its thread got to it
+            // (a worker woken or started late by a busy machine was waiting, in modeled time).
+            Nanos t = std::min(s.now(), std::max(w.freeAt, b->postedAt));
             for (std::uint32_t i = b->from; i < b->to; ++i) {
                 const UserId f = m_graph.followerAt(b->author, i);
-                t += m_inbox.serve(m_inbox.shardOf(f), t, m_writeNs);
+                if (m_writeNs > 0)
+                    t += m_inbox.serve(m_inbox.shardOf(f), t, m_writeNs);
                 w.ends.push_back(t);
+                w.users.push_back(f);
             }
             r->setStage(Part::Workload, Stage::Wrote);
             if (const Nanos d = t - s.now(); d > 0) {
@@ -334,50 +401,16 @@ void Fanout::workerStep(Shard &s, Request *r)
             }
             continue;
         }
-        case Stage::Wrote: {
-            const FanoutBatch &b = w.batch;
-            const bool idempotent = m_config.idempotent;
-            for (std::uint32_t i = b.from; i < b.to; ++i) {
-                const UserId f = m_graph.followerAt(b.author, i);
-                bool filled = false;
-                switch (m_inbox.write(f, b.post, idempotent, &filled)) {
-                case InboxStore::Write::Stored:
-                    st.writes.add();
-                    st.allDelay.record(static_cast<std::uint64_t>(std::max<Nanos>(w.ends[i - b.from] - b.postedAt, 0)));
-                    if (b.tracked >= 0
-                        && m_tracked[static_cast<std::size_t>(b.tracked)].post.load(std::memory_order_acquire)
-                            == b.post) {
-                        st.delivered[static_cast<std::size_t>(b.tracked)].add();
-                        const Nanos d = w.ends[i - b.from] - b.postedAt;
-                        st.delay[static_cast<std::size_t>(b.tracked)].record(
-                            static_cast<std::uint64_t>(std::max<Nanos>(d, 0)));
-                    }
-                    break;
-                case InboxStore::Write::Duplicate:
-                    st.writes.add();
-                    st.duplicates.add();
-                    break;
-                case InboxStore::Write::Skipped:
-                    st.skipped.add();
-                    break;
-                case InboxStore::Write::Older:
-                    st.older.add();
-                    break;
-                case InboxStore::Write::ShardDown:
-                    st.lostWrites.add();
-                    break;
-                }
-                if (filled)
-                    st.filled.add();
-            }
+        case Stage::Wrote:
+            writeBatch(st, w, std::numeric_limits<Nanos>::max());
             r->setStage(Part::Workload, Stage::Acked);
             if (m_ackNs > 0) {
                 s.delay(r, m_ackNs);
                 return;
             }
             continue;
-        }
         case Stage::Acked:
+            w.freeAt = s.now();
             w.holding = false;
             m_queue.done(w.batch);
             st.batches.add();
@@ -407,6 +440,7 @@ CommandResult Fanout::celebrityPost(int c, int *slotOut)
     base.delivered = 0;
     base.delay.clear();
     countTracked(slot, &base.delivered, &base.delay);
+    t.runAt.store(m_rt.started() ? m_rt.runTime() : 0.0, std::memory_order_relaxed);
     post(static_cast<UserId>(c), m_rt.now(), slot);
     m_newestTracked = slot;
     ++m_celebrityPosts;
@@ -493,6 +527,7 @@ CommandResult Fanout::killWorker(std::optional<int> id)
         return CommandResult::fail(id ? "kill fan-out worker: no worker " + std::to_string(*id) + " is up"
                                       : std::string("kill fan-out worker: none is up"));
     WorkerSlot &w = m_workers[static_cast<std::size_t>(pick)];
+    w.killedAt.store(m_rt.now(), std::memory_order_relaxed); // before alive: the worker reads it after
     w.alive.store(false, std::memory_order_release);
     // Parked: nothing will wake it, so hand it back to its shard to end.
     if (Request *r = w.request.load(std::memory_order_relaxed); r && w.parked.load() && m_queue.unpark(r))
@@ -699,8 +734,8 @@ void Fanout::view(Snapshot &s)
         const Visibility p = visibility(slot);
         if (!p.active)
             break;
-        v.tracked.push_back({ p.post, p.author, p.followers, p.postedAtS, static_cast<std::int64_t>(p.delivered),
-            p.p50Ms, p.p99Ms, p.maxMs });
+        v.tracked.push_back({ p.post, p.author, p.followers, p.postedAtS, p.runAtS,
+            static_cast<std::int64_t>(p.delivered), p.p50Ms, p.p99Ms, p.maxMs, p.pulled });
     }
     const Nanos now = m_rt.now();
     for (int i = 0; i < m_inbox.shards(); ++i) {
@@ -731,9 +766,15 @@ void Fanout::view(Snapshot &s)
 
 Audit Fanout::audit(bool drained)
 {
+    // The fan-out's invariants: every pushed post reached every follower's inbox once (nothing
+    // left queued, no duplicate entry, no write lost to a dead shard, no post refused).
+    const Totals t = totals();
     Audit a;
-    a.queued = static_cast<std::int64_t>(m_queue.backlog());
+    a.queued = static_cast<std::int64_t>(t.backlog);
     a.drained = drained && a.queued == 0;
+    a.conserved = true; // no stock here
+    a.staleReads = static_cast<std::int64_t>(t.staleReads);
+    a.invariantsOk = a.drained && t.duplicates == 0 && t.lostWrites == 0 && t.refused == 0;
     return a;
 }
 
@@ -786,6 +827,8 @@ Fanout::Visibility Fanout::visibility(int slot) const
     v.author = t.author.load();
     v.followers = t.followers.load();
     v.postedAtS = static_cast<double>(t.postedAt.load()) / 1e9;
+    v.runAtS = t.runAt.load();
+    v.pulled = t.pulled.load();
     LogHistogram h;
     countTracked(slot, &v.delivered, &h);
     const TrackedBase &base = m_trackedBase[static_cast<std::size_t>(slot)];

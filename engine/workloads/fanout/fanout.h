@@ -90,6 +90,8 @@ public:
         bool active = false;
         std::uint32_t post = 0, author = 0, followers = 0;
         double postedAtS = 0;
+        double runAtS = 0; // run time of the post (as markers and ticks count it)
+        bool pulled = false; // read by pull when it was posted: not fanned out
         std::uint64_t delivered = 0; // followers whose inbox got it (first write)
         double p50Ms = 0, p99Ms = 0, maxMs = 0; // delivery delays so far
     };
@@ -121,15 +123,20 @@ private:
         std::atomic<bool> alive { false };
         std::atomic<bool> parked { false };
         std::atomic<bool> leaving { false }; // removed: ends after its acknowledgement
+        std::atomic<Nanos> killedAt { 0 }; // engine time of its kill: the writes it had finished
         FanoutBatch batch; // the worker's shard thread only
         bool holding = false; // a batch taken and not yet acknowledged
+        Nanos freeAt = 0; // modeled end of its last acknowledgement (its shard thread only)
         std::vector<Nanos> ends; // each write's end (modeled) in the batch
+        std::vector<UserId> users; // each write's follower in the batch (looked up once, at the claim)
         std::atomic<Request *> request { nullptr }; // its actor, for a kill while parked
     };
     struct Tracked {
         std::atomic<bool> active { false };
         std::atomic<std::uint32_t> post { 0 }, author { 0 }, followers { 0 };
         std::atomic<Nanos> postedAt { 0 };
+        std::atomic<double> runAt { 0 };
+        std::atomic<bool> pulled { false }; // read by pull when posted: not fanned out
     };
     ShardStats &stats(Shard &s) { return *m_stats[static_cast<std::size_t>(s.index())]; }
     bool pushes(std::uint32_t followers) const;
@@ -139,9 +146,10 @@ private:
     void readStep(Shard &s, Request *r);
     void finishRead(Shard &s, Request *r);
     void workerStep(Shard &s, Request *r);
+    void writeBatch(ShardStats &st, WorkerSlot &w, Nanos until);
     void startWorker(int id);
     int pickWorker(std::optional<int> id) const; // -1 when none is up (control mutex)
-    void wake(std::vector<Request *> parked);
+    void wake(std::vector<Request *> parked, Nanos at = -1);
 
     Runtime &m_rt;
     FanoutConfig m_config;

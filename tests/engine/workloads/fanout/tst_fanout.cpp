@@ -95,6 +95,13 @@ private Q_SLOTS:
     void engineRunsTheFanoutWorkload();
     void memoryPerUserAtAMillion();
     void badConfigNamesTheKey();
+    void aRemovedWorkerFinishesItsBatch();
+    void aKilledWorkerLeavesTheWritesItFinished();
+    void aKilledShardLosesItsInboxesUntilRebuilt();
+    void addedShardsSpreadTheInboxes();
+    void entriesHeldMatchTheInboxes();
+    void aPulledPostIsVisibleAtOnce();
+    void commandsArriveAsEvents();
 };
 
 void TestFanout::pushTakesFollowersTimesWriteOverWorkers_data()
@@ -338,7 +345,9 @@ void TestFanout::engineRunsTheFanoutWorkload()
     }));
     const auto refused = e.addNodes(1);
     QVERIFY(!refused.ok);
-    QVERIFY2(QString::fromStdString(refused.error).startsWith(u"fanout run: that command belongs to the flash-sale workload"_s), refused.error.c_str());
+    QVERIFY2(QString::fromStdString(refused.error)
+                 .startsWith(u"fan-out run: that command belongs to the flash-sale workload"_s),
+        refused.error.c_str());
     QVERIFY(!e.snapshot()->store);
     const RunResult r = e.stopAndDrain(5);
     QVERIFY(r.final.attempts >= 200);
@@ -368,6 +377,236 @@ void TestFanout::badConfigNamesTheKey()
     } catch (const std::invalid_argument &e) {
         QVERIFY2(QByteArray(e.what()).startsWith("fanout.workers:"), e.what());
     }
+}
+
+// Removed (not killed): it acknowledges the batch it holds, then leaves: nothing comes back.
+void TestFanout::aRemovedWorkerFinishesItsBatch()
+{
+    constexpr std::uint32_t kFollowers = 6'000;
+    auto fc = fanoutConfig(20'000, kFollowers);
+    fc.workers = 2;
+    fc.writeMs = 0.01;
+    fc.ackMs = 20;
+    fc.idempotent = false;
+    auto rig = makeFanout(fc, 1);
+    rig.rt->start();
+    const int slot = post(rig);
+    QVERIFY(test::eventually([&] { return visibility(rig, slot).delivered >= kFollowers / 4; }));
+    const auto removed = underControl(*rig.rt, [&] { return rig->removeWorker(); });
+    QVERIFY2(removed.ok, removed.error.c_str());
+    QCOMPARE(underControl(*rig.rt, [&] { return rig->workersUp(); }), 1);
+    QVERIFY(allDelivered(rig, slot));
+    QVERIFY(drained(rig));
+    const auto t = totals(rig);
+    QCOMPARE(t.redelivered, std::uint64_t(0));
+    QCOMPARE(t.duplicates, std::uint64_t(0)); // plain writes, and still one copy each
+    QCOMPARE(t.writes, std::uint64_t(kFollowers));
+    // the last one goes too; then there is none to remove
+    QVERIFY(underControl(*rig.rt, [&] { return rig->removeWorker(); }).ok);
+    const auto none = underControl(*rig.rt, [&] { return rig->removeWorker(); });
+    QVERIFY(!none.ok);
+    QVERIFY2(QString::fromStdString(none.error).startsWith(u"remove fan-out worker: none is up"_s), none.error.c_str());
+}
+
+// Killed halfway through its first batch's writes (1 ms each, 256 a batch): the writes that
+// had ended by the kill landed, the rest had not, and the batch comes back whole. With plain
+// writes the landed ones are the duplicates: some, and fewer than the batch.
+void TestFanout::aKilledWorkerLeavesTheWritesItFinished()
+{
+    constexpr std::uint32_t kFollowers = 2'000;
+    auto fc = fanoutConfig(10'000, kFollowers);
+    fc.workers = 1;
+    fc.batch = 256;
+    fc.writeMs = 1;
+    fc.ackMs = 0;
+    fc.idempotent = false;
+    fc.inboxShards = 64;
+    auto rig = makeFanout(fc, 1);
+    rig.rt->start();
+    const Nanos postedAt = rig.rt->now();
+    const int slot = post(rig);
+    // the kill is meant for 128 ms into the batch; however late it comes, within the batch or a later one
+    QVERIFY(test::eventually([&] { return rig.rt->now() >= postedAt + 128'000'000; }));
+    const auto killed = underControl(*rig.rt, [&] { return rig->killWorker(); });
+    QVERIFY2(killed.ok, killed.error.c_str());
+    QVERIFY(underControl(*rig.rt, [&] { return rig->addWorkers(1); }).ok);
+    QVERIFY(allDelivered(rig, slot));
+    QVERIFY(drained(rig));
+    const auto t = totals(rig);
+    QCOMPARE(t.redelivered, std::uint64_t(1));
+    QVERIFY2(t.duplicates > 0 && t.duplicates < static_cast<std::uint64_t>(fc.batch),
+        qPrintable(QString::number(t.duplicates)));
+    QCOMPARE(t.writes - t.duplicates, std::uint64_t(kFollowers));
+}
+
+// A killed shard's users lose their inboxes and their reads and writes are refused; the rebuild
+// refills each inbox from the post log with what a push would have left there.
+void TestFanout::aKilledShardLosesItsInboxesUntilRebuilt()
+{
+    constexpr std::uint32_t kFollowers = 8'000;
+    auto fc = fanoutConfig(10'000, kFollowers);
+    fc.writeMs = 0;
+    fc.inboxShards = 8;
+    auto rig = makeFanout(fc, 1);
+    rig.rt->start();
+    const int slot = post(rig);
+    QVERIFY(allDelivered(rig, slot));
+    QVERIFY(drained(rig));
+    const PostId id = visibility(rig, slot).post;
+    const FollowerGraph &g = rig->graph();
+    std::uint64_t onShard = 0;
+    for (std::uint32_t i = 0; i < g.followerCount(0); ++i)
+        onShard += rig->inboxes().shardOf(g.followerAt(0, i)) == 5 ? 1 : 0;
+    const auto before = totals(rig).entries;
+
+    QVERIFY(underControl(*rig.rt, [&] { return rig->killInboxShard(5); }).ok);
+    QVERIFY(!rig->inboxes().up(5));
+    auto t = totals(rig);
+    QCOMPARE(t.lostEntries, onShard); // the post was the only entry of each of those inboxes
+    QCOMPARE(t.entries, before - onShard);
+    std::vector<PostId> inbox;
+    for (std::uint32_t i = 0; i < g.followerCount(0); ++i) {
+        const UserId f = g.followerAt(0, i);
+        QCOMPARE(rig->inboxes().read(f, inbox), rig->inboxes().shardOf(f) != 5);
+    }
+    QVERIFY(!underControl(*rig.rt, [&] { return rig->killInboxShard(5); }).ok); // down already
+    const auto refused = underControl(*rig.rt, [&] { return rig->addInboxShards(1); });
+    QVERIFY2(!refused.ok && QString::fromStdString(refused.error).contains(u"rebuild inbox shard 5 first"_s),
+        refused.error.c_str());
+
+    QVERIFY(underControl(*rig.rt, [&] { return rig->rebuildInboxShard(); }).ok); // the one down
+    QVERIFY(rig->inboxes().up(5));
+    t = totals(rig);
+    QCOMPARE(t.rebuiltEntries, onShard);
+    QCOMPARE(t.entries, before);
+    for (std::uint32_t i = 0; i < g.followerCount(0); ++i) {
+        QVERIFY(rig->inboxes().read(g.followerAt(0, i), inbox));
+        QVERIFY(std::find(inbox.begin(), inbox.end(), id) != inbox.end());
+    }
+    QVERIFY(!underControl(*rig.rt, [&] { return rig->rebuildInboxShard(); }).ok); // none down
+}
+
+// Added shards serve the same inboxes: users spread over more shards, nothing is lost, and a
+// push after it books the new shards too.
+void TestFanout::addedShardsSpreadTheInboxes()
+{
+    auto fc = fanoutConfig(10'000, 4'000);
+    fc.inboxShards = 4;
+    auto rig = makeFanout(fc, 1);
+    rig.rt->start();
+    int slot = post(rig);
+    QVERIFY(allDelivered(rig, slot));
+    QVERIFY(drained(rig));
+    const auto before = totals(rig).entries;
+    QVERIFY(underControl(*rig.rt, [&] { return rig->addInboxShards(4); }).ok);
+    QCOMPARE(rig->inboxes().shards(), 8);
+    QCOMPARE(totals(rig).entries, before);
+    std::vector<std::uint64_t> ops(8);
+    for (int i = 0; i < 8; ++i)
+        ops[static_cast<std::size_t>(i)] = rig->inboxes().operations(i);
+    slot = post(rig);
+    QVERIFY(allDelivered(rig, slot));
+    for (int i = 4; i < 8; ++i)
+        QVERIFY2(rig->inboxes().operations(i) > ops[static_cast<std::size_t>(i)], qPrintable(QString::number(i)));
+    QVERIFY(!underControl(*rig.rt, [&] { return rig->addInboxShards(kMaxInboxShards); }).ok);
+}
+
+// The running count of entries held is what a scan of every inbox finds, after posts that
+// overflow inboxes (newest K kept), a kill and a rebuild.
+void TestFanout::entriesHeldMatchTheInboxes()
+{
+    auto fc = fanoutConfig(5'000, 3'000);
+    fc.inboxSize = 2;
+    fc.inboxShards = 4;
+    fc.writeMs = 0;
+    fc.postShare = 0.3; // ordinary posts too
+    auto rig = makeFanout(fc, 4000);
+    rig.rt->start();
+    for (int i = 0; i < 3; ++i) {
+        const int slot = post(rig);
+        QVERIFY(allDelivered(rig, slot));
+    }
+    QVERIFY(underControl(*rig.rt, [&] { return rig->killInboxShard(1); }).ok);
+    QVERIFY(underControl(*rig.rt, [&] { return rig->rebuildInboxShard(1); }).ok);
+    QVERIFY(readsReach(rig, 2000));
+    TimedEvent pause;
+    pause.kind = EventKind::Pause;
+    QVERIFY(rig.rt->command(pause).ok);
+    // once the last posts have fanned out, the count and a scan agree
+    QVERIFY(test::eventually([&] {
+        const auto t = totals(rig);
+        return t.backlog == 0 && t.entries == rig->inboxes().entries();
+    }));
+    const auto t = totals(rig);
+    QVERIFY(t.lostEntries > 0 && t.rebuiltEntries > 0);
+    QVERIFY2(t.older > 0 || t.entries <= 2u * 5'000u, "inboxes of two keep the newest two");
+}
+
+// Pull, or hybrid above the threshold: nothing to fan out, every follower's next read shows it.
+void TestFanout::aPulledPostIsVisibleAtOnce()
+{
+    auto fc = fanoutConfig(10'000, 5'000);
+    fc.mode = FanoutMode::Hybrid;
+    fc.threshold = 1'000;
+    auto rig = makeFanout(fc, 1);
+    rig.rt->start();
+    const int slot = post(rig);
+    const auto v = visibility(rig, slot);
+    QVERIFY(v.pulled);
+    QCOMPARE(v.delivered, std::uint64_t(v.followers));
+    QCOMPARE(totals(rig).pushed, std::uint64_t(0));
+    QCOMPARE(totals(rig).backlog, std::uint64_t(0));
+    // the threshold raised above her count: her next post is pushed
+    QVERIFY(underControl(*rig.rt, [&] { return rig->setThreshold(10'000); }).ok);
+    const int pushed = post(rig);
+    QVERIFY(!visibility(rig, pushed).pulled);
+    QVERIFY(allDelivered(rig, pushed));
+    QCOMPARE(totals(rig).pushed, std::uint64_t(1));
+    QVERIFY(!underControl(*rig.rt, [&] { return rig->setThreshold(-1); }).ok);
+}
+
+// Through Engine::command, as scenarios and the window send them; the flash sale's are refused.
+void TestFanout::commandsArriveAsEvents()
+{
+    EngineConfig c = test::quietConfig(2);
+    c.workload = WorkloadKind::Fanout;
+    c.traffic.ratePerS = 500;
+    c.fanout = fanoutConfig(20'000, 5'000);
+    c.fanout.workers = 2;
+    Engine e(c);
+    e.start();
+    auto cmd = [&](EventKind k, auto set) {
+        TimedEvent ev;
+        ev.kind = k;
+        set(ev);
+        return e.command(ev);
+    };
+    const auto none = [](TimedEvent &) {};
+    QVERIFY(cmd(EventKind::AddFanoutWorkers, [](TimedEvent &ev) { ev.count = 2; }).ok);
+    QVERIFY(cmd(EventKind::KillFanoutWorker, [](TimedEvent &ev) { ev.node = 0; }).ok);
+    QVERIFY(cmd(EventKind::RemoveFanoutWorker, none).ok);
+    QVERIFY(!cmd(EventKind::KillFanoutWorker, [](TimedEvent &ev) { ev.node = 0; }).ok); // dead already
+    QVERIFY(cmd(EventKind::SetFanoutMode, [](TimedEvent &ev) { ev.fanoutMode = FanoutMode::Hybrid; }).ok);
+    QVERIFY(cmd(EventKind::SetFanoutThreshold, [](TimedEvent &ev) { ev.threshold = 100; }).ok);
+    QVERIFY(!cmd(EventKind::SetPostShare, [](TimedEvent &ev) { ev.ratio = 1.5; }).ok);
+    QVERIFY(cmd(EventKind::SetPostShare, [](TimedEvent &ev) { ev.ratio = 0.2; }).ok);
+    QVERIFY(cmd(EventKind::AddInboxShards, [](TimedEvent &ev) { ev.count = 2; }).ok);
+    QVERIFY(cmd(EventKind::KillInboxShard, [](TimedEvent &ev) { ev.node = 3; }).ok);
+    QVERIFY(cmd(EventKind::RebuildInboxShard, none).ok);
+    QVERIFY(cmd(EventKind::CelebrityPost, none).ok);
+    QVERIFY(!cmd(EventKind::CelebrityPost, [](TimedEvent &ev) { ev.node = 1; }).ok); // one celebrity
+    const auto flash = cmd(EventKind::Restock, [](TimedEvent &ev) { ev.units = 5; });
+    QVERIFY(!flash.ok);
+    QVERIFY(test::eventually([&] {
+        const auto s = e.snapshot();
+        return s->fanout && s->fanout->mode == FanoutMode::Hybrid && s->fanout->threshold == 100
+            && s->fanout->workersUp == 2 && s->fanout->shardUp.size() == 18 && !s->fanout->tracked.empty();
+    }));
+    const auto markers = e.markers();
+    for (const char *label : { "2 fan-out workers added", "fan-out worker 0 killed", "fan-out hybrid",
+             "threshold 100 followers", "2 inbox shards added", "inbox shard 3 killed", "celebrity 0 posts" })
+        QVERIFY2(std::any_of(markers.begin(), markers.end(), [&](const Marker &m) { return m.label == label; }), label);
+    e.stopAndDrain(5);
 }
 
 QTEST_GUILESS_MAIN(TestFanout)
