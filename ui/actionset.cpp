@@ -133,12 +133,62 @@ ActionSet::ActionSet(QWidget *window)
     blockWhenFull = makeToggle(u"When full: block"_s, u"When full: reject"_s, QKeySequence(Qt::Key_B),
         u"A full partition makes producers wait (block) or refuses the order (reject)"_s);
 
+    // ---- fan-out ----
+    celebrityPost = make(window, u"Celebrity &post"_s, { QKeySequence(Qt::Key_P) },
+        u"The celebrity posts now: watch how long the post takes to reach all her followers"_s);
+    const std::array<std::pair<QString, QString>, 3> modes { {
+        { u"push"_s, u"Fan-out push: a worker writes the post into every follower's inbox (fan-out on write)"_s },
+        { u"pull"_s, u"Fan-out pull: each read merges the outboxes of the accounts it follows (fan-out on read)"_s },
+        { u"hybrid"_s, u"Fan-out hybrid: push for accounts up to the threshold, pull for those above"_s },
+    } };
+    const Qt::Key modeKeys[] = { Qt::Key_U, Qt::Key_O, Qt::Key_Y };
+    fanoutModeGroup = new QActionGroup(this);
+    fanoutModeGroup->setExclusive(true);
+    for (std::size_t i = 0; i < fanoutModes.size(); ++i) {
+        fanoutModes[i] = make(window, u"Fan-out "_s + modes[i].first, { QKeySequence(modeKeys[i]) }, modes[i].second);
+        setLabel(fanoutModes[i], fanoutModes[i]->text(), modes[i].first);
+        fanoutModes[i]->setCheckable(true);
+        fanoutModes[i]->setData(int(i));
+        fanoutModeGroup->addAction(fanoutModes[i]);
+    }
+    thresholdUp = make(window, u"Threshold ×10"_s, { QKeySequence(Qt::Key_T) },
+        u"Hybrid: ten times the followers above which an account is pulled (fewer accounts pulled)"_s);
+    setLabel(thresholdUp, thresholdUp->text(), u"×10"_s);
+    thresholdDown = make(window, u"Threshold ÷10"_s, { QKeySequence(u"Shift+T"_s) },
+        u"Hybrid: a tenth of the followers above which an account is pulled (more accounts pulled)"_s);
+    setLabel(thresholdDown, thresholdDown->text(), u"÷10"_s);
+    postShareUp = make(window, u"Post share ×2"_s, { QKeySequence(Qt::Key_N) },
+        u"Twice the share of arrivals that are ordinary posts (the rest are timeline reads)"_s);
+    setLabel(postShareUp, postShareUp->text(), u"×2"_s);
+    postShareDown = make(window, u"Post share ÷2"_s, { QKeySequence(u"Shift+N"_s) },
+        u"Half the share of arrivals that are ordinary posts"_s);
+    setLabel(postShareDown, postShareDown->text(), u"÷2"_s);
+    addWorker = make(window, u"Add fan-out &worker"_s, { QKeySequence(Qt::Key_W) },
+        u"One more worker writing posts into inboxes: the backlog drains faster"_s);
+    setLabel(addWorker, addWorker->text(), u"+ worker"_s);
+    removeWorker = make(window, u"Remove fan-out worker"_s, { QKeySequence(u"Shift+W"_s) },
+        u"The newest worker finishes and acknowledges its batch, then leaves"_s);
+    setLabel(removeWorker, removeWorker->text(), u"− worker"_s);
+    killWorker = make(window, u"Kill fan-out worker"_s, { QKeySequence(u"Shift+K"_s) },
+        u"Kill the newest worker: its unacknowledged batch is delivered again (duplicates unless idempotent)"_s);
+    setLabel(killWorker, killWorker->text(), u"Kill worker"_s);
+    addInboxShard = make(window, u"Add inbox shard"_s, { QKeySequence(Qt::Key_E) },
+        u"One more inbox shard: writes and reads spread over more shards"_s);
+    setLabel(addInboxShard, addInboxShard->text(), u"+ shard"_s);
+    killInboxShard = make(window, u"Kill inbox shard"_s, { QKeySequence(u"Shift+E"_s) },
+        u"Kill the selected inbox shard (or the last up): its users' timelines are lost until it is rebuilt"_s);
+    setLabel(killInboxShard, killInboxShard->text(), u"Kill shard"_s);
+    rebuildInboxShard = make(window, u"Rebuild inbox shard"_s, { QKeySequence(u"Shift+R"_s) },
+        u"Bring the selected (or first) dead inbox shard back, its inboxes refilled from the post log"_s);
+    setLabel(rebuildInboxShard, rebuildInboxShard->text(), u"Rebuild"_s);
+
     lessonGroup = new QActionGroup(this);
     lessonGroup->setExclusive(true);
 
     shortcuts = make(window, u"&Keyboard shortcuts"_s, { QKeySequence(Qt::Key_F1) });
     about = make(window, u"&About Stampede"_s, { QKeySequence(u"Shift+F1"_s) });
     about->setMenuRole(QAction::AboutRole);
+    setWorkload(WorkloadKind::FlashSale);
 }
 
 void ActionSet::setLabel(QAction *action, const QString &text) { setLabel(action, text, text); }
@@ -169,12 +219,56 @@ QList<QAction *> ActionSet::toggles() const
     return { ringPlacement, singleFlight, ttlJitter, readTraffic, resetRecovery, idempotent, blockWhenFull };
 }
 
+QList<QAction *> ActionSet::flashSaleActions() const
+{
+    QList<QAction *> list { addNode, removeNode, killNode, restock };
+    for (QAction *a : strategies)
+        if (a)
+            list << a;
+    list << addCacheNode << removeCacheNode << killCacheNode << toggles() << addConsumer << removeConsumer
+         << killConsumer;
+    return list;
+}
+
+QList<QAction *> ActionSet::fanoutActions() const
+{
+    for (const auto &[title, list] : byMenu())
+        if (title == u"Fan-out"_s)
+            return list;
+    return {};
+}
+
+void ActionSet::setWorkload(WorkloadKind workload)
+{
+    m_workload = workload;
+    const bool fanout = workload == WorkloadKind::Fanout;
+    // an action that is not visible has no key either
+    for (QAction *a : flashSaleActions())
+        a->setVisible(!fanout);
+    for (QAction *a : fanoutActions())
+        a->setVisible(fanout);
+}
+
+bool ActionSet::menuOf(const QString &title, WorkloadKind workload)
+{
+    if (title == u"Cache"_s || title == u"Queue"_s)
+        return workload == WorkloadKind::FlashSale;
+    if (title == u"Fan-out"_s)
+        return workload == WorkloadKind::Fanout;
+    return true;
+}
+
 QAction *ActionSet::addLesson(const QString &name, const QString &title)
 {
+    // Ctrl+1 … Ctrl+9, Ctrl+0, then Alt+1 … Alt+9
     const int n = int(lessons.size());
     QList<QKeySequence> keys;
     if (n < 9)
         keys << QKeySequence(QKeyCombination(Qt::ControlModifier, Qt::Key(int(Qt::Key_1) + n)));
+    else if (n == 9)
+        keys << QKeySequence(QKeyCombination(Qt::ControlModifier, Qt::Key_0));
+    else if (n < 19)
+        keys << QKeySequence(QKeyCombination(Qt::AltModifier, Qt::Key(int(Qt::Key_1) + n - 10)));
     QAction *a
         = make(m_window, title.isEmpty() ? name : QString(name + u" — "_s + title), keys, u"Load the preset "_s + name);
     a->setCheckable(true);
@@ -191,6 +285,11 @@ QList<std::pair<QString, QList<QAction *>>> ActionSet::byMenu() const
     for (QAction *a : strategies)
         if (a)
             run << a;
+    QList<QAction *> fanout { celebrityPost };
+    for (QAction *a : fanoutModes)
+        fanout << a;
+    fanout << thresholdUp << thresholdDown << postShareUp << postShareDown << addWorker << removeWorker << killWorker
+           << addInboxShard << killInboxShard << rebuildInboxShard;
     return {
         { u"File"_s,
             { openScenario, exportScreenshot, exportScreenshot2x, exportChart, exportCsv, copyScreenshot, quit } },
@@ -200,6 +299,7 @@ QList<std::pair<QString, QList<QAction *>>> ActionSet::byMenu() const
             { addCacheNode, removeCacheNode, killCacheNode, ringPlacement, singleFlight, ttlJitter, readTraffic,
                 resetRecovery } },
         { u"Queue"_s, { addConsumer, removeConsumer, killConsumer, idempotent, blockWhenFull } },
+        { u"Fan-out"_s, fanout },
         { u"Lessons"_s, lessons },
         { u"Help"_s, { shortcuts, about } },
     };

@@ -4,6 +4,8 @@
 // the control panel's buttons all show these same actions, so a key and a click always do the
 // same thing, and the shortcuts dialog lists them from here.
 
+#include "config.h"
+
 #include <QList>
 #include <QObject>
 
@@ -35,7 +37,7 @@ public:
     QAction *darkTheme = nullptr;
     QAction *fullScreen = nullptr;
     QAction *controlsPanel = nullptr;
-    QAction *chartPage = nullptr; // the other page of charts (flash sale / cache & queue)
+    QAction *chartPage = nullptr; // the next page of charts the run has (flash sale / cache & queue)
     // Run
     QAction *startPause = nullptr;
     QAction *spike = nullptr;
@@ -65,6 +67,21 @@ public:
     QAction *killConsumer = nullptr;
     QAction *idempotent = nullptr;
     QAction *blockWhenFull = nullptr; // checked: producers block; unchecked: reject
+    // Fan-out (the celebrity fan-out workload). The mode actions follow the engine like the
+    // strategies; threshold and post share step from the values the panel shows.
+    QAction *celebrityPost = nullptr;
+    std::array<QAction *, 3> fanoutModes {}; // push, pull, hybrid (FanoutMode order), keys U O Y
+    QActionGroup *fanoutModeGroup = nullptr;
+    QAction *thresholdUp = nullptr; // ×10
+    QAction *thresholdDown = nullptr; // ÷10
+    QAction *postShareUp = nullptr; // ×2
+    QAction *postShareDown = nullptr; // ÷2
+    QAction *addWorker = nullptr;
+    QAction *removeWorker = nullptr;
+    QAction *killWorker = nullptr;
+    QAction *addInboxShard = nullptr;
+    QAction *killInboxShard = nullptr; // the selected shard, or the engine's pick
+    QAction *rebuildInboxShard = nullptr;
     // Lessons: one per preset, added by the window (it knows the presets)
     QList<QAction *> lessons;
     QActionGroup *lessonGroup = nullptr;
@@ -80,6 +97,14 @@ public:
     static void setLabel(QAction *action, const QString &text, const QString &buttonText);
     // Every toggle above in one list (tests, syncing).
     QList<QAction *> toggles() const;
+    // The actions only one workload has: on a run of the other they are hidden, so that neither
+    // their menu item, nor their button, nor their key can send a command the engine refuses.
+    QList<QAction *> flashSaleActions() const;
+    QList<QAction *> fanoutActions() const;
+    void setWorkload(WorkloadKind workload);
+    WorkloadKind workload() const { return m_workload; }
+    // The menus whose actions are all of one workload (hidden on a run of the other).
+    static bool menuOf(const QString &title, WorkloadKind workload);
     // Grouped as the menus show them: {menu title, actions}.
     QList<std::pair<QString, QList<QAction *>>> byMenu() const;
 
@@ -88,6 +113,7 @@ private:
     QAction *makeToggle(const QString &on, const QString &off, const QKeySequence &key, const QString &tip);
 
     QWidget *m_window;
+    WorkloadKind m_workload = WorkloadKind::FlashSale;
 };
 
 } // namespace stampede::ui

@@ -22,6 +22,8 @@ int runWindow(int &argc, char **argv, const CliOptions &options)
     w.threads = options.threads;
     w.readRatio = options.readRatio;
     w.consumers = options.consumers;
+    w.fanoutMode = options.fanoutMode;
+    w.fanoutThreshold = options.fanoutThreshold;
     if (options.projector)
         w.projector = true;
     w.dark = options.dark;

@@ -53,9 +53,12 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     m_tabs->setFocusPolicy(Qt::NoFocus); // the one-key actions stay with the window
     m_tabs->addTab(u"Flash sale"_s);
     m_tabs->addTab(u"Cache && queue"_s);
+    m_tabs->addTab(u"Fan-out"_s);
     m_tabs->setTabToolTip(FlashSalePage, u"Throughput, latency, stock, OVERSOLD, row lock (G switches)"_s);
     m_tabs->setTabToolTip(
         CacheQueuePage, u"Hit ratio, orders in/out, queue backlog, divergence, stale reads (G switches)"_s);
+    m_tabs->setTabToolTip(
+        FanoutPage, u"How fast a celebrity's post reaches her followers, read latency, work, backlog, stale reads"_s);
     m_stack = new QStackedWidget;
     outer->addWidget(m_tabs, 0, Qt::AlignLeft);
     outer->addWidget(m_stack, 1);
@@ -77,6 +80,8 @@ ChartsPanel::ChartsPanel(QWidget *parent)
             applyAxis(chart, LiveChart::Axis::Right, spec.right);
         for (int i = 0; i < int(spec.series.size()); ++i)
             chart->setSeriesVisible(i, !spec.series[std::size_t(i)].inUse); // shown once in use
+        if (spec.sincePost)
+            chart->setShortTimeAxis(u"since the post"_s);
         m_pageCharts[std::size_t(spec.page)] << chart;
         m_charts << chart;
     }
@@ -86,6 +91,41 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     m_stale.assign(std::size_t(m_charts.size()), false);
     setRows(1);
     applyTheme(Theme::make(false, false));
+    setWorkload(WorkloadKind::FlashSale);
+}
+
+void ChartsPanel::setWorkload(WorkloadKind workload)
+{
+    m_workload = workload;
+    m_curves.clear();
+    for (int page = 0; page < PageCount; ++page)
+        m_tabs->setTabVisible(page, pageAvailable(page));
+    if (!pageAvailable(this->page()))
+        setPage(workload == WorkloadKind::Fanout ? FanoutPage : FlashSalePage);
+}
+
+bool ChartsPanel::pageAvailable(int page) const
+{
+    if (page < 0 || page >= PageCount)
+        return false;
+    return (page == FanoutPage) == (m_workload == WorkloadKind::Fanout);
+}
+
+int ChartsPanel::pageCount() const
+{
+    int n = 0;
+    for (int page = 0; page < PageCount; ++page)
+        n += pageAvailable(page) ? 1 : 0;
+    return n;
+}
+
+void ChartsPanel::nextPage()
+{
+    for (int k = 1; k <= PageCount; ++k)
+        if (const int next = (page() + k) % PageCount; pageAvailable(next)) {
+            setPage(next);
+            return;
+        }
 }
 
 void ChartsPanel::setRows(int rows)
@@ -159,6 +199,7 @@ bool ChartsPanel::showChartsInUse(const Snapshot &s)
 
 void ChartsPanel::setRunLength(double seconds)
 {
+    m_curves.clear(); // a new run
     m_runLength = std::isfinite(seconds) && seconds > 0 ? seconds : 0;
     m_stale.assign(std::size_t(m_charts.size()), true);
 }
@@ -180,6 +221,8 @@ int ChartsPanel::page() const { return m_stack->currentIndex(); }
 void ChartsPanel::setPage(int page)
 {
     page = std::clamp(page, 0, int(PageCount) - 1);
+    if (!pageAvailable(page))
+        return;
     if (m_tabs->currentIndex() != page) {
         const QSignalBlocker block(m_tabs);
         m_tabs->setCurrentIndex(page);
@@ -229,6 +272,7 @@ void ChartsPanel::setSnapshot(std::shared_ptr<const Snapshot> s)
     m_pending = std::move(s);
     m_stale.assign(std::size_t(m_charts.size()), true);
     if (m_pending) {
+        m_curves.follow(*m_pending);
         showChartsInUse(*m_pending);
         showPageAlarms(*m_pending);
         // titles read the snapshot the counters show now, even where a chart redraws a frame later
@@ -270,6 +314,7 @@ void ChartsPanel::catchUp()
 
 void ChartsPanel::showSnapshot(const Snapshot &s)
 {
+    m_curves.follow(s);
     showChartsInUse(s);
     for (int i = 0; i < m_charts.size(); ++i)
         updateChart(i, s);
@@ -281,7 +326,8 @@ void ChartsPanel::showPageAlarms(const Snapshot &s)
 {
     // a value that must stay at 0 went above it: the tab says so even when its page is hidden
     const TickSample last = s.recent.empty() ? TickSample {} : s.recent.back();
-    const bool alarms[PageCount] = { last.store->oversold > 0, last.queue->duplicatesTotal > 0 };
+    const bool alarms[PageCount]
+        = { last.store->oversold > 0, last.queue->duplicatesTotal > 0, last.fanout->duplicatesTotal > 0 };
     for (int page = 0; page < PageCount; ++page) {
         const QColor colour = alarms[page] ? m_tabAlarm : m_tabText;
         if (m_tabs->tabTextColor(page) != colour)
@@ -299,10 +345,58 @@ void ChartsPanel::updateTitle(int index, const Snapshot &s)
         chart->setAlarm(spec.alarm(s));
 }
 
+void ChartsPanel::updateVisibility(int index, const Snapshot &s)
+{
+    LiveChart *chart = m_charts[index];
+    const double span = m_curves.span();
+    for (int i = 0; i < VisibilityCurves::kCurves && i < chart->seriesCount(); ++i) {
+        const VisibilityCurves::Curve *c = m_curves.curve(i);
+        QList<QPointF> &points = chart->beginSeries(i);
+        if (c) {
+            for (const QPointF &p : c->points)
+                if (p.x() <= span + 1e-9)
+                    points.append(p);
+            chart->setSeriesName(i, u"post at "_s + QString::number(c->runAtS, 'f', c->runAtS < 10 ? 1 : 0) + u" s"_s);
+        }
+        chart->setSeriesVisible(i, c != nullptr);
+    }
+    // the newest post's 50, 99 and 100 % points once reached: the engine's delivery delays when
+    // every follower has it (then its quantiles are those times), else where the curve crossed
+    QList<ChartMarker> markers;
+    const VisibilityCurves::Curve *newest = m_curves.newest();
+    if (newest && !newest->pulled) {
+        const TrackedPostView *done = nullptr;
+        if (s.fanout)
+            for (const TrackedPostView &p : s.fanout->tracked)
+                if (p.post == newest->post && p.followers > 0 && p.delivered >= std::int64_t(p.followers))
+                    done = &p;
+        const std::pair<double, QString> levels[] = { { 50, u"50 %"_s }, { 99, u"99 %"_s }, { 100, u"100 %"_s } };
+        for (int k = 0; k < 3; ++k) {
+            const auto &[level, label] = levels[k];
+            std::optional<double> at;
+            if (done)
+                at = (k == 0 ? done->p50Ms : k == 1 ? done->p99Ms : done->maxMs) / 1000;
+            else
+                at = VisibilityCurves::crossing(*newest, level);
+            if (at)
+                markers.append({ *at, label, 2 + k });
+        }
+    }
+    std::stable_sort(
+        markers.begin(), markers.end(), [](const ChartMarker &a, const ChartMarker &b) { return a.t < b.t; });
+    chart->setMarkers(markers);
+    chart->commit(0, span);
+    updateTitle(index, s);
+}
+
 void ChartsPanel::updateChart(int index, const Snapshot &s)
 {
     const ChartSpec &spec = specAt(index);
     LiveChart *chart = m_charts[index];
+    if (spec.sincePost) {
+        updateVisibility(index, s);
+        return;
+    }
     // the window only, whatever the snapshot carries
     const auto [tMin, tMax] = timeWindow(s);
     const auto &recent = s.recent;

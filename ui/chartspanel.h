@@ -1,11 +1,14 @@
 #pragma once
 
-// The charts over the last 60 s of 100 ms ticks, on two pages of five that a tab bar (or the G
+// The charts over the last 60 s of 100 ms ticks, on pages of five that a tab bar (or the G
 // key) switches between:
 //  - flash sale: throughput by outcome, latency percentiles, stock remaining vs sold, OVERSOLD,
 //    row-lock wait and node utilisation;
 //  - cache & queue: hit ratio with store reads, orders in vs persisted (the shaved peak), queue
-//    backlog and lag, cache stock vs store stock (divergence), stale reads and duplicates.
+//    backlog and lag, cache stock vs store stock (divergence), stale reads and duplicates;
+//  - fan-out (its runs only, which have no other page): the visibility curves, one per celebrity
+//    post over the seconds since it (visibilitycurves.h), read latency, inbox writes against
+//    reads and fetches, the backlog and its drain rate, stale reads and duplicates.
 // Five charts is what a row can show readably on a projector; the window opens the page that fits
 // the scenario, and cache & queue charts the run has no data for (no views, no queue) give their
 // room to the others. Every chart carries the action markers. Fed one snapshot at a time; memory
@@ -13,6 +16,10 @@
 //
 // The time axis shows the run: a lesson shorter than the 60 s window fills the plot's width
 // (0 to the run length), then the axis grows with the run up to 60 s and slides from there.
+
+#include "visibilitycurves.h"
+
+#include "config.h"
 
 #include <QList>
 #include <QWidget>
@@ -40,7 +47,7 @@ class ChartsPanel : public QWidget {
 
 public:
     static constexpr double kWindowS = 60;
-    enum Page { FlashSalePage, CacheQueuePage, PageCount };
+    enum Page { FlashSalePage, CacheQueuePage, FanoutPage, PageCount };
 
     explicit ChartsPanel(QWidget *parent = nullptr);
 
@@ -62,8 +69,15 @@ public:
     // Each page: one row of five, or two rows (three, then two) where fonts are large.
     void setRows(int rows);
 
+    // The pages of the workload's charts: the flash sale's two, or the fan-out's one. The tab bar
+    // shows only those; setPage() to another one does nothing.
+    void setWorkload(WorkloadKind workload);
+    bool pageAvailable(int page) const;
+    int pageCount() const; // available ones
     int page() const;
     void setPage(int page);
+    void nextPage(); // the next available page, round (G)
+    const VisibilityCurves &visibility() const { return m_curves; }
     int pageOf(const LiveChart *chart) const;
     QTabBar *tabBar() const { return m_tabs; }
 
@@ -81,6 +95,7 @@ private:
     void applyColors(const Theme &theme);
     void updateChart(int index, const Snapshot &s);
     void updateTitle(int index, const Snapshot &s);
+    void updateVisibility(int index, const Snapshot &s);
     void layoutPage(int page);
     // Hides the cache & queue charts without data for this run; true when that changed.
     bool showChartsInUse(const Snapshot &s);
@@ -102,6 +117,8 @@ private:
     std::vector<bool> m_stale;
     QList<const LiveChart *> m_hidden; // no data for the run
     int m_next = 0;
+    WorkloadKind m_workload = WorkloadKind::FlashSale;
+    VisibilityCurves m_curves;
     QColor m_tabText, m_tabAlarm;
 };
 

@@ -262,6 +262,7 @@ std::vector<ChartSpec> makeSpecs()
         },
         .alarm = [](const Snapshot &s) { return lastTick(s).queue->duplicatesTotal > 0; },
     });
+    appendFanoutSpecs(specs);
     return specs;
 }
 

@@ -78,10 +78,15 @@ struct ChartSpec {
     RunTest alarm = nullptr; // a value that must stay at 0 is above it
     DataMarkers dataMarkers = nullptr;
     bool keysMoved = false;
+    // The fan-out's visibility curves: the time axis counts seconds since each celebrity post and
+    // the series are posts (visibilitycurves.h), not values of a tick.
+    bool sincePost = false;
 };
 
 // Every chart, flash-sale page first, in the order ChartsPanel::charts() lists them.
 const std::vector<ChartSpec> &chartSpecs();
+// The fan-out page's charts (fanoutchartspecs.cpp), after the others.
+void appendFanoutSpecs(std::vector<ChartSpec> &specs);
 
 // The stock counter's value is known in this tick (`cache-queue`: it is lost while its cache node
 // is dead and until it is reloaded; the engine then sums no SKU, so cache and gap read 0).

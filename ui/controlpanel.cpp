@@ -1,7 +1,9 @@
 #include "controlpanel.h"
 
 #include "actionset.h"
+#include "fanoutcontrols.h"
 #include "format.h"
+#include "panelsection.h"
 #include "theme.h"
 
 #include "limittable.h"
@@ -29,16 +31,7 @@ namespace limits = stampede::limits;
 
 namespace {
 
-QToolButton *button(QAction *action, const char *objectName)
-{
-    auto *b = new QToolButton;
-    b->setDefaultAction(action);
-    b->setObjectName(QString::fromLatin1(objectName));
-    b->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    b->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    b->setMinimumHeight(28);
-    return b;
-}
+QToolButton *button(QAction *action, const char *objectName) { return panelButton(action, objectName); }
 
 // Two significant digits: the slider gives 1 000, 1 200, 1 600, 2 000, …
 double roundRate(double r)
@@ -129,6 +122,12 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     sl->addWidget(button(actions.spike, "spikeButton"), 1, 0, 1, 3);
     layout->addWidget(section(u"Spike"_s, spike));
 
+    // ---- fan-out (its runs only) ----
+    m_fanout = new FanoutControls(actions);
+    m_fanout->setVisible(false);
+    connect(m_fanout, &FanoutControls::inputRejected, this, &ControlPanel::inputRejected);
+    layout->addWidget(m_fanout);
+
     // ---- nodes ----
     auto *nodes = new QWidget;
     auto *nl = new QGridLayout(nodes);
@@ -139,7 +138,8 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     m_selected = new QLabel;
     m_selected->setObjectName(u"selectedNode"_s);
     nl->addWidget(m_selected, 2, 0, 1, 2);
-    layout->addWidget(section(u"App nodes"_s, nodes));
+    m_flashSale << section(u"App nodes"_s, nodes);
+    layout->addWidget(m_flashSale.last());
     setSelectedNode(-1);
 
     // ---- stock ----
@@ -154,7 +154,8 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     m_restockUnits->setGroupSeparatorShown(true);
     kl->addWidget(m_restockUnits, 1);
     kl->addWidget(button(actions.restock, "restockButton"), 1);
-    layout->addWidget(section(u"Stock"_s, stock));
+    m_flashSale << section(u"Stock"_s, stock);
+    layout->addWidget(m_flashSale.last());
 
     // ---- run ----
     auto *run = new QWidget;
@@ -207,7 +208,8 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     m_selectedCache = new QLabel;
     m_selectedCache->setObjectName(u"selectedCacheNode"_s);
     cl->addWidget(m_selectedCache, 6, 0, 1, 2);
-    layout->addWidget(section(u"Cache tier"_s, cache));
+    m_flashSale << section(u"Cache tier"_s, cache);
+    layout->addWidget(m_flashSale.last());
     setSelectedCacheNode(-1);
 
     // ---- order queue ----
@@ -222,7 +224,8 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     m_selectedConsumer = new QLabel;
     m_selectedConsumer->setObjectName(u"selectedConsumer"_s);
     ql->addWidget(m_selectedConsumer, 3, 0, 1, 2);
-    layout->addWidget(section(u"Order queue"_s, queue));
+    m_flashSale << section(u"Order queue"_s, queue);
+    layout->addWidget(m_flashSale.last());
     setSelectedConsumer(-1);
 
     layout->addStretch(1);
@@ -230,16 +233,17 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
 
 QWidget *ControlPanel::section(const QString &title, QWidget *content)
 {
-    auto *box = new QWidget;
-    auto *l = new QVBoxLayout(box);
-    l->setContentsMargins(0, 4, 0, 4);
-    l->setSpacing(4);
-    auto *header = new QLabel(title.toUpper());
-    header->setObjectName(u"sectionHeader"_s);
-    m_headers << header;
-    l->addWidget(header);
-    l->addWidget(content);
-    return box;
+    return panelSection(title, content, m_headers);
+}
+
+void ControlPanel::setWorkload(const EngineConfig &config)
+{
+    const bool fanout = config.workload == WorkloadKind::Fanout;
+    for (QWidget *w : std::as_const(m_flashSale))
+        w->setVisible(!fanout);
+    m_fanout->setVisible(fanout);
+    if (fanout)
+        m_fanout->setConfig(config.fanout);
 }
 
 double ControlPanel::rateForSliderPosition(int position)
@@ -337,6 +341,8 @@ void ControlPanel::showSnapshot(const Snapshot &s)
         if (ratio > 0)
             m_lastReadRatio = ratio;
     }
+    if (s.fanout)
+        m_fanout->showSnapshot(s);
     if (m_slider->isSliderDown() || m_rateField->hasFocus() || s.ratePerS == m_rate)
         return;
     showRate(s.ratePerS);
@@ -344,13 +350,7 @@ void ControlPanel::showSnapshot(const Snapshot &s)
 
 void ControlPanel::applyTheme(const Theme &theme)
 {
-    const QFont header = theme.font(theme.captionPointSize, true);
-    for (QLabel *h : std::as_const(m_headers)) {
-        h->setFont(header);
-        QPalette p = h->palette();
-        p.setColor(QPalette::WindowText, theme.mutedText);
-        h->setPalette(p);
-    }
+    styleSectionHeaders(m_headers, theme);
     for (QLabel *mark : std::as_const(m_scaleMarks)) {
         mark->setFont(theme.font(theme.basePointSize * 0.85));
         QPalette p = mark->palette();
@@ -360,6 +360,7 @@ void ControlPanel::applyTheme(const Theme &theme)
     const int rowHeight = int(28 * theme.scale);
     for (QToolButton *b : findChildren<QToolButton *>())
         b->setMinimumHeight(rowHeight);
+    m_fanout->applyTheme(theme); // after the rows: its post button is taller
 }
 
 } // namespace stampede::ui

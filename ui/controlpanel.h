@@ -1,10 +1,11 @@
 #pragma once
 
 // The left column: traffic rate (logarithmic slider and a number field), spike, nodes, stock,
-// run control, then the cache tier and the order queue. Buttons show the window's actions; the
-// panel itself only owns the parameters those actions read (spike factor and length, restock
-// units, TTL jitter, views per purchase) and the rate input, which it validates before anything
-// reaches the engine.
+// run control, then the cache tier and the order queue; on a fan-out run, the fan-out's controls
+// (fanoutcontrols.h) in place of nodes, stock, cache and queue. Buttons show the window's
+// actions; the panel itself only owns the parameters those actions read (spike factor and length,
+// restock units, TTL jitter, views per purchase) and the rate input, which it validates before
+// anything reaches the engine.
 
 #include <QWidget>
 
@@ -16,12 +17,14 @@ class QSlider;
 class QSpinBox;
 
 namespace stampede {
+struct EngineConfig;
 struct Snapshot;
 }
 
 namespace stampede::ui {
 
 class ActionSet;
+class FanoutControls;
 struct Theme;
 
 class ControlPanel : public QWidget {
@@ -45,6 +48,10 @@ public:
     // above 0 when the box shows 0 (the engine's current setting is off).
     double ttlJitterOnValue() const; // fraction 0..1
     double readRatioOnValue() const; // views per purchase
+
+    // The sections of the run's workload: the flash sale's, or the fan-out's.
+    void setWorkload(const EngineConfig &config);
+    FanoutControls *fanoutControls() const { return m_fanout; }
 
     void setRestockUnits(std::int64_t units);
     void setSelectedNode(int id); // -1: none
@@ -87,6 +94,8 @@ private:
     double m_lastJitter = 0.2; // last value above 0, for the toggle
     double m_lastReadRatio = 100;
     QList<QLabel *> m_headers;
+    QList<QWidget *> m_flashSale; // the sections a fan-out run hides
+    FanoutControls *m_fanout = nullptr;
     QList<QLabel *> m_scaleMarks;
     double m_rate = 0;
 };

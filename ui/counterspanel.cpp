@@ -26,11 +26,13 @@ CountersPanel::CountersPanel(QWidget *parent)
     m_grid->setContentsMargins(12, 4, 12, 4);
     m_grid->setHorizontalSpacing(24);
     m_grid->setVerticalSpacing(2);
-    const QString captions[CounterCount]
-        = { u"ATTEMPTS"_s, u"SOLD"_s, u"REMAINING"_s, u"OVERSOLD"_s, u"LOST ORDERS"_s, u"P99 LATENCY"_s, u"HIT RATIO"_s,
-              u"STALE READS"_s, u"BACKLOG"_s, u"DUPLICATES"_s, u"FALSE SOLD-OUT"_s, u"KEYS MOVED"_s };
+    const QString captions[CounterCount] = { u"ATTEMPTS"_s, u"SOLD"_s, u"REMAINING"_s, u"OVERSOLD"_s, u"LOST ORDERS"_s,
+        u"P99 LATENCY"_s, u"HIT RATIO"_s, u"STALE READS"_s, u"BACKLOG"_s, u"DUPLICATES"_s, u"FALSE SOLD-OUT"_s,
+        u"KEYS MOVED"_s, u"REACHED"_s, u"BACKLOG"_s, u"P99 READ"_s, u"FETCH/READ"_s, u"STALE READS"_s, u"DUPLICATES"_s,
+        u"INBOX ENTRIES"_s, u"WORKERS UP"_s };
     const char *names[CounterCount] = { "attempts", "sold", "remaining", "oversold", "lost", "p99", "hitRatio",
-        "staleReads", "backlog", "duplicates", "falseSoldOut", "keysMoved" };
+        "staleReads", "backlog", "duplicates", "falseSoldOut", "keysMoved", "reached", "fanoutBacklog", "readP99",
+        "fetchesPerRead", "fanoutStale", "fanoutDuplicates", "entries", "workersUp" };
     for (int i = 0; i < CounterCount; ++i) {
         auto *cell = new QWidget(this);
         auto *v = new QVBoxLayout(cell);
@@ -75,8 +77,36 @@ void CountersPanel::setTiers(bool cache, bool queue)
     relayout();
 }
 
+void CountersPanel::setFanout(bool fanout)
+{
+    if (fanout == m_fanout)
+        return;
+    m_fanout = fanout;
+    relayout();
+}
+
+QList<int> CountersPanel::primaries() const
+{
+    QList<int> list;
+    for (int i = m_fanout ? kFanoutFirst : 0; i < (m_fanout ? kFanoutPrimaryEnd : kPrimaryCount); ++i)
+        list << i;
+    return list;
+}
+
+QList<int> CountersPanel::extras() const
+{
+    QList<int> list;
+    for (int i = m_fanout ? kFanoutPrimaryEnd : kPrimaryCount; i < (m_fanout ? CounterCount : kFanoutFirst); ++i)
+        list << i;
+    return list;
+}
+
+bool CountersPanel::isPrimary(Counter c) const { return primaries().contains(int(c)); }
+
 bool CountersPanel::isShown(Counter c) const
 {
+    if ((c >= kFanoutFirst) != m_fanout)
+        return false;
     switch (c) {
     case HitRatio:
     case StaleReads:
@@ -226,18 +256,26 @@ void CountersPanel::relayout()
     // The six run counters as always, column by column. The cache and queue counters take a
     // column of their own beside one column; under two (projector mode, where height is what
     // runs out) they share a row below, each in half a column, or, when that row is too wide for
-    // their captions, stand in a third column of their own.
-    const int rows = (kPrimaryCount + m_columns - 1) / m_columns;
+    // their captions, stand in a third column of their own. (The other workload's are hidden.)
+    const QList<int> primary = primaries(), extra = extras();
+    for (int i = 0; i < CounterCount; ++i)
+        if (!primary.contains(i) && !extra.contains(i))
+            m_cells[std::size_t(i)]->setVisible(false);
+    const int primaryCount = int(primary.size());
+    const int rows = (primaryCount + m_columns - 1) / m_columns;
     int extras = 0;
-    for (int i = kPrimaryCount; i < CounterCount; ++i)
+    for (const int i : extra)
         extras += isShown(Counter(i)) ? 1 : 0;
     const bool beside = m_columns == 1 || (m_extrasBeside && extras > 2);
     const int span = beside ? 1 : 2; // grid columns per primary column
-    for (int i = 0; i < kPrimaryCount; ++i)
-        m_grid->addWidget(m_cells[std::size_t(i)], i % rows, (i / rows) * span, 1, span);
+    for (int k = 0; k < primaryCount; ++k) {
+        QWidget *cell = m_cells[std::size_t(primary[k])];
+        m_grid->addWidget(cell, k % rows, (k / rows) * span, 1, span);
+        cell->setVisible(true);
+    }
     const int perRow = 2 * m_columns;
     int k = 0;
-    for (int i = kPrimaryCount; i < CounterCount; ++i) {
+    for (const int i : extra) {
         QWidget *cell = m_cells[std::size_t(i)];
         const bool shown = isShown(Counter(i));
         if (shown) {
@@ -263,6 +301,11 @@ QString CountersPanel::valueText(Counter c) const { return m_values[std::size_t(
 
 void CountersPanel::showSnapshot(const Snapshot &s)
 {
+    setFanout(fanoutInUse(s));
+    if (m_fanout) {
+        showFanout(s);
+        return;
+    }
     const TickSample last = s.recent.empty() ? TickSample {} : s.recent.back();
     m_values[Attempts]->setText(compactNumber(double(s.attempts)));
     m_details[Attempts]->setText(compactRate(last.attempts));
@@ -300,6 +343,53 @@ void CountersPanel::showSnapshot(const Snapshot &s)
     }
     setAlarm(last.store->oversold > 0);
     // a number grew wider than its room, or has room again to grow back
+    if (neededWidth() > width() || neededHeight() > height() || (m_fit < 1 && s.seq % 10 == 0))
+        fitToSize();
+}
+
+void CountersPanel::showFanout(const Snapshot &s)
+{
+    const TickSample last = s.recent.empty() ? TickSample {} : s.recent.back();
+    const FanoutSample &f = *last.fanout;
+    const FanoutView &v = *s.fanout;
+    // the newest celebrity post: its followers reached, and how long the 99 % took
+    if (!v.tracked.empty()) {
+        const TrackedPostView &p = v.tracked.front();
+        const double reached = p.followers > 0 ? double(p.delivered) / p.followers : 1.0;
+        m_values[Reached]->setText(percentText(p.pulled ? 1.0 : reached));
+        QString detail
+            = countText(p.pulled ? p.followers : p.delivered) + u" of "_s + countText(p.followers) + u" followers"_s;
+        if (p.pulled)
+            detail = u"pulled: all at once"_s;
+        else if (reached >= 0.99 && p.p99Ms > 0)
+            detail += u" · 99 % in "_s + durationMs(p.p99Ms);
+        m_details[Reached]->setText(detail);
+    } else {
+        m_values[Reached]->setText(u"–"_s);
+        m_details[Reached]->setText(u"no celebrity post yet"_s);
+    }
+    m_values[FanoutBacklog]->setText(countText(f.backlog));
+    m_details[FanoutBacklog]->setText(u"drain "_s + compactRate(f.drainRate));
+    const bool reads = f.reads > 0;
+    m_values[ReadP99]->setText(reads ? durationMs(last.p99Ms) : u"–"_s);
+    m_details[ReadP99]->setText(u"p50 "_s + durationMs(last.p50Ms) + u" · run "_s + durationMs(s.p99Ms));
+    m_values[FetchesPerRead]->setText(reads ? QString::number(f.fetchesPerRead, 'f', 1) : u"–"_s);
+    m_details[FetchesPerRead]->setText(compactRate(f.reads) + u" reads"_s);
+    m_values[FanoutStale]->setText(countText(f.staleReadsTotal));
+    m_details[FanoutStale]->setText(compactRate(f.staleReads) + u" now"_s);
+    m_values[FanoutDuplicates]->setText(countText(f.duplicatesTotal));
+    m_details[FanoutDuplicates]->setText(u"redelivered "_s + countText(f.redeliveredTotal));
+    m_values[Entries]->setText(countText(f.entries));
+    m_details[Entries]->setText(v.lostEntries > 0
+            ? QString(u"lost "_s + countText(v.lostEntries) + u" · rebuilt "_s + countText(v.rebuiltEntries))
+            : QString(u"writes "_s + compactRate(f.inboxWrites)));
+    m_values[WorkersUp]->setText(QString::number(f.workersUp));
+    m_details[WorkersUp]->setText(u"hot shard "_s + percentText(f.hotShardUtilisation));
+    if (const bool duplicates = f.duplicatesTotal > 0; duplicates != m_fanoutDuplicates) {
+        m_fanoutDuplicates = duplicates;
+        restyle();
+    }
+    setAlarm(false);
     if (neededWidth() > width() || neededHeight() > height() || (m_fit < 1 && s.seq % 10 == 0))
         fitToSize();
 }
@@ -344,8 +434,8 @@ void CountersPanel::restyle()
     for (int i = 0; i < CounterCount; ++i) {
         const bool alarm = i == Oversold && m_alarm;
         // duplicate orders must stay at 0 too: red, but without OVERSOLD's size and background
-        const bool red = alarm || (i == Duplicates && m_duplicates);
-        const bool extra = i >= kPrimaryCount;
+        const bool red = alarm || (i == Duplicates && m_duplicates) || (i == FanoutDuplicates && m_fanoutDuplicates);
+        const bool extra = !isPrimary(Counter(i));
         const bool compact = extra && m_columns > 1;
         const double size = i == Oversold ? 1.15 : compact ? 0.55 : extra ? 0.75 : 1.0;
         QFont value = caption;

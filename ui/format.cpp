@@ -108,7 +108,24 @@ QString shortMarkerLabel(const std::string &label)
         { QRegularExpression(u"^rate (.*)/s$"_s), u"rate \\1"_s },
         { QRegularExpression(u"^max rate.*$"_s), u"max rate"_s },
         { QRegularExpression(u"^event failed.*$"_s), u"failed"_s },
+        // the fan-out's
+        { QRegularExpression(u"^celebrity 0 posts$"_s), u"post"_s },
+        { QRegularExpression(u"^celebrity (\\d+) posts$"_s), u"post c\\1"_s },
+        { QRegularExpression(u"^fan-out (push|pull|hybrid)$"_s), u"\\1"_s },
+        { QRegularExpression(u"^posts (\\S+) % of arrivals$"_s), u"posts \\1 %"_s },
+        { QRegularExpression(u"^1 fan-out worker added$"_s), u"+worker"_s },
+        { QRegularExpression(u"^(\\d+) fan-out workers added$"_s), u"+\\1 workers"_s },
+        { QRegularExpression(u"^fan-out worker (\\d+) removed$"_s), u"−worker \\1"_s },
+        { QRegularExpression(u"^fan-out worker (\\d+) killed$"_s), u"kill w\\1"_s },
+        { QRegularExpression(u"^1 inbox shard added$"_s), u"+shard"_s },
+        { QRegularExpression(u"^(\\d+) inbox shards added$"_s), u"+\\1 shards"_s },
+        { QRegularExpression(u"^inbox shard (\\d+) killed$"_s), u"kill shard \\1"_s },
+        { QRegularExpression(u"^inbox shard (\\d+) rebuilt.*$"_s), u"rebuilt \\1"_s },
     };
+    // "threshold 100000 followers": the number as a room reads it
+    static const QRegularExpression threshold(u"^threshold (\\d+) followers$"_s);
+    if (const QRegularExpressionMatch m = threshold.match(s); m.hasMatch())
+        return u"threshold "_s + compactNumber(m.captured(1).toDouble());
     for (const Rule &r : rules) {
         const QRegularExpressionMatch m = r.re.match(s);
         if (!m.hasMatch())

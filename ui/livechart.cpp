@@ -90,6 +90,21 @@ int LiveChart::addSeries(const QString &name, Axis axis, double widthFactor)
     return int(m_series.size()) - 1;
 }
 
+void LiveChart::setSeriesName(int series, const QString &name)
+{
+    QLineSeries *line = m_series[std::size_t(series)].line;
+    if (line->name() != name)
+        line->setName(name);
+}
+
+void LiveChart::setShortTimeAxis(const QString &title)
+{
+    m_shortTime = true;
+    m_x->setTitleText(title);
+    updateTimeTicks();
+    fitLegend();
+}
+
 void LiveChart::ensureRightAxis()
 {
     if (m_right.axis)
@@ -368,14 +383,19 @@ void LiveChart::updateTimeTicks()
     const double labelW = QFontMetricsF(m_x->labelsFont()).horizontalAdvance(u"000 s"_s) * 1.4;
     const double span = m_tMax - m_tMin;
     const int fit = std::max(2, int(area.width() / std::max(1.0, labelW)));
+    static const std::vector<double> run { 5, 10, 15, 20, 30 };
+    static const std::vector<double> brief { 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 20, 30 };
     double interval = 60;
-    for (const double candidate : { 5.0, 10.0, 15.0, 20.0, 30.0 })
+    for (const double candidate : m_shortTime ? brief : run)
         if (span / candidate + 1 <= fit) {
             interval = candidate;
             break;
         }
     if (m_x->tickInterval() != interval)
         m_x->setTickInterval(interval);
+    const QString format = interval < 1 ? u"%.1f s"_s : u"%.0f s"_s;
+    if (m_x->labelFormat() != format)
+        m_x->setLabelFormat(format);
 }
 
 void LiveChart::setMarkers(const std::vector<Marker> &markers)
@@ -520,6 +540,10 @@ void LiveChart::fitLegend()
     const bool show = beside || height() >= kLegendLines * label;
     if (chart()->legend()->isVisible() != show)
         chart()->legend()->setVisible(show);
+    // the short time axis' title ("since the post") only where the plot keeps its height
+    const bool timeTitle = m_shortTime && !m_x->titleText().isEmpty() && height() >= kTimeTitleLines * label;
+    if (m_shortTime && m_x->isTitleVisible() != timeTitle)
+        m_x->setTitleVisible(timeTitle);
 }
 
 void LiveChart::resizeEvent(QResizeEvent *event)

@@ -43,6 +43,7 @@ public:
     ~LiveChart() override;
 
     int addSeries(const QString &name, Axis axis = Axis::Left, double widthFactor = 1.0);
+    void setSeriesName(int series, const QString &name);
     void setSeriesColor(int series, const QColor &color);
     // Moves a series to the other value axis (both axes then follow their own series).
     void setSeriesAxis(int series, Axis axis);
@@ -61,6 +62,9 @@ public:
     void setSymmetric(Axis axis, bool symmetric);
     // Counts of whole things: ticks at whole numbers only (no 2.5, no 0.5).
     void setIntegerSteps(Axis axis, bool integer);
+    // A time axis of a few seconds (the fan-out's seconds since a post): ticks down to a tenth of
+    // a second, labelled "0.5 s"; its title names what the time counts from.
+    void setShortTimeAxis(const QString &title);
 
     // The spare buffer of `series`, emptied, to be filled for this frame (raw units; NaN for a
     // gap).
@@ -85,6 +89,8 @@ public:
     QValueAxis *timeAxis() const { return m_x; }
     // Below this many legend lines of height the legend is hidden (fitLegend).
     static constexpr double kLegendLines = 9;
+    // …and below this many the short time axis' title (setShortTimeAxis).
+    static constexpr double kTimeTitleLines = 13;
     // Axis titles only on charts at least this many label lines wide.
     static constexpr double kTitleMinWidthLines = 11.5;
     bool legendShown() const;
@@ -154,6 +160,7 @@ private:
     double m_tMin = 0, m_tMax = 60;
     double m_lineWidth = 3;
     int m_steps = 4; // value-axis intervals: fewer on a short plot, so that labels never collide
+    bool m_shortTime = false;
     bool m_alarm = false;
     QColor m_titleColor, m_alarmColor, m_plotColor, m_alarmPlotColor;
 };

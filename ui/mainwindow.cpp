@@ -6,6 +6,7 @@
 #include "counterspanel.h"
 #include "enginehost.h"
 #include "exportdialogs.h"
+#include "fanoutcontrols.h"
 #include "format.h"
 #include "icons.h"
 #include "lessonbanner.h"
@@ -153,6 +154,12 @@ void MainWindow::buildCentre()
     connect(m_topology, &TopologyView::killConsumerRequested, this, &MainWindow::killConsumer);
     connect(m_controls, &ControlPanel::ttlJitterRequested, this, &MainWindow::setTtlJitter);
     connect(m_controls, &ControlPanel::readRatioRequested, this, &MainWindow::setReadRatio);
+    connect(m_topology, &TopologyView::selectedShardChanged, m_controls->fanoutControls(),
+        &FanoutControls::setSelectedShard);
+    connect(m_topology, &TopologyView::killShardRequested, this, &MainWindow::killInboxShard);
+    connect(m_topology, &TopologyView::rebuildShardRequested, this, &MainWindow::rebuildInboxShard);
+    connect(m_controls->fanoutControls(), &FanoutControls::thresholdRequested, this, &MainWindow::setThreshold);
+    connect(m_controls->fanoutControls(), &FanoutControls::postShareRequested, this, &MainWindow::setPostShare);
     m_exports = new ExportDialogs(this, m_charts, m_host);
     connect(m_exports, &ExportDialogs::aboutToRender, this, &MainWindow::showLatest);
     connect(m_exports, &ExportDialogs::message, this, &MainWindow::showMessage);
@@ -186,14 +193,15 @@ void MainWindow::buildToolBar()
     });
     bar->addWidget(m_presetCombo);
 
-    QAction *strategyCaption = bar->addWidget(new QLabel(u"   Strategy "_s));
+    QAction *strategyCaption = m_strategyCaption = bar->addWidget(new QLabel(u"   Strategy "_s));
     m_strategyCombo = new QComboBox;
     m_strategyCombo->setObjectName(u"strategyCombo"_s);
     m_strategyCombo->setToolTip(u"Stock strategy (keys 1–"_s + QString::number(strategyNames().size()) + u")"_s);
     for (std::string_view name : strategyNames())
         m_strategyCombo->addItem(fromStd(name));
     connect(m_strategyCombo, &QComboBox::currentIndexChanged, this, &MainWindow::switchStrategy);
-    bar->addWidget(m_strategyCombo);
+    m_strategyBox = bar->addWidget(m_strategyCombo);
+    QAction *modeCaption = addFanoutModeBox(bar);
     bar->addSeparator();
 
     bar->addAction(m_actions->startPause);
@@ -202,7 +210,14 @@ void MainWindow::buildToolBar()
     bar->addAction(m_actions->spike);
     bar->addAction(m_actions->addNode);
     bar->addAction(m_actions->killNode);
-    m_toolFit = new ToolBarFit(bar, { lessonCaption, strategyCaption }, { m_presetCombo, m_strategyCombo });
+    bar->addAction(m_actions->celebrityPost);
+    bar->addAction(m_actions->addWorker);
+    bar->addAction(m_actions->killWorker);
+    m_toolFit = new ToolBarFit(
+        bar, { lessonCaption, strategyCaption, modeCaption }, { m_presetCombo, m_strategyCombo, m_modeCombo });
+    m_modeCaption->setVisible(false);
+    m_modeBox->setVisible(false);
+    m_toolFit->setHiddenCaptions({ m_modeCaption });
 }
 
 void MainWindow::buildMenus()
@@ -210,11 +225,14 @@ void MainWindow::buildMenus()
     const auto menus = m_actions->byMenu();
     for (const auto &[title, list] : menus) {
         QMenu *menu = menuBar()->addMenu(u'&' + title);
+        m_menus.append({ title, menu });
+        menu->menuAction()->setVisible(ActionSet::menuOf(title, WorkloadKind::FlashSale));
         for (QAction *a : list) {
             // separators between groups of related actions
             if (a == m_actions->quit || a == m_actions->fullScreen || a == m_actions->reset || a == m_actions->maxRate
                 || a == m_actions->strategies[0] || a == m_actions->about || a == m_actions->ringPlacement
-                || a == m_actions->idempotent)
+                || a == m_actions->idempotent || a == m_actions->fanoutModes[0] || a == m_actions->thresholdUp
+                || a == m_actions->addWorker || a == m_actions->addInboxShard)
                 menu->addSeparator();
             menu->addAction(a);
         }
@@ -240,7 +258,7 @@ void MainWindow::connectActions()
     });
     connect(m_counters, &CountersPanel::preferredWidthChanged, this, &MainWindow::fitColumns, Qt::QueuedConnection);
     connect(a.fullScreen, &QAction::triggered, this, [this](bool on) { on ? showFullScreen() : showNormal(); });
-    connect(a.chartPage, &QAction::triggered, m_charts, [this] { m_charts->setPage(1 - m_charts->page()); });
+    connect(a.chartPage, &QAction::triggered, m_charts, &ChartsPanel::nextPage);
 
     connect(a.startPause, &QAction::triggered, this, &MainWindow::togglePause);
     connect(a.spike, &QAction::triggered, this, &MainWindow::spike);
@@ -292,6 +310,7 @@ void MainWindow::connectActions()
 
     connect(a.shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
     connect(a.about, &QAction::triggered, this, &MainWindow::showAbout);
+    connectFanoutActions();
 }
 
 // ---------------------------------------------------------------- scenarios and engine
@@ -350,6 +369,7 @@ void MainWindow::onEngineReplaced()
     m_topology->setConfig(s.config);
     m_lesson->setLesson(s.title.isEmpty() ? name : s.title, s.description);
     m_controls->setRestockUnits(s.config.stock);
+    applyWorkload(s.config);
     showChartsFor(s.config);
     m_charts->setRunLength(s.durationS);
     {
@@ -362,8 +382,10 @@ void MainWindow::onEngineReplaced()
         l->setChecked(l->data().toString() == name);
     m_lastSeq = ~quint64(0);
     m_staleUpTo = 0; // a new engine counts from 1 again
-    showMessage(u"Loaded "_s + name + u": "_s + strategyName(s.config.strategy) + u", "_s
-            + QString::number(s.config.nodes.count) + u" nodes, seed "_s + QString::number(s.config.seed),
+    showMessage(s.config.workload == WorkloadKind::Fanout
+            ? fanoutLoadedText(s.config, name)
+            : u"Loaded "_s + name + u": "_s + strategyName(s.config.strategy) + u", "_s
+                + QString::number(s.config.nodes.count) + u" nodes, seed "_s + QString::number(s.config.seed),
         false);
     poll();
 }
@@ -428,6 +450,15 @@ void MainWindow::showSnapshot(const Snapshot &s)
     if (s.seq <= m_staleUpTo)
         return;
     m_controls->showSnapshot(s);
+    m_actions->maxRate->setChecked(s.mode == TrafficMode::Closed);
+    if (s.paused != m_paused) {
+        m_paused = s.paused;
+        showPauseState();
+    }
+    if (s.fanout) {
+        syncFanout(s);
+        return;
+    }
 
     const int strategy = int(s.store->strategy);
     if (m_strategyCombo->currentIndex() != strategy) {
@@ -437,12 +468,7 @@ void MainWindow::showSnapshot(const Snapshot &s)
     if (strategy >= 0 && std::size_t(strategy) < m_actions->strategies.size()
         && m_actions->strategies[std::size_t(strategy)])
         m_actions->strategies[std::size_t(strategy)]->setChecked(true);
-    m_actions->maxRate->setChecked(s.mode == TrafficMode::Closed);
     syncToggles(s);
-    if (s.paused != m_paused) {
-        m_paused = s.paused;
-        showPauseState();
-    }
 }
 
 void MainWindow::syncToggles(const Snapshot &s)
@@ -464,6 +490,10 @@ void MainWindow::syncToggles(const Snapshot &s)
 
 void MainWindow::showChartsFor(const EngineConfig &config)
 {
+    if (config.workload == WorkloadKind::Fanout) {
+        m_charts->setPage(ChartsPanel::FanoutPage);
+        return;
+    }
     const bool tiers = config.cache.nodes > 0 || config.strategy == Strategy::CacheQueue;
     m_charts->setPage(tiers ? ChartsPanel::CacheQueuePage : ChartsPanel::FlashSalePage);
 }
@@ -511,8 +541,11 @@ QStringList MainWindow::statusTexts() const
     if (const Engine *e = engine())
         seed = u" · seed "_s + QString::number(e->config().seed);
     QString strategy;
-    if (const Engine *e = engine())
-        strategy = u" · "_s + strategyName(e->snapshot()->store->strategy);
+    if (const Engine *e = engine()) {
+        const std::shared_ptr<const Snapshot> s = e->snapshot();
+        strategy = s->fanout ? QString(u" · "_s + fromStd(toString(s->fanout->mode)) + u" fan-out"_s)
+                             : QString(u" · "_s + strategyName(s->store->strategy));
+    }
     const QString both = engineRate + u" · "_s + ui;
     return { both + seed + strategy, both + seed, both, engineRate, QString() };
 }
@@ -580,8 +613,9 @@ void MainWindow::showAbout()
     QMessageBox::about(this, u"About Stampede"_s,
         u"<h3>Stampede "_s + QApplication::applicationVersion()
             + u"</h3><p>A desktop lab for high-concurrency system design: a real multithreaded "
-              "engine runs shoppers, a gateway, app nodes and a stock store; the window shows "
-              "throughput, latency, consistency and oversell as you change them.</p>"_s);
+              "engine runs shoppers, a gateway, app nodes and a stock store, or a celebrity's post "
+              "fanned out to a million inboxes; the window shows throughput, latency, consistency, "
+              "oversell and how fast followers see a post as you change them.</p>"_s);
 }
 
 // ---------------------------------------------------------------- appearance and settings

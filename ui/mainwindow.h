@@ -19,6 +19,8 @@
 class QAction;
 class QComboBox;
 class QLabel;
+class QMenu;
+class QToolBar;
 class QScrollArea;
 class QSplitter;
 struct Scenario;
@@ -67,6 +69,7 @@ public:
     LessonBanner *lessonBanner() const { return m_lesson; }
     QComboBox *presetCombo() const { return m_presetCombo; }
     QComboBox *strategyCombo() const { return m_strategyCombo; }
+    QComboBox *fanoutModeCombo() const { return m_modeCombo; }
     const ToolBarFit *toolBarFit() const { return m_toolFit; }
 
     double stallP99Ms() const;
@@ -106,6 +109,9 @@ signals:
     // An error shown in the status bar: a failed command, refused input, an unwritable file.
     void errorShown(const QString &error);
     void snapshotShown(quint64 seq);
+    // A command sent to the engine as an event and accepted (the fan-out's commands go this way;
+    // the flash sale's call the engine's methods).
+    void commandSent(const stampede::TimedEvent &event);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -118,6 +124,7 @@ private:
     void connectActions();
     void applyTheme();
     void fitChartRows();
+    void fitControlsWidth(); // the panel's whole width, for the sections the run shows
     // The diagram's row: the counters as wide as their numbers at full size (up to two fifths of
     // the row), the diagram the rest; after a resize, a theme or the controls shown or hidden.
     void fitColumns();
@@ -155,6 +162,29 @@ private:
     // Flash-sale charts, or cache & queue charts when the scenario has a cache tier or a queue.
     void showChartsFor(const EngineConfig &config);
 
+    // ---- the fan-out (mainwindowfanout.cpp) ----
+    // What the run's workload has: its actions, menus, tool bar, panel sections and chart pages.
+    void applyWorkload(const EngineConfig &config);
+    // The mode's caption and box on the tool bar (in the strategy's place); returns the caption.
+    QAction *addFanoutModeBox(QToolBar *bar);
+    static QString fanoutLoadedText(const EngineConfig &config, const QString &name);
+    void connectFanoutActions();
+    void syncFanout(const Snapshot &s);
+    // Sends `event` now; a refusal shows its error. True when the engine took it.
+    bool send(const TimedEvent &event);
+    void celebrityPost();
+    void setFanoutMode(int index);
+    void setThreshold(std::int64_t followers);
+    void scaleThreshold(double factor);
+    void setPostShare(double share);
+    void scalePostShare(double factor);
+    void addFanoutWorker();
+    void removeFanoutWorker();
+    void killFanoutWorker();
+    void addInboxShard();
+    void killInboxShard(int id);
+    void rebuildInboxShard(int id);
+
     void openScenarioDialog();
     void showShortcuts();
     void showAbout();
@@ -172,6 +202,10 @@ private:
     ChartsPanel *m_charts = nullptr;
     QComboBox *m_presetCombo = nullptr;
     QComboBox *m_strategyCombo = nullptr;
+    QComboBox *m_modeCombo = nullptr; // the fan-out's mode, in the strategy's place
+    QAction *m_strategyCaption = nullptr, *m_strategyBox = nullptr; // their tool bar items
+    QAction *m_modeCaption = nullptr, *m_modeBox = nullptr;
+    QList<std::pair<QString, QMenu *>> m_menus;
     ToolBarFit *m_toolFit = nullptr;
     QLabel *m_statusLine = nullptr;
     StatusBanner *m_message = nullptr;

@@ -91,9 +91,7 @@ void MainWindow::applyTheme()
     for (QToolBar *bar : findChildren<QToolBar *>())
         bar->setIconSize(QSize(icon, icon));
     m_controls->applyTheme(m_theme);
-    // the whole panel width stays visible: only vertical scrolling
-    m_controlsScroll->setMinimumWidth(
-        m_controls->minimumSizeHint().width() + m_controlsScroll->verticalScrollBar()->sizeHint().width());
+    fitControlsWidth();
     m_topology->applyTheme(m_theme);
     m_lesson->applyTheme(m_theme);
     m_message->applyTheme(m_theme);
@@ -110,6 +108,14 @@ void MainWindow::applyTheme()
     m_actions->reset->setIcon(icons::reset(m_theme.text));
     showPauseState();
     m_toolFit->refit();
+}
+
+void MainWindow::fitControlsWidth()
+{
+    // the whole panel width stays visible: only vertical scrolling
+    m_controls->layout()->activate();
+    m_controlsScroll->setMinimumWidth(
+        m_controls->minimumSizeHint().width() + m_controlsScroll->verticalScrollBar()->sizeHint().width());
 }
 
 void MainWindow::fitChartRows()

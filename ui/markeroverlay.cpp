@@ -29,11 +29,12 @@ int markerPriority(const std::string &label)
     const auto has = [&](const char *word) { return label.find(word) != std::string::npos; };
     if (has("killed") || has("failed") || has("lost"))
         return 5;
-    if (has("spike"))
+    if (has("spike") || has("celebrity"))
         return 4;
-    if (has("cache") || has("placement") || has("strategy") || has("counter") || has("single-flight"))
+    if (has("cache") || has("placement") || has("strategy") || has("counter") || has("single-flight")
+        || has("fan-out push") || has("fan-out pull") || has("fan-out hybrid") || has("threshold") || has("rebuilt"))
         return 3;
-    if (has("node") || has("consumer") || has("restock") || has("sold out"))
+    if (has("node") || has("consumer") || has("restock") || has("sold out") || has("worker") || has("shard"))
         return 2;
     return 1;
 }

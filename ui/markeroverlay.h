@@ -35,8 +35,9 @@ struct ChartMarker {
     int priority = 1; // higher is placed first
 };
 
-// How much an engine marker matters to a room: failures and kills 5, spikes 4, cache and strategy
-// changes 3, nodes, consumers and restocks 2, the rest 1.
+// How much an engine marker matters to a room: failures and kills 5, spikes and celebrity posts 4,
+// cache, strategy, fan-out mode and threshold changes and shard rebuilds 3, nodes, consumers,
+// fan-out workers, inbox shards and restocks 2, the rest 1.
 int markerPriority(const std::string &label);
 // The engine's marker as a chart shows it (shortMarkerLabel, and its priority).
 ChartMarker chartMarker(const Marker &m);

@@ -14,25 +14,7 @@ ShoppersPainter::ShoppersPainter(PaintContext &context)
 void ShoppersPainter::threeLines(const QRectF &r, const QString &title, const QStringList &value, double valueFactor,
     const QColor &valueColour, const QStringList &footer, const QColor &footerColour, bool footerBold)
 {
-    const double s = m_c.s;
-    TextFit &t = m_c.text;
-    const QRectF inner = r.adjusted(10 * s, 6 * s, -8 * s, -6 * s);
-    const QFont titleFont = t.font(1.1, true), valueFont = t.font(valueFactor, true),
-                footFont = t.font(0.9, footerBold);
-    const double th = t.lineHeight(titleFont), vh = t.lineHeight(valueFont), fh = t.lineHeight(footFont);
-    // what fits, in order of importance: the title, the value, the footer
-    const bool withValue = th + vh <= inner.height();
-    const bool withFooter = withValue && th + vh + fh <= inner.height();
-    t.draw(QRectF(inner.left(), inner.top(), inner.width(), th), titleFont, { title }, Qt::AlignLeft | Qt::AlignVCenter,
-        m_c.theme.text);
-    if (withValue) {
-        const double free = inner.height() - th - vh - (withFooter ? fh : 0.0);
-        const QRectF v(inner.left(), inner.top() + th + free / 2, inner.width(), vh);
-        t.draw(v, valueFont, value, Qt::AlignLeft | Qt::AlignVCenter, valueColour);
-    }
-    if (withFooter)
-        t.draw(QRectF(inner.left(), inner.bottom() - fh, inner.width(), fh), footFont, footer,
-            Qt::AlignLeft | Qt::AlignVCenter, footerColour);
+    m_c.boxLines(r, { title }, value, valueFactor, valueColour, footer, footerColour, footerBold);
 }
 
 void ShoppersPainter::paintShoppers(const QRectF &r, const Snapshot &snap)

@@ -24,6 +24,10 @@ struct Theme {
     // cache tier and order queue charts
     QColor hitRatio, storeReads, enqueued, dequeued, queueBacklog, queueLag;
     QColor cacheStock, storeStock, divergence, staleReads, duplicates;
+    // fan-out charts: one colour per visibility curve (a post keeps its colour while it is shown),
+    // and the work of the push path against the reads
+    QColor post1, post2, post3, post4;
+    QColor inboxWrites, timelineReads, fetches, fanoutBacklog, drainRate;
     QList<QColor> cacheNodes; // one per cache node (by id, cycling): its arc of the ring and its card
     QColor flow; // dots moving through the topology
     QColor alarmBackground; // a chart or counter whose value must not be above 0

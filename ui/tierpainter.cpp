@@ -43,6 +43,28 @@ void PaintContext::card(const QRectF &r, bool selected, bool dead, const QColor 
     p.drawRoundedRect(QRectF(r.left() + 2 * s, r.top() + inset, 5 * s, r.height() - 2 * inset), 2 * s, 2 * s);
 }
 
+void PaintContext::boxLines(const QRectF &r, const QStringList &title, const QStringList &value, double valueFactor,
+    const QColor &valueColour, const QStringList &footer, const QColor &footerColour, bool footerBold)
+{
+    const QRectF inner = r.adjusted(10 * s, 6 * s, -8 * s, -6 * s);
+    const QFont titleFont = text.font(1.1, true), valueFont = text.font(valueFactor, true),
+                footFont = text.font(0.9, footerBold);
+    const double th = text.lineHeight(titleFont), vh = text.lineHeight(valueFont), fh = text.lineHeight(footFont);
+    // what fits, in order of importance: the title, the value, the footer
+    const bool withValue = th + vh <= inner.height();
+    const bool withFooter = withValue && th + vh + fh <= inner.height();
+    text.draw(QRectF(inner.left(), inner.top(), inner.width(), th), titleFont, title, Qt::AlignLeft | Qt::AlignVCenter,
+        theme.text);
+    if (withValue) {
+        const double free = inner.height() - th - vh - (withFooter ? fh : 0.0);
+        const QRectF v(inner.left(), inner.top() + th + free / 2, inner.width(), vh);
+        text.draw(v, valueFont, value, Qt::AlignLeft | Qt::AlignVCenter, valueColour);
+    }
+    if (withFooter)
+        text.draw(QRectF(inner.left(), inner.bottom() - fh, inner.width(), fh), footFont, footer,
+            Qt::AlignLeft | Qt::AlignVCenter, footerColour);
+}
+
 QColor PaintContext::stateColour(NodeState state) const
 {
     return state == NodeState::Up ? theme.up : state == NodeState::Draining ? theme.draining : theme.dead;

@@ -18,7 +18,8 @@ class QPainter;
 namespace stampede::ui {
 
 struct DrawnTier {
-    QString name; // "shoppers", "gateway", "nodes", "store", "cache", "queue"
+    QString name; // "shoppers", "gateway", "nodes", "store", "cache", "queue"; the fan-out's "author",
+                  // "fanoutQueue", "workers", "outbox", "readers", "shards"
     QRectF rect;
 };
 struct DrawnNode {
@@ -42,6 +43,12 @@ struct DrawnConsumer {
     NodeState state = NodeState::Up;
     QRectF rect;
 };
+struct DrawnShard {
+    int id = 0;
+    bool up = true;
+    QRectF rect; // its cell in the inbox shards' box
+    double utilisation = 0; // 0..1
+};
 
 // Everything one frame of the topology drew, in the view's coordinates.
 struct TopologyRecord {
@@ -51,11 +58,13 @@ struct TopologyRecord {
     QList<DrawnCacheNode> cacheNodes;
     QList<DrawnPartition> partitions;
     QList<DrawnConsumer> consumers;
+    QList<DrawnShard> shards; // the fan-out's inbox shards
+    int workerChips = 0; // the fan-out's workers drawn one by one
     void clear() { *this = TopologyRecord {}; }
 };
 
 struct Selection {
-    int node = -1, cacheNode = -1, consumer = -1;
+    int node = -1, cacheNode = -1, consumer = -1, shard = -1;
 };
 
 // Settings the view knows from the scenario rather than from the snapshot.
@@ -82,6 +91,10 @@ public:
     void tierBox(const QString &name, const QRectF &r);
     // A rounded card (nodes, cache nodes, consumers) with a state stripe on its left.
     void card(const QRectF &r, bool selected, bool dead, const QColor &stripe);
+    // Inside a tier's box: the title at the top, a value in the middle, a footer at the bottom
+    // (each the first of its forms that fits); lines that do not fit go, the footer first.
+    void boxLines(const QRectF &r, const QStringList &title, const QStringList &value, double valueFactor,
+        const QColor &valueColour, const QStringList &footer, const QColor &footerColour, bool footerBold);
     QColor stateColour(NodeState state) const;
     static QString stateText(NodeState state);
 };

@@ -21,4 +21,8 @@ inline bool queueInUse(const Snapshot &s)
     return s.store->strategy == Strategy::CacheQueue || s.queue->enqueued > 0 || !s.queue->partitions.empty();
 }
 
+// The run is the celebrity fan-out (its snapshots carry the fan-out section): the window shows
+// the fan-out's diagram, controls, counters and charts instead of the flash sale's.
+inline bool fanoutInUse(const Snapshot &s) { return s.fanout.has_value(); }
+
 } // namespace stampede::ui

@@ -50,7 +50,7 @@ void ToolBarFit::apply(Level level)
     m_applying = true;
     m_level = level;
     for (QAction *a : m_captions)
-        a->setVisible(level < NoCaptions);
+        a->setVisible(level < NoCaptions && !m_hidden.contains(a));
     for (QAction *a : m_bar->actions()) {
         auto *button = qobject_cast<QToolButton *>(m_bar->widgetForAction(a));
         if (!button)
@@ -70,6 +70,12 @@ void ToolBarFit::apply(Level level)
         l->activate();
     }
     m_applying = false;
+}
+
+void ToolBarFit::setHiddenCaptions(QList<QAction *> captions)
+{
+    m_hidden = std::move(captions);
+    refit();
 }
 
 void ToolBarFit::refit()

@@ -31,6 +31,8 @@ public:
     bool fits() const;
     // Picks the fullest level that fits now (after a resize, a theme or a label change).
     void refit();
+    // Captions the run does not use (the strategy's on a fan-out run): hidden at every level.
+    void setHiddenCaptions(QList<QAction *> captions);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -41,6 +43,7 @@ private:
     QToolBar *m_bar;
     QList<QAction *> m_captions;
     QList<QComboBox *> m_combos;
+    QList<QAction *> m_hidden;
     Level m_level = Full;
     QTimer m_pending; // coalesces the refits that one resize or relabel triggers
     bool m_applying = false;

@@ -1,5 +1,6 @@
 #include "topologylayout.h"
 
+#include "fanoutlayout.h"
 #include "theme.h"
 
 #include <QFontMetricsF>
@@ -40,6 +41,8 @@ void layoutNodes(TopologyLayout &g, const QRectF &area, int count, double minH, 
 
 double minimumTopologyHeight(const Theme &t, const TopologyNeeds &needs)
 {
+    if (needs.fanout)
+        return minimumFanoutHeight(t);
     const double s = t.scale;
     const double title = QFontMetricsF(t.font(t.basePointSize * 1.1, true)).height();
     const double line = QFontMetricsF(t.font(t.basePointSize)).height();

@@ -14,6 +14,7 @@ namespace stampede::ui {
 struct Theme;
 
 struct TopologyNeeds {
+    bool fanout = false; // the fan-out's diagram instead (fanoutlayout.h)
     int nodes = 0;
     bool cache = false;
     bool queue = false;

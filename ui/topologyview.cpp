@@ -68,8 +68,8 @@ TopologyView::TopologyView(QWidget *parent)
     setObjectName(u"topologyView"_s);
     setAttribute(Qt::WA_OpaquePaintEvent);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    setToolTip(u"Click a node, cache node or consumer to choose it as the target of Kill / Remove; "
-               "right-click for its menu"_s);
+    setToolTip(u"Click a node, cache node, consumer or inbox shard to choose it as the target of Kill / Remove "
+               "/ Rebuild; right-click for its menu"_s);
 }
 
 // The ring needs nodes to draw; views without a cache tier have nothing to show there.
@@ -93,9 +93,11 @@ void TopologyView::setConfig(const EngineConfig &config)
     m_settings.skus = std::max(1, config.traffic.skus);
     m_phaseIn.clear();
     m_phaseOut.clear();
+    m_phaseKind.clear();
     setSelectedNode(-1);
     setSelectedCacheNode(-1);
     setSelectedConsumer(-1);
+    setSelectedShard(-1);
     invalidate();
 }
 
@@ -106,9 +108,10 @@ void TopologyView::setSnapshot(std::shared_ptr<const Snapshot> snapshot)
         return;
     // the tiers shown decide the least height the window may give the diagram
     TopologyNeeds needs;
+    needs.fanout = fanoutInUse(*m_snapshot);
     needs.cache = showsCache(*m_snapshot);
     needs.queue = showsQueue(*m_snapshot);
-    if (needs.cache != m_minNeeds.cache || needs.queue != m_minNeeds.queue) {
+    if (needs.fanout != m_minNeeds.fanout || needs.cache != m_minNeeds.cache || needs.queue != m_minNeeds.queue) {
         m_minNeeds = needs;
         updateGeometry();
     }
@@ -121,6 +124,8 @@ void TopologyView::setSnapshot(std::shared_ptr<const Snapshot> snapshot)
         setSelectedCacheNode(-1);
     if (m_selection.consumer >= 0 && !present(m_snapshot->queue->consumers, m_selection.consumer))
         setSelectedConsumer(-1);
+    if (m_selection.shard >= 0 && m_selection.shard >= int(m_snapshot->fanout->shardUp.size()))
+        setSelectedShard(-1);
 }
 
 void TopologyView::setSelectedCacheNode(int id)
@@ -167,6 +172,10 @@ void TopologyView::advance(double seconds)
         m_phaseIn[n.id] = step(m_phaseIn.value(n.id), n.throughput);
         m_phaseOut[n.id] = step(m_phaseOut.value(n.id), n.throughput);
     }
+    if (fanoutInUse(*m_snapshot))
+        for (const FlowKind k : { FlowKind::Posts, FlowKind::Drain, FlowKind::Writes, FlowKind::Reads,
+                 FlowKind::OutboxReads, FlowKind::OutboxPosts })
+            m_phaseKind[int(k)] = step(m_phaseKind.value(int(k)), fanoutRate(k));
     m_phaseCache = step(m_phaseCache, flowRate(Flow { {}, FlowKind::ToCache }));
     m_phaseQueue = step(m_phaseQueue, flowRate(Flow { {}, FlowKind::ToQueue }));
     m_phaseConsume = step(m_phaseConsume, flowRate(Flow { {}, FlowKind::ToStore }));
@@ -198,8 +207,9 @@ double TopologyView::flowRate(const Flow &f) const
         return last.queue->enqueued;
     case FlowKind::ToStore:
         return last.queue->dequeued;
+    default:
+        return fanoutRate(f.kind);
     }
-    return 0;
 }
 
 void TopologyView::applyTheme(const Theme &theme)
@@ -297,8 +307,11 @@ void TopologyView::paintEvent(QPaintEvent *)
         case FlowKind::ToStore:
             phase = m_phaseConsume;
             break;
+        default:
+            phase = m_phaseKind.value(int(f.kind));
+            break;
         }
-        const bool out = f.kind == FlowKind::NodeOut || f.kind == FlowKind::ToStore;
+        const bool out = f.kind == FlowKind::NodeOut || f.kind == FlowKind::ToStore || f.kind == FlowKind::Writes;
         drawFlow(p, f.edge, flowRate(f), phase, out ? m_dotOut : m_dotIn);
     }
 }
@@ -313,6 +326,24 @@ void TopologyView::drawStatic(QPainter &p)
         p.drawText(rect(), Qt::AlignCenter, u"No scenario loaded"_s);
         return;
     }
+    const Snapshot &snap = *m_snapshot;
+    if (fanoutInUse(snap)) {
+        PaintContext c(p, m_theme, m_selection, m_record);
+        drawFanout(p, c);
+    } else {
+        drawFlashSale(p);
+    }
+    m_obstacles.clear();
+    for (const DrawnTier &t : std::as_const(m_record.tiers))
+        m_obstacles << t.rect;
+    for (const DrawnNode &n : std::as_const(m_record.nodes))
+        m_obstacles << n.rect;
+    for (const DrawnLabel &l : std::as_const(m_record.labels))
+        m_obstacles << l.rect;
+}
+
+void TopologyView::drawFlashSale(QPainter &p)
+{
     const Snapshot &snap = *m_snapshot;
     TopologyNeeds needs;
     needs.nodes = int(snap.app->nodes.size());
@@ -331,14 +362,6 @@ void TopologyView::drawStatic(QPainter &p)
         CachePainter(c).paint(g.cache, snap);
     if (needs.queue)
         QueuePainter(c).paint(g.queue, snap, m_settings);
-
-    m_obstacles.clear();
-    for (const DrawnTier &t : std::as_const(m_record.tiers))
-        m_obstacles << t.rect;
-    for (const DrawnNode &n : std::as_const(m_record.nodes))
-        m_obstacles << n.rect;
-    for (const DrawnLabel &l : std::as_const(m_record.labels))
-        m_obstacles << l.rect;
 }
 
 void TopologyView::drawEdges(QPainter &p, PaintContext &c, const TopologyLayout &g)
@@ -441,10 +464,12 @@ void TopologyView::drawEdges(QPainter &p, PaintContext &c, const TopologyLayout 
 
 void TopologyView::drawFlow(QPainter &p, const Edge &edge, double rate, double phase, const QPixmap &dot)
 {
-    const int count = dotCount(rate);
-    if (!count)
-        return;
     const QPointF offset(dot.width() / dot.devicePixelRatio() / 2, dot.height() / dot.devicePixelRatio() / 2);
+    // a short edge holds fewer dots: a flood on it reads as dots, not as a bar
+    const double length = std::hypot(edge.b.x() - edge.a.x(), edge.b.y() - edge.a.y());
+    const int count = std::min(dotCount(rate), std::max(1, int(length / (3 * offset.x()))));
+    if (!dotCount(rate))
+        return;
     for (int k = 0; k < count; ++k) {
         const double t = std::fmod(phase + double(k) / count, 1.0);
         const QRectF r(edge.at(t) - offset, QSizeF(2 * offset.x(), 2 * offset.y()));
@@ -492,15 +517,22 @@ void TopologyView::mousePressEvent(QMouseEvent *event)
         setSelectedCacheNode(cache == m_selection.cacheNode ? -1 : cache);
     } else if (const int consumer = consumerAt(pos); consumer >= 0) {
         setSelectedConsumer(consumer == m_selection.consumer ? -1 : consumer);
+    } else if (const int shard = shardAt(pos); shard >= 0) {
+        setSelectedShard(shard == m_selection.shard ? -1 : shard);
     } else { // a click beside everything clears the targets
         setSelectedNode(-1);
         setSelectedCacheNode(-1);
         setSelectedConsumer(-1);
+        setSelectedShard(-1);
     }
 }
 
 void TopologyView::contextMenuEvent(QContextMenuEvent *event)
 {
+    if (const int shard = shardAt(event->pos()); shard >= 0) {
+        shardContextMenu(event, shard);
+        return;
+    }
     const int id = nodeAt(event->pos());
     if (id < 0) {
         tierContextMenu(event);

@@ -1,14 +1,16 @@
 #pragma once
 
 // The centre of the window: shoppers ⇒ gateway ⇒ app nodes ⇒ stock store, drawn from the latest
-// snapshot. Below them, when the run has them, the cache tier (its nodes around a ring, each with
-// its share of the keys) and the order queue (partitions filling up, consumers persisting to the
-// store). A layout pass gives each tier its own rectangle (topologylayout.h) and one painter per
-// tier draws it; this view owns the edges between them, the flow dots on the edges (a density and
-// speed that follow the measured throughput, never one dot per request) and the mouse: a click
-// selects a node, cache node or consumer as the target of the panel's buttons; a right click
-// offers to remove or kill it.
+// snapshot; on a fan-out run the fan-out's diagram instead (fanoutlayout.h: author ⇒ fan-out
+// queue ⇒ workers ⇒ inbox shards ⇐ readers, and the outboxes pull and hybrid read). Below them, when the run has them,
+// the cache tier (its nodes around a ring, each with its share of the keys) and the order queue (partitions filling up,
+// consumers persisting to the store). A layout pass gives each tier its own rectangle (topologylayout.h) and one
+// painter per tier draws it; this view owns the edges between them, the flow dots on the edges (a density and speed
+// that follow the measured throughput, never one dot per request) and the mouse: a click selects a node, cache node,
+// consumer or inbox shard as the target of the panel's buttons; a right click offers to remove or kill it (a shard: to
+// kill or rebuild it).
 
+#include "fanoutlayout.h"
 #include "theme.h"
 #include "tierpainter.h"
 #include "topologylayout.h"
@@ -36,6 +38,7 @@ public:
     using DrawnCacheNode = stampede::ui::DrawnCacheNode;
     using DrawnPartition = stampede::ui::DrawnPartition;
     using DrawnConsumer = stampede::ui::DrawnConsumer;
+    using DrawnShard = stampede::ui::DrawnShard;
 
     explicit TopologyView(QWidget *parent = nullptr);
 
@@ -74,6 +77,11 @@ public:
     int selectedConsumer() const { return m_selection.consumer; }
     void setSelectedCacheNode(int id);
     void setSelectedConsumer(int id);
+    // The fan-out's inbox shards as the last frame drew them.
+    const QList<DrawnShard> &drawnShards() const { return m_record.shards; }
+    int shardAt(const QPointF &pos) const;
+    int selectedShard() const { return m_selection.shard; }
+    void setSelectedShard(int id);
 
     QSize minimumSizeHint() const override;
     QSize sizeHint() const override;
@@ -88,6 +96,9 @@ signals:
     void selectedConsumerChanged(int id);
     void removeConsumerRequested(int id);
     void killConsumerRequested(int id);
+    void selectedShardChanged(int id);
+    void killShardRequested(int id);
+    void rebuildShardRequested(int id);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -97,6 +108,7 @@ protected:
 
 private:
     void tierContextMenu(QContextMenuEvent *event); // cache nodes and consumers
+    void shardContextMenu(QContextMenuEvent *event, int id);
     // An S-shaped edge between two boxes: leaves and arrives horizontally, or vertically.
     struct Edge {
         QPointF a, c1, c2, b;
@@ -105,7 +117,21 @@ private:
         QPainterPath path() const;
         QPointF at(double t) const;
     };
-    enum class FlowKind { Arrivals, NodeIn, NodeOut, ToCache, ToQueue, ToStore };
+    enum class FlowKind {
+        Arrivals,
+        NodeIn,
+        NodeOut,
+        ToCache,
+        ToQueue,
+        ToStore,
+        // the fan-out's
+        Posts, // author ⇒ fan-out queue
+        Drain, // fan-out queue ⇒ workers
+        Writes, // workers ⇒ inbox shards
+        Reads, // readers ⇒ inbox shards
+        OutboxReads, // readers ⇒ outboxes (pull, hybrid)
+        OutboxPosts, // author ⇒ outboxes
+    };
     // Dots to move along an edge this frame.
     struct Flow {
         Edge edge;
@@ -114,11 +140,18 @@ private:
     };
     // Edges first (boxes go on top), with their labels in the strip between the row and the band.
     void drawEdges(QPainter &p, PaintContext &c, const TopologyLayout &g);
+    // The fan-out's diagram, edges first (topologyfanout.cpp).
+    void drawFanout(QPainter &p, PaintContext &c);
+    void drawFanoutEdges(QPainter &p, PaintContext &c, const FanoutLayout &g);
+    // An edge with an arrowhead at its end; its dots move when `flows`.
+    void arrow(QPainter &p, const Edge &e, const QPen &pen, FlowKind kind, bool flows);
+    double fanoutRate(FlowKind kind) const;
     double flowRate(const Flow &f) const;
     void drawFlow(QPainter &p, const Edge &edge, double rate, double phase, const QPixmap &dot);
     // Everything but the dots: redrawn when the snapshot, size, theme or selection changes, not
     // every frame.
     void drawStatic(QPainter &p);
+    void drawFlashSale(QPainter &p);
     void invalidate();
     QPixmap makeDot(const QColor &color, double dpr) const;
     double attemptsRate() const;
@@ -128,6 +161,7 @@ private:
     TopologySettings m_settings;
     double m_phaseTop = 0, m_phaseCache = 0, m_phaseQueue = 0, m_phaseConsume = 0;
     QHash<int, double> m_phaseIn, m_phaseOut; // by node id
+    QHash<int, double> m_phaseKind; // the fan-out's flows, by FlowKind
     TopologyRecord m_record;
     QList<Flow> m_flows;
     QList<QRectF> m_obstacles; // what dots pass behind, from the last drawStatic

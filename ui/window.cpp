@@ -29,6 +29,8 @@ CliOptions toCliOptions(const WindowOptions &o)
     c.threads = o.threads;
     c.readRatio = o.readRatio;
     c.consumers = o.consumers;
+    c.fanoutMode = o.fanoutMode;
+    c.fanoutThreshold = o.fanoutThreshold;
     c.screenshotFile = o.screenshotFile;
     return c;
 }

@@ -31,6 +31,8 @@ struct WindowOptions {
     std::optional<int> threads;
     std::optional<double> readRatio;
     std::optional<int> consumers;
+    std::optional<FanoutMode> fanoutMode; // fan-out runs
+    std::optional<std::int64_t> fanoutThreshold;
     // Appearance; unset: the saved settings (a screenshot run uses light, normal mode).
     std::optional<bool> projector;
     std::optional<bool> dark;

@@ -13,6 +13,8 @@
 #include "format.h"
 #include "livechart.h"
 #include "mainwindow.h"
+#include "markeroverlay.h"
+#include "visibilitycurves.h"
 
 #include "scenario.h"
 
@@ -87,9 +89,118 @@ std::string markerText(const TimedEvent &e)
         return e.on ? "single-flight on" : "single-flight off";
     case EventKind::AddConsumers:
         return std::to_string(e.count) + " consumers added";
+    case EventKind::CelebrityPost:
+        return "celebrity " + std::to_string(e.node.value_or(0)) + " posts";
+    case EventKind::AddFanoutWorkers:
+        return std::to_string(e.count) + " fan-out worker" + (e.count == 1 ? "" : "s") + " added";
+    case EventKind::KillFanoutWorker:
+        return "fan-out worker " + std::to_string(e.node.value_or(7)) + " killed";
+    case EventKind::KillInboxShard:
+        return "inbox shard " + std::to_string(e.node.value_or(15)) + " killed";
+    case EventKind::RebuildInboxShard:
+        return "inbox shard " + std::to_string(e.node.value_or(15)) + " rebuilt: 62918 entries";
     default:
         return "event";
     }
+}
+
+// The fan-out's part of a synthetic run: each celebrity post fans out at the rate its workers
+// write (pull, or hybrid above the threshold: visible at once), the backlog drains, reads by her
+// followers miss it meanwhile, a killed worker without idempotent writes leaves duplicates, a
+// killed inbox shard is down until rebuilt.
+void syntheticFanout(const Scenario &sc, double until, Snapshot &s)
+{
+    const FanoutConfig &f = sc.config.fanout;
+    const double followers = f.celebrities.empty() ? 0 : double(f.celebrities.front());
+    const bool pulled = f.mode == FanoutMode::Pull || (f.mode == FanoutMode::Hybrid && followers > f.threshold);
+    const double reads = sc.config.traffic.ratePerS * (1 - f.postShare);
+    const double fetches = f.mode == FanoutMode::Push ? 1 : f.mode == FanoutMode::Pull ? 6 : 2;
+    const int shards = f.inboxShards;
+    int workers = f.workers;
+    double visible = 0, duplicates = 0, entries = 0;
+    std::uint32_t post = 0;
+    double postedAt = 0, fullAt = -1;
+    int down = -1;
+    const int ticks = int(std::lround(until / kTickSeconds));
+    for (int i = 1; i <= ticks; ++i) {
+        const double t = i * kTickSeconds;
+        for (const TimedEvent &e : sc.events) {
+            if (std::abs(t - e.atS) >= kTickSeconds / 2)
+                continue;
+            if (e.kind == EventKind::CelebrityPost) {
+                post += 100;
+                postedAt = e.atS;
+                visible = pulled ? 1 : 0;
+                fullAt = pulled ? e.atS : -1;
+            } else if (e.kind == EventKind::AddFanoutWorkers) {
+                workers += e.count;
+            } else if (e.kind == EventKind::KillFanoutWorker) {
+                workers -= 1;
+                duplicates += f.idempotent ? 0 : 64;
+            } else if (e.kind == EventKind::KillInboxShard) {
+                down = e.node.value_or(shards - 1);
+            } else if (e.kind == EventKind::RebuildInboxShard) {
+                down = -1;
+            }
+        }
+        const double rate = workers / std::max(1e-6, f.writeMs) * 1000; // writes per second
+        const double before = visible;
+        if (post > 0 && !pulled && visible < 1)
+            visible = std::min(1.0, visible + rate * kTickSeconds / std::max(1.0, followers));
+        if (visible >= 1 && fullAt < 0)
+            fullAt = t;
+        entries += (visible - before) * followers;
+        TickSample &x = s.recent.emplace_back();
+        x.t = t;
+        x.offeredRate = sc.config.traffic.ratePerS;
+        x.attempts = x.succeeded = sc.config.traffic.ratePerS;
+        const bool busy = post > 0 && visible < 1;
+        x.p50Ms = f.fetchMs * fetches * (busy ? 5 : 1);
+        x.p95Ms = x.p50Ms * 2;
+        x.p99Ms = x.p50Ms * 4;
+        x.maxMs = x.p50Ms * 8;
+        auto &o = *x.fanout;
+        o.posts = sc.config.traffic.ratePerS * f.postShare;
+        o.reads = reads;
+        o.inboxWrites = (visible - before) * followers / kTickSeconds;
+        o.fetchesPerRead = fetches;
+        o.staleReads = busy ? reads * f.celebrityReaders * (1 - visible) : 0;
+        o.backlog = std::int64_t(busy ? (1 - visible) * followers : 0);
+        o.drainRate = o.inboxWrites;
+        o.visible = post > 0 ? visible : 0;
+        o.trackedPost = post;
+        o.hotShardUtilisation = busy ? 0.5 : 0.03;
+        o.workersUp = workers;
+        o.duplicatesTotal = std::int64_t(duplicates);
+        o.staleReadsTotal = std::int64_t(t * 100);
+        o.entries = std::int64_t(entries);
+    }
+    FanoutView &v = *s.fanout;
+    v.mode = f.mode;
+    v.threshold = f.threshold;
+    v.users = f.users;
+    v.celebrities = f.celebrities;
+    v.workersUp = workers;
+    if (post > 0) {
+        TrackedPostView p;
+        p.post = post;
+        p.followers = std::uint32_t(followers);
+        p.postedAtS = p.runAtS = postedAt;
+        p.pulled = pulled;
+        p.delivered = std::int64_t(visible * followers);
+        if (fullAt >= 0 && !pulled) {
+            p.maxMs = (fullAt - postedAt) * 1000;
+            p.p50Ms = p.maxMs / 2;
+            p.p99Ms = p.maxMs * 0.99;
+        }
+        v.tracked.push_back(p);
+    }
+    for (int i = 0; i < shards; ++i) {
+        v.shardUtilisation.push_back(i == down ? 0.0 : 0.3);
+        v.shardUp.push_back(i != down);
+    }
+    v.entries = std::int64_t(entries);
+    v.duplicates = std::int64_t(duplicates);
 }
 
 // A run of the scenario as the engine would roughly show it, tick by tick, up to `until` seconds.
@@ -102,6 +213,18 @@ std::shared_ptr<Snapshot> synthetic(const Scenario &sc, double until, std::uint6
     const bool queue = strategy == Strategy::CacheQueue;
     auto s = std::make_shared<Snapshot>();
     s->seq = seq;
+    if (c.workload == WorkloadKind::Fanout) {
+        syntheticFanout(sc, until, *s);
+        while (s->recent.size() > kRecentTicks)
+            s->recent.erase(s->recent.begin());
+        s->t = until;
+        s->running = true;
+        s->ratePerS = c.traffic.ratePerS;
+        for (const TimedEvent &e : sc.events)
+            if (e.atS <= until)
+                s->markers.push_back({ e.atS, markerText(e) });
+        return s;
+    }
     double stock = double(c.stock), sold = 0, oversold = 0, falseSoldOut = 0, backlog = 0;
     std::int64_t initial = c.stock;
     int nodes = c.nodes.count;
@@ -243,6 +366,9 @@ private slots:
     void lostCounterIsAGap();
     void titlesReadTheCountersSnapshot();
     void runLengthSetsTheTimeAxis();
+    void fanoutMarkerLabels_data();
+    void fanoutMarkerLabels();
+    void visibilityCurvesFollowTrackedPosts();
 
 private:
     // Shows `snapshot` in the window at `look` (projector mode and size), all charts current.
@@ -454,14 +580,30 @@ void TestCharts::everyPresetReads()
             checkChart(chart, at, lk);
             if (QTest::currentTestFailed())
                 return;
-            // the lesson's own time: a 30 s lesson's axis is 30 s long
-            if (sc.durationS < ChartsPanel::kWindowS) {
+            // the lesson's own time: a 30 s lesson's axis is 30 s long (the visibility curves'
+            // counts from each post)
+            if (sc.durationS < ChartsPanel::kWindowS && chart->key() != u"visibility"_s) {
                 QCOMPARE(chart->timeAxis()->min(), 0.0);
                 QCOMPARE(chart->timeAxis()->max(), sc.durationS);
             }
         }
     }
 
+    if (sc.config.workload == WorkloadKind::Fanout) {
+        // the fan-out's page alone; the first post's curve has reached 100 % by 12 s
+        QCOMPARE(charts->page(), int(ChartsPanel::FanoutPage));
+        QCOMPARE(charts->pageCount(), 1);
+        LiveChart *visibility = charts->chart(u"visibility"_s);
+        QVERIFY(visibility->isVisible() && visibility->seriesVisible(0));
+        const QList<QPointF> curve = visibility->series(0)->points();
+        QVERIFY2(curve.size() >= 2 && curve.constLast().y() >= 100, qPrintable(at + u"no curve to 100 %"_s));
+        QCOMPARE(curve.constFirst(), QPointF(0, sc.config.fanout.mode == FanoutMode::Push ? 0 : 100));
+        QCOMPARE(visibility->timeAxis()->min(), 0.0);
+        QVERIFY(visibility->timeAxis()->max() >= 2 && visibility->timeAxis()->max() <= VisibilityCurves::kMaxSpanS);
+        // the title reads the newest post (the second, at 12 s, under push just begun)
+        QVERIFY2(visibility->titleText().contains(u" %"_s), qPrintable(at + visibility->titleText()));
+        return;
+    }
     const Strategy strategy = sc.config.strategy;
     charts->setPage(ChartsPanel::FlashSalePage);
     m_window->showLatest();
@@ -630,7 +772,120 @@ void TestCharts::runLengthSetsTheTimeAxis()
     panel.setRunLength(20);
     panel.showSnapshot(*synthetic(sc, 8, 2));
     for (LiveChart *chart : panel.charts())
-        QCOMPARE(chart->timeAxis()->max(), 20.0);
+        if (panel.pageAvailable(panel.pageOf(chart))) // (the fan-out's page: a fan-out run's)
+            QCOMPARE(chart->timeAxis()->max(), 20.0);
+}
+
+// ---------------------------------------------------------------- the fan-out
+
+void TestCharts::fanoutMarkerLabels_data()
+{
+    QTest::addColumn<QString>("engine");
+    QTest::addColumn<QString>("shown");
+    QTest::addColumn<int>("priority");
+    QTest::newRow("post") << u"celebrity 0 posts"_s << u"post"_s << 4;
+    QTest::newRow("another celebrity") << u"celebrity 2 posts"_s << u"post c2"_s << 4;
+    QTest::newRow("mode") << u"fan-out hybrid"_s << u"hybrid"_s << 3;
+    QTest::newRow("threshold") << u"threshold 100000 followers"_s << u"threshold 100 k"_s << 3;
+    QTest::newRow("post share") << u"posts 5 % of arrivals"_s << u"posts 5 %"_s << 1;
+    QTest::newRow("workers added") << u"8 fan-out workers added"_s << u"+8 workers"_s << 2;
+    QTest::newRow("worker added") << u"1 fan-out worker added"_s << u"+worker"_s << 2;
+    QTest::newRow("worker removed") << u"fan-out worker 9 removed"_s << u"−worker 9"_s << 2;
+    QTest::newRow("worker killed") << u"fan-out worker 7 killed"_s << u"kill w7"_s << 5;
+    QTest::newRow("shard added") << u"1 inbox shard added"_s << u"+shard"_s << 2;
+    QTest::newRow("shard killed") << u"inbox shard 3 killed"_s << u"kill shard 3"_s << 5;
+    QTest::newRow("shard rebuilt") << u"inbox shard 3 rebuilt: 62918 entries"_s << u"rebuilt 3"_s << 3;
+}
+
+void TestCharts::fanoutMarkerLabels()
+{
+    QFETCH(QString, engine);
+    QFETCH(QString, shown);
+    QFETCH(int, priority);
+    const ChartMarker m = chartMarker({ 1.0, engine.toStdString() });
+    QCOMPARE(m.label, shown);
+    QCOMPARE(m.priority, priority);
+}
+
+void TestCharts::visibilityCurvesFollowTrackedPosts()
+{
+    ChartsPanel panel;
+    panel.resize(1600, 300);
+    panel.setWorkload(WorkloadKind::Fanout);
+    QCOMPARE(panel.page(), int(ChartsPanel::FanoutPage));
+    LiveChart *chart = panel.chart(u"visibility"_s);
+    QVERIFY(chart);
+    // a run tick by tick: `post` is the tracked post from `from` on, climbing `step` per tick
+    std::vector<TickSample> ticks;
+    std::uint64_t seq = 0;
+    auto feed = [&](double t, std::uint32_t post, double visible) {
+        TickSample x;
+        x.t = t;
+        x.fanout->trackedPost = post;
+        x.fanout->visible = visible;
+        x.fanout->reads = 1000;
+        ticks.push_back(x);
+        auto s = std::make_shared<Snapshot>();
+        s->seq = ++seq;
+        s->t = t;
+        s->recent.assign(ticks.size() > kRecentTicks ? ticks.end() - kRecentTicks : ticks.begin(), ticks.end());
+        s->fanout->mode = FanoutMode::Push;
+        if (post > 0) {
+            TrackedPostView p;
+            p.post = post;
+            p.followers = 1000;
+            p.delivered = std::int64_t(visible * 1000);
+            p.runAtS = std::floor(t); // posted on the second
+            s->fanout->tracked.push_back(p);
+        }
+        panel.showSnapshot(*s);
+    };
+    for (int i = 1; i < 10; ++i)
+        feed(i * 0.1, 0, 0);
+    QVERIFY(!chart->seriesVisible(0)); // no post: no curve
+    // post 7 at 1 s, 10 % a tick
+    int before = 0;
+    for (int i = 0; i <= 10; ++i) {
+        feed(1 + i * 0.1, 7, std::min(1.0, i * 0.1));
+        QVERIFY2(chart->pointCount(0) > before,
+            qPrintable(QString::number(i) + u": "_s + QString::number(chart->pointCount(0)) + u" points, "_s
+                + QString::number(panel.visibility().newest() ? panel.visibility().newest()->points.size() : -1)
+                + u" in the curve"_s)); // it gains a point a tick
+        before = chart->pointCount(0);
+    }
+    QVERIFY(chart->seriesVisible(0) && !chart->seriesVisible(1));
+    QCOMPARE(chart->series(0)->points().constFirst(), QPointF(0, 0));
+    QCOMPARE(chart->series(0)->points().constLast().y(), 100.0);
+    QCOMPARE(chart->series(0)->name(), u"post at 1.0 s"_s);
+    QVERIFY2(std::abs(chart->series(0)->points().constLast().x() - 1.0) < 1e-6,
+        qPrintable(QString::number(chart->series(0)->points().constLast().x())));
+    // the 50 % crossing is marked where the curve crosses it (0.5 s after the post)
+    QVERIFY2(chart->visibleMarkerLabels().contains(u"50 %"_s), qPrintable(chart->visibleMarkerLabels().join(u", "_s)));
+    // a new tracked post: a new curve, the first one kept
+    for (int i = 0; i <= 5; ++i)
+        feed(3 + i * 0.1, 9, i * 0.2);
+    QVERIFY(chart->seriesVisible(0) && chart->seriesVisible(1));
+    QCOMPARE(chart->series(1)->name(), u"post at 3.0 s"_s);
+    QCOMPARE(chart->series(0)->points().constLast().y(), 100.0);
+    QVERIFY(chart->series(1)->points().size() >= 6);
+    // bounded: the fifth post takes the first one's series
+    for (std::uint32_t post : { 11u, 13u, 15u })
+        for (int i = 0; i <= 3; ++i)
+            feed(double(post) / 2 + i * 0.1, post, i * 0.3);
+    QCOMPARE(chart->seriesCount(), VisibilityCurves::kCurves);
+    QCOMPARE(chart->series(0)->name(), u"post at 7.0 s"_s); // post 15, at 7.5 s
+    QCOMPARE(panel.visibility().newest()->post, 15u);
+    // a long run: each curve holds at most kPoints points
+    for (int i = 0; i < VisibilityCurves::kPoints + 50; ++i)
+        feed(8 + i * 0.1, 15, 0.9);
+    QVERIFY(chart->pointCount(0) <= VisibilityCurves::kPoints);
+    QVERIFY(panel.visibility().newest()->points.size() <= VisibilityCurves::kPoints);
+    QCOMPARE(chart->timeAxis()->max(), VisibilityCurves::kMaxSpanS); // never reached 100 %: the widest axis
+    // a reset: the clock goes back, the curves start over
+    ticks.clear();
+    feed(0.1, 0, 0);
+    for (int i = 0; i < VisibilityCurves::kCurves; ++i)
+        QVERIFY(!chart->seriesVisible(i));
 }
 
 int main(int argc, char **argv)

@@ -1,8 +1,8 @@
 // What a room sees, checked from the painters' own record rather than from pixels: every preset
-// at 1366x768 and 1920x1080, normal and projector mode, early in its lesson, in the middle (where
-// most lessons change something: a kill, a node added) and late. No tier box, node card or label
-// overlaps another, no flow dot covers one, no label is smaller than a room can read, none leaves
-// the canvas, the window is the size asked for, the lesson's whole text is shown, every tool bar
+// (the fan-out's too) at 1366x768 and 1920x1080, normal and projector mode, early in its lesson,
+// in the middle (where most lessons change something: a kill, a node added) and late. No tier
+// box, node card, inbox shard or label overlaps another, no flow dot covers one, no label is smaller than a room can
+// read, none leaves the canvas, the window is the size asked for, the lesson's whole text is shown, every tool bar
 // button is on the bar (none in an overflow menu), the status line is not cut, and the counters
 // keep their numbers large.
 // Lessons run with their events four times sooner (as tests/lessons does); waits are QTRY_*.
@@ -168,6 +168,20 @@ void TestLayout::checkLook(MainWindow &w, const Scenario &scenario, const QStrin
     }
     problem = firstOverlap(cards);
     QVERIFY2(problem.isEmpty(), qPrintable(at + problem));
+    // the fan-out's diagram: all its boxes, and the inbox shards' cells apart inside theirs
+    if (scenario.config.workload == WorkloadKind::Fanout) {
+        for (const QString &tier :
+            { u"author"_s, u"fanoutQueue"_s, u"workers"_s, u"outbox"_s, u"readers"_s, u"shards"_s })
+            QVERIFY2(!canvas->tierRect(tier).isEmpty(), qPrintable(at + u"no "_s + tier + u" box"_s));
+        QVERIFY2(!r.shards.isEmpty(), qPrintable(at + u"no inbox shard drawn"_s));
+    }
+    QList<std::pair<QString, QRectF>> shardCells;
+    for (const DrawnShard &d : r.shards) {
+        shardCells.append({ u"shard "_s + QString::number(d.id), d.rect });
+        QVERIFY2(canvas->tierRect(u"shards"_s).contains(d.rect), qPrintable(at + u"a shard leaves its box"_s));
+    }
+    problem = firstOverlap(shardCells);
+    QVERIFY2(problem.isEmpty(), qPrintable(at + problem));
 
     // labels: apart, readable, on the canvas, and no card without one
     QList<std::pair<QString, QRectF>> labels;
@@ -224,7 +238,10 @@ void TestLayout::checkLook(MainWindow &w, const Scenario &scenario, const QStrin
     QString small;
     auto large = [&] {
         small.clear();
-        for (int c = 0; c < CountersPanel::kPrimaryCount && small.isEmpty(); ++c) {
+        // the run's big six: the flash sale's or the fan-out's
+        for (int c = 0; c < CountersPanel::CounterCount && small.isEmpty(); ++c) {
+            if (!counters->isPrimary(CountersPanel::Counter(c)) || !counters->isShown(CountersPanel::Counter(c)))
+                continue;
             const QLabel *value = counters->valueLabel(CountersPanel::Counter(c));
             if (const int px = QFontInfo(value->font()).pixelSize(); px < minPx * kCounterFactor)
                 small = u'"' + value->text() + u"\" is only "_s + QString::number(px) + u" px"_s;

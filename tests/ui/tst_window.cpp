@@ -6,11 +6,13 @@
 #include "chartspanel.h"
 #include "controlpanel.h"
 #include "counterspanel.h"
+#include "fanoutcontrols.h"
 #include "format.h"
 #include "livechart.h"
 #include "mainwindow.h"
 #include "shortcutsdialog.h"
 #include "topologyview.h"
+#include "visibilitycurves.h"
 #include "window.h"
 
 #include "scenario.h"
@@ -18,12 +20,14 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QMenu>
+#include <QMenuBar>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
@@ -77,6 +81,74 @@ Scenario tierScenario(Strategy strategy = Strategy::CacheQueue, int cacheNodes =
     s.config.queue.consumers = 2;
     s.config.queue.partitions = 4;
     return s;
+}
+
+// The celebrity-push preset without its timeline, smaller and gentler, so that only the test
+// acts: 100 000 users, a celebrity followed by all but one of them, 8 workers, 16 inbox shards.
+Scenario fanoutScenario()
+{
+    QString error;
+    std::optional<Scenario> s = loadPreset(u"celebrity-push"_s, &error);
+    if (!s)
+        qFatal("cannot load celebrity-push: %s", qPrintable(error));
+    s->events.clear();
+    s->config.fanout.users = 100000;
+    s->config.fanout.celebrities = { 99999 };
+    s->config.traffic.ratePerS = 2000;
+    s->config.threads = 2;
+    return *s;
+}
+
+// One line of the fan-out's state, by name, as the tables below spell it.
+QString observeFanout(const Snapshot &s, const QString &what)
+{
+    if (!s.fanout)
+        return u"no fan-out"_s;
+    const FanoutView &v = *s.fanout;
+    if (what == u"posts tracked")
+        return QString::number(v.tracked.size());
+    if (what == u"mode")
+        return fromStd(toString(v.mode));
+    if (what == u"threshold")
+        return QString::number(v.threshold);
+    if (what == u"workers up")
+        return QString::number(v.workersUp);
+    if (what == u"shards")
+        return QString::number(v.shardUp.size());
+    if (what == u"shards down")
+        return QString::number(std::count(v.shardUp.begin(), v.shardUp.end(), false));
+    if (what == u"post share") { // the engine says it on its marker only
+        QString last = u"unchanged"_s;
+        for (const Marker &m : s.markers)
+            if (QString::fromStdString(m.label).startsWith(u"posts "_s))
+                last = QString::fromStdString(m.label);
+        return last;
+    }
+    return u"?"_s;
+}
+
+QAction *fanoutActionNamed(const ActionSet *a, const QString &name)
+{
+    const std::pair<const char *, QAction *> all[] = {
+        { "celebrityPost", a->celebrityPost },
+        { "push", a->fanoutModes[0] },
+        { "pull", a->fanoutModes[1] },
+        { "hybrid", a->fanoutModes[2] },
+        { "thresholdUp", a->thresholdUp },
+        { "thresholdDown", a->thresholdDown },
+        { "postShareUp", a->postShareUp },
+        { "postShareDown", a->postShareDown },
+        { "addWorker", a->addWorker },
+        { "removeWorker", a->removeWorker },
+        { "killWorker", a->killWorker },
+        { "addInboxShard", a->addInboxShard },
+        { "killInboxShard", a->killInboxShard },
+        { "rebuildInboxShard", a->rebuildInboxShard },
+    };
+    for (const auto &[n, action] : all)
+        if (name == QLatin1StringView(n))
+            return action;
+    return nullptr;
 }
 
 template<typename List> int countIn(const List &list, NodeState state)
@@ -271,6 +343,21 @@ private slots:
     void tierChartsReceivePoints();
     void duplicatesTurnRed();
 
+    // the celebrity fan-out (issue 13)
+    void fanoutRunShowsItsOwnWindow();
+    void fanoutActionsHaveKeysAndWidgets_data();
+    void fanoutActionsHaveKeysAndWidgets();
+    void fanoutActionsSendTheirEvent_data();
+    void fanoutActionsSendTheirEvent();
+    void flashSaleActionsUnavailableOnFanout_data();
+    void flashSaleActionsUnavailableOnFanout();
+    void fanoutActionsUnavailableOnFlashSale();
+    void badThresholdIsRefused_data();
+    void badThresholdIsRefused();
+    void thresholdAndPostShareBoxes();
+    void clickedShardIsTheTarget();
+    void visibilityCurveFillsAfterAPost();
+
 private:
     Engine *engine() const { return m_window->engine(); }
     std::shared_ptr<const Snapshot> snap() const { return m_window->engine()->snapshot(); }
@@ -459,8 +546,11 @@ void TestWindow::actionsLeaveMarkersOnEveryChart()
     QTest::mouseClick(button("spikeButton"), Qt::LeftButton);
     QTest::mouseClick(button("addNodeButton"), Qt::LeftButton);
     ChartsPanel *charts = m_window->chartsPanel();
-    // both pages: the hidden one catches up when it is shown
+    // both pages of the flash sale: the hidden one catches up when it is shown (the fan-out's
+    // page belongs to fan-out runs)
     for (int page = 0; page < ChartsPanel::PageCount; ++page) {
+        if (!charts->pageAvailable(page))
+            continue;
         charts->setPage(page);
         for (LiveChart *chart : charts->charts()) {
             if (charts->pageOf(chart) != page)
@@ -555,6 +645,8 @@ void TestWindow::chartSeriesStayBounded()
     QVERIFY2(charts->maxSeriesPoints() <= window + 5, qPrintable(QString::number(charts->maxSeriesPoints())));
     QVERIFY(charts->maxSeriesPoints() >= window - 5);
     for (LiveChart *chart : charts->charts()) {
+        if (!charts->pageAvailable(charts->pageOf(chart))) // the fan-out's page: a fan-out run's
+            continue;
         QCOMPARE(chart->timeAxis()->max(), fake->t);
         QVERIFY(std::abs(chart->timeAxis()->max() - chart->timeAxis()->min() - ChartsPanel::kWindowS) < 1e-9);
         const QStringList labels = chart->visibleMarkerLabels();
@@ -1166,6 +1258,399 @@ void TestWindow::duplicatesTurnRed()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->chartsPanel()->chart(u"anomalies"_s)->alarm(), kTimeoutMs);
     QCOMPARE(m_window->chartsPanel()->tabBar()->tabTextColor(ChartsPanel::CacheQueuePage), red);
     QVERIFY(!counters->oversoldAlarm()); // OVERSOLD is a different failure
+}
+
+// ---------------------------------------------------------------- the celebrity fan-out
+
+void TestWindow::fanoutRunShowsItsOwnWindow()
+{
+    QVERIFY(m_window->loadScenario(fanoutScenario(), u"test-fanout"_s));
+    TopologyView *canvas = m_window->topologyView();
+    CountersPanel *counters = m_window->countersPanel();
+    ChartsPanel *charts = m_window->chartsPanel();
+    // the diagram: author, queue, workers, outboxes, readers, and one cell per inbox shard
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->drawnShards().size(), 16, kTimeoutMs);
+    for (const QString &tier : { u"author"_s, u"fanoutQueue"_s, u"workers"_s, u"outbox"_s, u"readers"_s, u"shards"_s })
+        QVERIFY2(!canvas->tierRect(tier).isEmpty(), qPrintable(tier));
+    QVERIFY(canvas->tierRect(u"store"_s).isEmpty() && canvas->drawnNodes().isEmpty());
+    for (const auto &shard : canvas->drawnShards())
+        QVERIFY(canvas->tierRect(u"shards"_s).contains(shard.rect));
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->record().workerChips, 8, kTimeoutMs);
+    // its counters, not the flash sale's
+    QTRY_VERIFY_WITH_TIMEOUT(counters->isShown(CountersPanel::Reached), kTimeoutMs);
+    for (const auto c : { CountersPanel::FanoutBacklog, CountersPanel::ReadP99, CountersPanel::FetchesPerRead,
+             CountersPanel::FanoutStale, CountersPanel::FanoutDuplicates, CountersPanel::Entries,
+             CountersPanel::WorkersUp })
+        QVERIFY(counters->isShown(c));
+    for (int c = 0; c < CountersPanel::kFanoutFirst; ++c)
+        QVERIFY(!counters->isShown(CountersPanel::Counter(c)));
+    QTRY_COMPARE_WITH_TIMEOUT(counters->valueText(CountersPanel::WorkersUp), u"8"_s, kTimeoutMs);
+    // its page of charts, alone
+    QCOMPARE(charts->page(), int(ChartsPanel::FanoutPage));
+    QCOMPARE(charts->pageCount(), 1);
+    QVERIFY(charts->tabBar()->isTabVisible(ChartsPanel::FanoutPage));
+    QVERIFY(!charts->tabBar()->isTabVisible(ChartsPanel::FlashSalePage));
+    QVERIFY(!charts->tabBar()->isTabVisible(ChartsPanel::CacheQueuePage));
+    for (const QString &key :
+        { u"visibility"_s, u"readLatency"_s, u"work"_s, u"fanoutBacklog"_s, u"fanoutAnomalies"_s })
+        QVERIFY2(charts->chart(key) && charts->chart(key)->isVisible(), qPrintable(key));
+    QVERIFY(!charts->chart(u"throughput"_s)->isVisible());
+    // the tool bar: the mode in the strategy's place
+    QVERIFY(m_window->fanoutModeCombo()->isVisible() && !m_window->strategyCombo()->isVisible());
+    QCOMPARE(m_window->fanoutModeCombo()->currentText(), u"push"_s);
+    QVERIFY(m_window->statusText().contains(u"push fan-out"_s));
+
+    // back to a flash sale: all of it goes back
+    QVERIFY(m_window->loadScenario(quietScenario(), u"test-quiet"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(canvas->drawnShards().isEmpty() && !canvas->drawnNodes().isEmpty(), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(counters->isShown(CountersPanel::Attempts), kTimeoutMs);
+    QVERIFY(!counters->isShown(CountersPanel::Reached));
+    QCOMPARE(charts->page(), int(ChartsPanel::FlashSalePage));
+    QCOMPARE(charts->pageCount(), 2);
+    QVERIFY(!charts->tabBar()->isTabVisible(ChartsPanel::FanoutPage));
+    QVERIFY(!m_window->fanoutModeCombo()->isVisible() && m_window->strategyCombo()->isVisible());
+}
+
+void TestWindow::fanoutActionsHaveKeysAndWidgets_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("button"); // object name of its panel button
+    QTest::newRow("celebrity post") << u"celebrityPost"_s << u"P"_s << u"celebrityPostButton"_s;
+    QTest::newRow("push") << u"push"_s << u"U"_s << u"pushButton"_s;
+    QTest::newRow("pull") << u"pull"_s << u"O"_s << u"pullButton"_s;
+    QTest::newRow("hybrid") << u"hybrid"_s << u"Y"_s << u"hybridButton"_s;
+    QTest::newRow("threshold up") << u"thresholdUp"_s << u"T"_s << u"thresholdUpButton"_s;
+    QTest::newRow("threshold down") << u"thresholdDown"_s << u"Shift+T"_s << u"thresholdDownButton"_s;
+    QTest::newRow("post share up") << u"postShareUp"_s << u"N"_s << u"postShareUpButton"_s;
+    QTest::newRow("post share down") << u"postShareDown"_s << u"Shift+N"_s << u"postShareDownButton"_s;
+    QTest::newRow("add worker") << u"addWorker"_s << u"W"_s << u"addWorkerButton"_s;
+    QTest::newRow("remove worker") << u"removeWorker"_s << u"Shift+W"_s << u"removeWorkerButton"_s;
+    QTest::newRow("kill worker") << u"killWorker"_s << u"Shift+K"_s << u"killWorkerButton"_s;
+    QTest::newRow("add inbox shard") << u"addInboxShard"_s << u"E"_s << u"addInboxShardButton"_s;
+    QTest::newRow("kill inbox shard") << u"killInboxShard"_s << u"Shift+E"_s << u"killInboxShardButton"_s;
+    QTest::newRow("rebuild inbox shard") << u"rebuildInboxShard"_s << u"Shift+R"_s << u"rebuildInboxShardButton"_s;
+}
+
+void TestWindow::fanoutActionsHaveKeysAndWidgets()
+{
+    QFETCH(QString, action);
+    QFETCH(QString, key);
+    QFETCH(QString, button);
+    QVERIFY(m_window->loadScenario(fanoutScenario(), u"test-fanout"_s));
+    ActionSet *actions = m_window->actions();
+    QAction *a = fanoutActionNamed(actions, action);
+    QVERIFY(a);
+    QCOMPARE(a->shortcuts().value(0), QKeySequence(key));
+    QVERIFY(a->isVisible() && a->isEnabled());
+
+    // in the Fan-out menu (shown on this run), and in Help ▸ Keyboard shortcuts with its key
+    bool inMenu = false;
+    for (const auto &[title, list] : actions->byMenu())
+        inMenu = inMenu || (title == u"Fan-out"_s && list.contains(a));
+    QVERIFY(inMenu);
+    bool menuShown = false;
+    for (QMenu *menu : m_window->menuBar()->findChildren<QMenu *>())
+        menuShown = menuShown || (menu->title() == u"&Fan-out"_s && menu->menuAction()->isVisible());
+    QVERIFY(menuShown);
+    ShortcutsDialog dialog(*actions);
+    QString text = a->text();
+    text.remove(u'&');
+    bool listed = false;
+    for (int row = 0; row < dialog.table()->rowCount(); ++row)
+        listed = listed
+            || (dialog.table()->item(row, 1)->text() == text
+                && dialog.table()->item(row, 2)->text().contains(QKeySequence(key).toString(QKeySequence::NativeText)));
+    QVERIFY2(listed, qPrintable(text));
+
+    // and its panel button, shown whole in the panel's width, with the key on it
+    auto *b = m_window->findChild<QToolButton *>(button);
+    QVERIFY(b);
+    QCOMPARE(b->defaultAction(), a);
+    QVERIFY(b->isVisibleTo(m_window.get()));
+    ControlPanel *panel = m_window->controlPanel();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    const QRect inPanel(b->mapTo(panel, QPoint(0, 0)), b->size());
+    QVERIFY2(inPanel.left() >= 0 && inPanel.right() < panel->width(),
+        qPrintable(button + u" at "_s + QString::number(inPanel.left()) + u".."_s + QString::number(inPanel.right())
+            + u" of "_s + QString::number(panel->width())));
+    QVERIFY2(b->sizeHint().width() <= b->width() + 1,
+        qPrintable(button + u" is cut: "_s + QString::number(b->width()) + u" of "_s
+            + QString::number(b->sizeHint().width())));
+    QVERIFY2(b->text().endsWith(QKeySequence(key).toString(QKeySequence::NativeText)), qPrintable(b->text()));
+}
+
+void TestWindow::fanoutActionsSendTheirEvent_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<bool>("viaKey"); // else its panel button
+    QTest::addColumn<QString>("before"); // an action to take first ("" for none)
+    QTest::addColumn<int>("kind"); // the EventKind sent
+    QTest::addColumn<QString>("what");
+    QTest::addColumn<QString>("after");
+    const auto k = [](EventKind e) { return int(e); };
+    QTest::newRow("celebrity post (key)")
+        << u"celebrityPost"_s << true << QString() << k(EventKind::CelebrityPost) << u"posts tracked"_s << u"1"_s;
+    QTest::newRow("celebrity post (button)")
+        << u"celebrityPost"_s << false << QString() << k(EventKind::CelebrityPost) << u"posts tracked"_s << u"1"_s;
+    QTest::newRow("pull") << u"pull"_s << true << QString() << k(EventKind::SetFanoutMode) << u"mode"_s << u"pull"_s;
+    QTest::newRow("hybrid") << u"hybrid"_s << false << QString() << k(EventKind::SetFanoutMode) << u"mode"_s
+                            << u"hybrid"_s;
+    QTest::newRow("push again") << u"push"_s << true << u"pull"_s << k(EventKind::SetFanoutMode) << u"mode"_s
+                                << u"push"_s;
+    QTest::newRow("threshold ×10") << u"thresholdUp"_s << true << QString() << k(EventKind::SetFanoutThreshold)
+                                   << u"threshold"_s << u"100000"_s;
+    QTest::newRow("threshold ÷10") << u"thresholdDown"_s << false << QString() << k(EventKind::SetFanoutThreshold)
+                                   << u"threshold"_s << u"1000"_s;
+    QTest::newRow("post share ×2") << u"postShareUp"_s << true << QString() << k(EventKind::SetPostShare)
+                                   << u"post share"_s << u"posts 2 % of arrivals"_s;
+    QTest::newRow("post share ÷2") << u"postShareDown"_s << false << u"postShareUp"_s << k(EventKind::SetPostShare)
+                                   << u"post share"_s << u"posts 1 % of arrivals"_s;
+    QTest::newRow("add worker") << u"addWorker"_s << true << QString() << k(EventKind::AddFanoutWorkers)
+                                << u"workers up"_s << u"9"_s;
+    QTest::newRow("remove worker") << u"removeWorker"_s << false << QString() << k(EventKind::RemoveFanoutWorker)
+                                   << u"workers up"_s << u"7"_s;
+    QTest::newRow("kill worker") << u"killWorker"_s << true << QString() << k(EventKind::KillFanoutWorker)
+                                 << u"workers up"_s << u"7"_s;
+    QTest::newRow("add inbox shard") << u"addInboxShard"_s << true << QString() << k(EventKind::AddInboxShards)
+                                     << u"shards"_s << u"17"_s;
+    QTest::newRow("kill inbox shard") << u"killInboxShard"_s << false << QString() << k(EventKind::KillInboxShard)
+                                      << u"shards down"_s << u"1"_s;
+    QTest::newRow("rebuild inbox shard") << u"rebuildInboxShard"_s << true << u"killInboxShard"_s
+                                         << k(EventKind::RebuildInboxShard) << u"shards down"_s << u"0"_s;
+}
+
+void TestWindow::fanoutActionsSendTheirEvent()
+{
+    QFETCH(QString, action);
+    QFETCH(bool, viaKey);
+    QFETCH(QString, before);
+    QFETCH(int, kind);
+    QFETCH(QString, what);
+    QFETCH(QString, after);
+    QVERIFY(m_window->loadScenario(fanoutScenario(), u"test-fanout"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->topologyView()->drawnShards().size(), 16, kTimeoutMs);
+    ActionSet *actions = m_window->actions();
+    if (!before.isEmpty()) {
+        QSignalSpy first(m_window.get(), &MainWindow::commandSent);
+        fanoutActionNamed(actions, before)->trigger();
+        QCOMPARE(first.count(), 1);
+        QVERIFY(waitTicks(2));
+    }
+    QAction *a = fanoutActionNamed(actions, action);
+    QSignalSpy sent(m_window.get(), &MainWindow::commandSent);
+    QSignalSpy failed(m_window.get(), &MainWindow::errorShown);
+    if (viaKey) {
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keySequence(m_window.get(), a->shortcuts().value(0));
+    } else {
+        QToolButton *b = nullptr;
+        for (QToolButton *candidate : m_window->findChildren<QToolButton *>())
+            if (candidate->defaultAction() == a && candidate->objectName().endsWith(u"Button"_s))
+                b = candidate;
+        QVERIFY(b);
+        QTest::mouseClick(b, Qt::LeftButton);
+    }
+    QCOMPARE(failed.count(), 0);
+    QCOMPARE(sent.count(), 1);
+    const auto event = sent.first().first().value<TimedEvent>();
+    QCOMPARE(int(event.kind), kind);
+    QTRY_COMPARE_WITH_TIMEOUT(observeFanout(*snap(), what), after, kTimeoutMs);
+    // the mode box follows (keys and box are one command)
+    if (what == u"mode")
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->fanoutModeCombo()->currentText(), after, kTimeoutMs);
+    if (what == u"threshold") {
+        QCOMPARE(event.threshold, after.toLongLong());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_window->controlPanel()->fanoutControls()->thresholdField()->text(), after, kTimeoutMs);
+    }
+}
+
+void TestWindow::flashSaleActionsUnavailableOnFanout_data()
+{
+    QTest::addColumn<int>("index"); // in ActionSet::flashSaleActions()
+    QWidget window;
+    const ActionSet probe(&window); // the list's order and texts, without a main window
+    const QList<QAction *> list = probe.flashSaleActions();
+    for (int i = 0; i < list.size(); ++i) {
+        QString text = list[i]->text();
+        text.remove(u'&');
+        QTest::newRow(qPrintable(text)) << i;
+    }
+}
+
+void TestWindow::flashSaleActionsUnavailableOnFanout()
+{
+    QFETCH(int, index);
+    QVERIFY(m_window->loadScenario(fanoutScenario(), u"test-fanout"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(snap()->fanout.has_value() && !snap()->recent.empty(), kTimeoutMs);
+    ActionSet *actions = m_window->actions();
+    QAction *a = actions->flashSaleActions().at(index);
+    // not in a menu, on a button or behind a key: nothing that the engine would refuse
+    QVERIFY2(!a->isVisible(), qPrintable(a->text()));
+    for (QObject *o : a->associatedObjects())
+        if (auto *b = qobject_cast<QToolButton *>(o))
+            QVERIFY2(!b->isVisibleTo(m_window.get()), qPrintable(b->objectName()));
+    for (QMenu *menu : m_window->menuBar()->findChildren<QMenu *>())
+        if (menu->title() == u"&Cache"_s || menu->title() == u"&Queue"_s)
+            QVERIFY(!menu->menuAction()->isVisible());
+    QSignalSpy triggered(a, &QAction::triggered);
+    QSignalSpy failed(m_window.get(), &MainWindow::errorShown);
+    const std::size_t markers = snap()->markers.size();
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keySequence(m_window.get(), a->shortcuts().value(0));
+    QVERIFY(waitTicks(2));
+    QCOMPARE(triggered.count(), 0);
+    QCOMPARE(failed.count(), 0);
+    QCOMPARE(snap()->markers.size(), markers);
+}
+
+void TestWindow::fanoutActionsUnavailableOnFlashSale()
+{
+    // the quiet flash sale: no fan-out action, menu, section or mode box
+    ActionSet *actions = m_window->actions();
+    QSignalSpy failed(m_window.get(), &MainWindow::errorShown);
+    QSignalSpy sent(m_window.get(), &MainWindow::commandSent);
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    for (QAction *a : actions->fanoutActions()) {
+        QVERIFY2(!a->isVisible(), qPrintable(a->text()));
+        QTest::keySequence(m_window.get(), a->shortcuts().value(0));
+    }
+    QVERIFY(waitTicks(2));
+    QCOMPARE(failed.count(), 0);
+    QCOMPARE(sent.count(), 0);
+    QVERIFY(!m_window->controlPanel()->fanoutControls()->isVisibleTo(m_window.get()));
+    QVERIFY(!m_window->fanoutModeCombo()->isVisible());
+    for (QMenu *menu : m_window->menuBar()->findChildren<QMenu *>())
+        if (menu->title() == u"&Fan-out"_s)
+            QVERIFY(!menu->menuAction()->isVisible());
+    QVERIFY(!snap()->fanout.has_value());
+}
+
+void TestWindow::badThresholdIsRefused_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("word") << u"abc"_s;
+    QTest::newRow("negative") << u"-1"_s;
+    QTest::newRow("fraction") << u"2.5"_s;
+    QTest::newRow("too high") << u"17000000"_s;
+    QTest::newRow("empty") << QString();
+    QTest::newRow("trailing garbage") << u"10k"_s;
+}
+
+void TestWindow::badThresholdIsRefused()
+{
+    QFETCH(QString, text);
+    QVERIFY(m_window->loadScenario(fanoutScenario(), u"test-fanout"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(snap()->fanout.has_value(), kTimeoutMs);
+    FanoutControls *fanout = m_window->controlPanel()->fanoutControls();
+    QSignalSpy rejected(fanout, &FanoutControls::inputRejected);
+    QSignalSpy sent(m_window.get(), &MainWindow::commandSent);
+    QLineEdit *field = fanout->thresholdField();
+    field->setFocus();
+    field->clear();
+    QTest::keyClicks(field, text);
+    QTest::keyClick(field, Qt::Key_Return);
+    QCOMPARE(rejected.count(), 1);
+    QCOMPARE(sent.count(), 0);
+    const QString message = m_window->statusMessage();
+    QVERIFY2(message.startsWith(u"Threshold:"_s) && message.contains(u"16 000 000"_s) && !message.contains(u'\n'),
+        qPrintable(message));
+    QVERIFY(waitTicks(2));
+    QCOMPARE(snap()->fanout->threshold, 10000u);
+}
+
+void TestWindow::thresholdAndPostShareBoxes()
+{
+    QVERIFY(m_window->loadScenario(fanoutScenario(), u"test-fanout"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(snap()->fanout.has_value(), kTimeoutMs);
+    FanoutControls *fanout = m_window->controlPanel()->fanoutControls();
+    QCOMPARE(fanout->thresholdField()->text(), u"10000"_s);
+    QSignalSpy sent(m_window.get(), &MainWindow::commandSent);
+    QLineEdit *field = fanout->thresholdField();
+    field->setFocus();
+    field->selectAll();
+    QTest::keyClicks(field, u"250 000"_s); // grouped as people type it
+    QTest::keyClick(field, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(observeFanout(*snap(), u"threshold"_s), u"250000"_s, kTimeoutMs);
+    QVERIFY(!field->hasFocus()); // the one-key actions work again
+
+    QDoubleSpinBox *share = fanout->postShareBox();
+    QCOMPARE(share->value(), 1.0); // the preset's 1 %
+    share->setFocus();
+    share->selectAll();
+    QTest::keyClicks(share, u"5"_s);
+    QTest::keyClick(share, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(observeFanout(*snap(), u"post share"_s), u"posts 5 % of arrivals"_s, kTimeoutMs);
+    QCOMPARE(sent.count(), 2);
+    QCOMPARE(int(sent.last().first().value<TimedEvent>().kind), int(EventKind::SetPostShare));
+    QCOMPARE(sent.last().first().value<TimedEvent>().ratio, 0.05);
+}
+
+void TestWindow::clickedShardIsTheTarget()
+{
+    QVERIFY(m_window->loadScenario(fanoutScenario(), u"test-fanout"_s));
+    TopologyView *canvas = m_window->topologyView();
+    QTRY_COMPARE_WITH_TIMEOUT(canvas->drawnShards().size(), 16, kTimeoutMs);
+    QRectF cell;
+    for (const auto &d : canvas->drawnShards())
+        if (d.id == 5)
+            cell = d.rect;
+    QSignalSpy selected(canvas, &TopologyView::selectedShardChanged);
+    QTest::mouseClick(canvas, Qt::LeftButton, {}, cell.center().toPoint());
+    QCOMPARE(selected.count(), 1);
+    QCOMPARE(canvas->selectedShard(), 5);
+    QVERIFY(m_window->findChild<QLabel *>(u"selectedShard"_s)->text().contains(u"inbox shard 5"_s));
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_E, Qt::ShiftModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(!snap()->fanout->shardUp[5], kTimeoutMs);
+    QCOMPARE(observeFanout(*snap(), u"shards down"_s), u"1"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(canvas->drawnShards().begin(), canvas->drawnShards().end(),
+                                 [](const auto &d) { return d.id == 5 && !d.up; }),
+        kTimeoutMs);
+    // its menu brings it back (where the cell is now: the counters may have widened)
+    for (const auto &d : canvas->drawnShards())
+        if (d.id == 5)
+            cell = d.rect;
+    const QPoint at = cell.center().toPoint();
+    chooseFromPopup(u"Rebuild inbox shard 5"_s);
+    QContextMenuEvent event(QContextMenuEvent::Mouse, at, canvas->mapToGlobal(at));
+    QApplication::sendEvent(canvas, &event);
+    QTRY_VERIFY_WITH_TIMEOUT(snap()->fanout->shardUp[5], kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !snap()->markers.empty() && snap()->markers.back().label.starts_with("inbox shard 5 rebuilt"), kTimeoutMs);
+}
+
+void TestWindow::visibilityCurveFillsAfterAPost()
+{
+    QVERIFY(m_window->loadScenario(fanoutScenario(), u"test-fanout"_s));
+    LiveChart *visibility = m_window->chartsPanel()->chart(u"visibility"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!snap()->recent.empty(), kTimeoutMs);
+    QVERIFY(!visibility->seriesVisible(0)); // no post, no curve
+    QVERIFY(visibility->titleText().contains(u"No post"_s));
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_P);
+    // the curve climbs to 100 % (99 999 followers, 8 workers: well within the timeout)
+    QTRY_VERIFY_WITH_TIMEOUT(visibility->seriesVisible(0) && visibility->pointCount(0) >= 3, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !visibility->series(0)->points().isEmpty() && visibility->series(0)->points().constLast().y() >= 100,
+        kTimeoutMs);
+    QVERIFY(visibility->series(0)->name().startsWith(u"post at "_s));
+    QTRY_VERIFY_WITH_TIMEOUT(visibility->titleText().startsWith(u"100 % in"_s), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(visibility->visibleMarkerLabels().join(u' ').contains(u"100 %"_s), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->countersPanel()->valueText(CountersPanel::Reached), u"100 %"_s, kTimeoutMs);
+    // the time axis counts from the post
+    QCOMPARE(visibility->timeAxis()->min(), 0.0);
+    QVERIFY(visibility->timeAxis()->max() <= VisibilityCurves::kMaxSpanS);
+    // a second post: a second curve, the first one kept
+    QTest::keyClick(m_window.get(), Qt::Key_P);
+    QTRY_VERIFY_WITH_TIMEOUT(visibility->seriesVisible(1) && visibility->pointCount(1) >= 2, kTimeoutMs);
+    QVERIFY(visibility->seriesVisible(0) && visibility->pointCount(0) >= 3);
 }
 
 int main(int argc, char **argv)
