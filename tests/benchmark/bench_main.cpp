@@ -742,8 +742,8 @@ int main(int argc, char **argv)
     const QCommandLineOption json(u"json"_s, u"Also write the results as JSON to FILE."_s, u"FILE"_s);
     const QCommandLineOption only(
         u"only"_s, u"Run only these sections: %1."_s.arg(kSections.join(u", "_s)), u"SECTION,..."_s);
-    const QCommandLineOption seconds(
-        u"seconds"_s, u"Measured seconds of each raw, engine, modeled and redis row, and of each fan-out sweep point."_s, u"N"_s);
+    const QCommandLineOption seconds(u"seconds"_s,
+        u"Measured seconds of each raw, engine, modeled and redis row, and of each fan-out sweep point."_s, u"N"_s);
     const QCommandLineOption memorySeconds(u"memory-seconds"_s, u"Length of the memory run in seconds."_s, u"N"_s);
     const QCommandLineOption windowSeconds(
         u"window-seconds"_s, u"Measured seconds of the window row (default 10)."_s, u"N"_s);
