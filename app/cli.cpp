@@ -112,6 +112,17 @@ void applyOverrides(const CliOptions &o, Scenario *s)
                 + QString::number(kDefaultCacheNodes) + u" cache nodes, "_s
                 + QString::fromUtf8(placement.data(), qsizetype(placement.size())) + u')';
     }
+    if (o.coordination)
+        c.nodes.coordination = *o.coordination;
+    if (!o.sweep.empty()) {
+        SweepSpec sw = s->sweep.value_or(SweepSpec {});
+        sw.axes = o.sweep; // the command line's settings replace the scenario's
+        s->sweep = std::move(sw);
+    }
+    if (s->sweep && o.sweepSeconds)
+        s->sweep->seconds = *o.sweepSeconds;
+    if (s->sweep && o.sweepWarmupS)
+        s->sweep->warmupS = *o.sweepWarmupS;
     if (o.seed)
         c.seed = *o.seed;
     if (o.threads)
@@ -204,6 +215,21 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
         u"fanout-mode"_s, u"Fan-out runs: how posts reach followers, push, pull or hybrid."_s, u"M"_s);
     const QCommandLineOption fanoutThreshold(u"fanout-threshold"_s,
         u"Fan-out runs: hybrid pulls the authors with more followers than N, pushes the rest."_s, u"N"_s);
+    const QCommandLineOption coordination(u"coordination"_s,
+        u"What app nodes coordinate through: none, hot-row, serial or exchange (see nodes.serial_ms, "
+        "nodes.exchange_ms)."_s,
+        u"C"_s);
+    const QCommandLineOption sweep(u"sweep"_s,
+        u"Headless: run the scenario once per value, e.g. nodes=1,2,4,8; repeat it to vary settings "
+        "together (nodes=1,2 and cores=8,4: point i takes the i-th value of each). Settings: "_s
+            + sweepKeys().join(u", "_s) + u'.',
+        u"KEY=V1,V2,..."_s);
+    const QCommandLineOption sweepSeconds(
+        u"sweep-seconds"_s, u"Headless sweep: seconds measured at each point (default 5)."_s, u"S"_s);
+    const QCommandLineOption sweepWarmup(
+        u"sweep-warmup"_s, u"Headless sweep: seconds run before measuring each point (default 1)."_s, u"S"_s);
+    const QCommandLineOption noSweep(
+        u"no-sweep"_s, u"Headless: run a scenario that has a sweep once, as the window does (its timeline)."_s);
     const QCommandLineOption duration(u"duration"_s, u"Run length in seconds."_s, u"SECONDS"_s);
     const QCommandLineOption seed(u"seed"_s, u"Random seed (non-negative integer)."_s, u"N"_s);
     const QCommandLineOption threads(u"threads"_s, u"Engine threads; 0 = one per core."_s, u"N"_s);
@@ -218,9 +244,9 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     const QCommandLineOption theme(u"theme"_s, u"Window only: light or dark."_s, u"light|dark"_s);
     const QCommandLineOption size(
         u"size"_s, u"Window only: the window's size in pixels, also of --screenshot (e.g. 1366x768)."_s, u"WxH"_s);
-    parser.addOptions(
-        { headless, preset, scenario, strategy, nodes, rate, stock, readRatio, consumers, fanoutMode, fanoutThreshold,
-            duration, seed, threads, report, csv, listPresets, screenshot, after, projector, theme, size });
+    parser.addOptions({ headless, preset, scenario, strategy, nodes, rate, stock, readRatio, consumers, fanoutMode,
+        fanoutThreshold, coordination, sweep, sweepSeconds, sweepWarmup, noSweep, duration, seed, threads, report, csv,
+        listPresets, screenshot, after, projector, theme, size });
 
     if (!parser.parse(arguments))
         return error(parserError(parser));
@@ -318,6 +344,44 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
             return error(outOfRange(u"--fanout-threshold"_s, Limit::FanoutThreshold, u"a number of followers"_s, v));
         o.fanoutThreshold = *n;
     }
+    if (parser.isSet(coordination)) {
+        const QString v = parser.value(coordination);
+        o.coordination = stampede::parseCoordination(v.toStdString());
+        if (!o.coordination)
+            return error(u"--coordination: must be none, hot-row, serial or exchange, got "_s + quoted(v));
+    }
+    for (const QString &v : parser.values(sweep)) {
+        const qsizetype eq = v.indexOf(u'=');
+        const QString key = eq > 0 ? v.left(eq).trimmed() : QString();
+        if (key.isEmpty() || !sweepKeys().contains(key))
+            return error(u"--sweep: must be KEY=V1,V2,... with KEY one of "_s + sweepKeys().join(u", "_s) + u", got "_s
+                + quoted(v));
+        SweepAxis axis { key, {} };
+        for (const QString &part : v.mid(eq + 1).split(u','))
+            if (const auto x = parseNumber(part.trimmed()))
+                axis.values.push_back(*x);
+            else
+                return error(u"--sweep: "_s + key + u": "_s + quoted(part) + u" is not a number"_s);
+        o.sweep.push_back(std::move(axis));
+    }
+    for (const auto &[opt, out] :
+        { std::pair { &sweepSeconds, &o.sweepSeconds }, std::pair { &sweepWarmup, &o.sweepWarmupS } })
+        if (parser.isSet(*opt)) {
+            const QString v = parser.value(*opt);
+            const auto d = parseNumber(v);
+            if (!d)
+                return error(u"--"_s + opt->names().first() + u": must be a number of seconds, got "_s + quoted(v));
+            *out = *d;
+        }
+    o.noSweep = parser.isSet(noSweep);
+    if (o.noSweep && (!o.sweep.empty() || o.sweepSeconds || o.sweepWarmupS))
+        return error(u"--no-sweep: cannot be combined with --sweep, --sweep-seconds or --sweep-warmup"_s);
+    if (o.noSweep && !o.headless)
+        return error(u"--no-sweep: only for --headless (the window always runs the timeline)"_s);
+    if ((!o.sweep.empty() || o.sweepSeconds || o.sweepWarmupS) && !o.headless && !o.listPresets)
+        return error(u"--"_s
+            + (o.sweep.empty() ? (o.sweepSeconds ? u"sweep-seconds"_s : u"sweep-warmup"_s) : u"sweep"_s)
+            + u": runs headless for now (the window has no Scaling page yet); add --headless"_s);
     if (parser.isSet(duration)) {
         const QString v = parser.value(duration);
         const auto d = parseNumber(v);
@@ -416,7 +480,8 @@ std::optional<Scenario> resolveScenario(const CliOptions &o, QString *error)
     const std::pair<const char *, bool> foreign[] { { "--strategy", fanout && o.strategy },
         { "--nodes", fanout && o.nodes }, { "--stock", fanout && o.stock }, { "--read-ratio", fanout && o.readRatio },
         { "--consumers", fanout && o.consumers }, { "--fanout-mode", !fanout && o.fanoutMode },
-        { "--fanout-threshold", !fanout && o.fanoutThreshold } };
+        { "--fanout-threshold", !fanout && o.fanoutThreshold }, { "--coordination", fanout && o.coordination },
+        { "--sweep", fanout && !o.sweep.empty() } };
     for (const auto &[option, set] : foreign)
         if (set) {
             *error = QString::fromLatin1(option) + u": "_s
@@ -424,7 +489,32 @@ std::optional<Scenario> resolveScenario(const CliOptions &o, QString *error)
                           : u"a fan-out option, and "_s + source + u" is a flash sale"_s);
             return std::nullopt;
         }
+    if ((o.sweepSeconds || o.sweepWarmupS) && o.sweep.empty() && !s->sweep) {
+        *error = (o.sweepSeconds ? u"--sweep-seconds"_s : u"--sweep-warmup"_s) + u": "_s + source
+            + u" has no sweep; give one with --sweep KEY=V1,V2,..."_s;
+        return std::nullopt;
+    }
     applyOverrides(o, &*s);
+    if (o.noSweep)
+        s->sweep.reset();
+    if (s->sweep && o.durationS) {
+        *error = u"--duration: "_s + source
+            + u" runs a sweep, each point for its warm-up and measured seconds (--sweep-warmup, "
+              "--sweep-seconds); leave --duration out, or add --no-sweep to run its timeline"_s;
+        return std::nullopt;
+    }
+    if (s->sweep)
+        if (const QString p = checkSweep(*s->sweep); !p.isEmpty()) {
+            if (p.startsWith(u"seconds:"_s) && o.sweepSeconds)
+                *error = u"--sweep-seconds"_s + p.mid(7);
+            else if (p.startsWith(u"warmup_s:"_s) && o.sweepWarmupS)
+                *error = u"--sweep-warmup"_s + p.mid(8);
+            else if (!o.sweep.empty())
+                *error = u"--sweep: "_s + p;
+            else
+                *error = source + u": sweep."_s + p;
+            return std::nullopt;
+        }
     const QString problem = checkScenario(*s);
     if (!problem.isEmpty()) {
         const qsizetype sep = problem.indexOf(u": "_s);

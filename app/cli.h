@@ -36,6 +36,10 @@ struct CliOptions {
     std::optional<int> consumers; // order-queue consumers at the start
     std::optional<stampede::FanoutMode> fanoutMode; // fan-out runs: push, pull or hybrid
     std::optional<std::int64_t> fanoutThreshold; // fan-out runs: hybrid's follower threshold
+    std::optional<stampede::Coordination> coordination; // what app nodes coordinate through
+    std::vector<SweepAxis> sweep; // --sweep KEY=V1,V2,... (repeatable; axes go together)
+    std::optional<double> sweepSeconds, sweepWarmupS;
+    bool noSweep = false; // --no-sweep: the scenario's timeline once, not its sweep
     std::optional<double> durationS;
     std::optional<std::uint64_t> seed;
     std::optional<int> threads;

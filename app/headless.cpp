@@ -1,6 +1,7 @@
 #include "headless.h"
 
 #include "report.h"
+#include "sweep.h"
 
 #include <QJsonDocument>
 
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include <unistd.h>
@@ -51,7 +53,9 @@ void printProgress(const stampede::Snapshot &s)
 // Runs the scenario for its duration of run time; *trafficS receives how much run time traffic
 // was offered (shorter after Ctrl-C). A pause in the scenario stops the run's clock, so the run
 // takes that much longer on the wall.
-stampede::RunResult run(const Scenario &scenario, double *trafficS)
+// `onWait` (if set) is called between looks with the run time so far, instead of the progress
+// lines (the sweep draws its own bar).
+stampede::RunResult run(const Scenario &scenario, double *trafficS, const std::function<void(double)> &onWait = {})
 {
     stampede::Engine engine(scenario.config);
     std::vector<stampede::TimedEvent> events = scenario.events;
@@ -59,8 +63,9 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS)
         [](const stampede::TimedEvent &a, const stampede::TimedEvent &b) { return a.atS < b.atS; });
     engine.setTimeline(std::move(events));
 
-    const bool progress = ::isatty(STDERR_FILENO) != 0;
-    g_interrupted = 0;
+    const bool progress = !onWait && ::isatty(STDERR_FILENO) != 0;
+    if (!onWait)
+        g_interrupted = 0;
     const auto previousHandler = std::signal(SIGINT, onInterrupt);
 
     // This thread only waits: it is the driver, not an engine worker. It reads the run time from
@@ -83,6 +88,8 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS)
         const double left = scenario.durationS - runT;
         if (left <= 0)
             break;
+        if (onWait)
+            onWait(runT);
         std::this_thread::sleep_for(std::chrono::duration<double>(std::min(left, 0.1)));
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
         if (progress && elapsed >= nextProgressS) {
@@ -104,6 +111,106 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS)
     *trafficS = std::min(scenario.durationS, result.trafficS);
     std::signal(SIGINT, previousHandler == SIG_ERR ? SIG_DFL : previousHandler);
     return result;
+}
+
+// The bar a terminal sees while a sweep runs, redrawn in place; plain lines when not a TTY.
+class SweepProgress {
+public:
+    SweepProgress(const SweepSpec &spec, std::size_t points)
+        : m_spec(spec)
+        , m_points(points)
+        , m_tty(::isatty(STDERR_FILENO) != 0)
+    {
+    }
+    void running(std::size_t i, const QString &label, double runT)
+    {
+        if (!m_tty)
+            return;
+        const double perPoint = m_spec.warmupS + m_spec.seconds;
+        const double done = (static_cast<double>(i) * perPoint + std::min(runT, perPoint))
+            / (static_cast<double>(m_points) * perPoint);
+        constexpr int kWidth = 30;
+        const int filled = std::clamp(static_cast<int>(done * kWidth), 0, kWidth);
+        const QString bar = QString(filled, u'#') + QString(kWidth - filled, u'.');
+        const double left = (static_cast<double>(m_points - i) * perPoint) - std::min(runT, perPoint);
+        const QString line = u"\rsweep ["_s + bar + u"] "_s + QString::number(i + 1) + u'/' + QString::number(m_points)
+            + u"  "_s + label + (runT < m_spec.warmupS ? u"  warming up"_s : u"  measuring"_s) + u"  "_s
+            + QString::number(left, 'f', 0) + u" s left\x1b[K"_s;
+        std::fputs(line.toLocal8Bit().constData(), stderr);
+        std::fflush(stderr);
+    }
+    void finished(std::size_t i, const QString &label, const SweepPoint &p)
+    {
+        const QString line = (m_tty ? u"\r\x1b[K"_s : QString()) + u"sweep: point "_s + QString::number(i + 1) + u'/'
+            + QString::number(m_points) + u"  "_s + label + u": "_s + QString::number(p.throughput, 'f', 1)
+            + u" req/s, p99 "_s + QString::number(p.p99Ms, 'f', 2) + u" ms\n"_s;
+        std::fputs(line.toLocal8Bit().constData(), stderr);
+        std::fflush(stderr);
+    }
+
+private:
+    const SweepSpec &m_spec;
+    std::size_t m_points;
+    bool m_tty;
+};
+
+// Runs every point of the scenario's sweep; the report's usual keys describe the last point.
+int runSweep(const CliOptions &options, const Scenario &scenario)
+{
+    const SweepSpec &spec = *scenario.sweep;
+    const std::size_t n = spec.axes.front().values.size();
+    QString error;
+    std::vector<Scenario> points;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto p = sweepPointScenario(scenario, spec, i, &error);
+        if (!p) {
+            printError(error);
+            return kExitUsage;
+        }
+        points.push_back(std::move(*p));
+    }
+    SweepResult result;
+    result.spec = spec;
+    SweepProgress progress(spec, n);
+    g_interrupted = 0;
+    Scenario lastRan = points.front();
+    stampede::RunResult last;
+    for (std::size_t i = 0; i < n && !g_interrupted; ++i) {
+        SweepPoint label;
+        for (const SweepAxis &a : spec.axes)
+            label.values.push_back(a.values[i]);
+        const QString name = pointLabel(spec, label);
+        Scenario ran = points[i];
+        last = run(points[i], &ran.durationS, [&](double t) { progress.running(i, name, t); });
+        if (g_interrupted && ran.durationS < points[i].durationS - 1e-9)
+            break; // cut short: not a measurement
+        SweepPoint p = measurePoint(spec, points[i], last);
+        p.values = label.values;
+        progress.finished(i, name, p);
+        result.points.push_back(std::move(p));
+        lastRan = ran;
+    }
+    result.interrupted = g_interrupted != 0;
+    fitSweep(&result);
+    printOut(u"sweep of "_s + QString::fromStdString(scenario.config.name) + u": "_s
+        + QString::number(result.points.size()) + u" points, "_s + QString::number(spec.warmupS) + u" s warm-up + "_s
+        + QString::number(spec.seconds) + u" s measured each\n"_s + sweepTable(result));
+
+    int code = 0;
+    if (!options.reportFile.isEmpty()) {
+        QJsonObject report = result.points.empty() ? QJsonObject() : reportJson(lastRan, last);
+        report.insert(u"sweep"_s, sweepReportJson(result));
+        const QByteArray json = QJsonDocument(report).toJson(QJsonDocument::Indented);
+        if (!writeOutputFile(u"--report"_s, options.reportFile, json, &error)) {
+            printError(error);
+            code = kExitFailure;
+        }
+    }
+    if (!options.csvFile.isEmpty() && !writeOutputFile(u"--csv"_s, options.csvFile, sweepCsv(result), &error)) {
+        printError(error);
+        code = kExitFailure;
+    }
+    return code;
 }
 
 } // namespace
@@ -139,6 +246,9 @@ int runHeadless(const CliOptions &options)
         printError(problem);
         return kExitUsage;
     }
+
+    if (scenario->sweep)
+        return runSweep(options, *scenario);
 
     Scenario ran = *scenario;
     const stampede::RunResult result = run(*scenario, &ran.durationS);

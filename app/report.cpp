@@ -132,6 +132,25 @@ QJsonObject reportJson(const Scenario &scenario, const RunResult &r)
                 { u"rejected"_s, qint64(fQueue.queueRejected) },
             } },
     };
+    // The app nodes at the end (issue 14): their sizes and prices, and what they coordinate through.
+    if (!fanout && r.final.app) {
+        QJsonArray nodes;
+        double price = 0;
+        int cores = 0, up = 0;
+        for (const auto &n : r.final.app->nodes) {
+            nodes.append(QJsonObject { { u"id"_s, n.id }, { u"state"_s, fromStd(stampede::toString(n.state)) },
+                { u"cores"_s, n.capacity }, { u"speed"_s, n.speed }, { u"price"_s, n.price } });
+            if (n.state == stampede::NodeState::Up) {
+                ++up;
+                cores += n.capacity;
+                price += n.price;
+            }
+        }
+        out.insert(u"cluster"_s,
+            QJsonObject { { u"coordination"_s, fromStd(stampede::toString(r.final.app->coordination)) },
+                { u"serial_ms"_s, r.final.app->serialMs }, { u"exchange_ms"_s, r.final.app->exchangeMs },
+                { u"nodes_up"_s, up }, { u"cores_up"_s, cores }, { u"price_up"_s, price }, { u"nodes"_s, nodes } });
+    }
     // The celebrity fan-out (issue 13): present for fan-out runs only.
     if (fanout)
         out.insert(u"fanout"_s, fanoutReportJson(scenario, r));

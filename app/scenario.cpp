@@ -25,7 +25,7 @@ const QStringList &topLevelKeys()
 {
     static const QStringList keys { u"name"_s, u"title"_s, u"description"_s, u"seed"_s, u"duration_s"_s, u"strategy"_s,
         u"stock"_s, u"threads"_s, u"traffic"_s, u"gateway"_s, u"nodes"_s, u"store"_s, u"cache"_s, u"queue"_s,
-        u"workload"_s, u"fanout"_s, u"events"_s };
+        u"workload"_s, u"fanout"_s, u"sweep"_s, u"events"_s };
     return keys;
 }
 
@@ -42,6 +42,7 @@ const std::vector<EventName> &eventNames()
         { EventKind::AddNodes, u"add_nodes"_s },
         { EventKind::RemoveNode, u"remove_node"_s },
         { EventKind::KillNode, u"kill_node"_s },
+        { EventKind::ResizeNode, u"resize_node"_s },
         { EventKind::SwitchStrategy, u"switch_strategy"_s },
         { EventKind::Restock, u"restock"_s },
         { EventKind::Pause, u"pause"_s },
@@ -256,6 +257,14 @@ const std::vector<std::string_view> &distNames()
 {
     static const std::vector<std::string_view> n { stampede::toString(stampede::ServiceDist::Constant),
         stampede::toString(stampede::ServiceDist::Exponential) };
+    return n;
+}
+
+const std::vector<std::string_view> &coordinationNames()
+{
+    static const std::vector<std::string_view> n { stampede::toString(stampede::Coordination::None),
+        stampede::toString(stampede::Coordination::HotRow), stampede::toString(stampede::Coordination::Serial),
+        stampede::toString(stampede::Coordination::Exchange) };
     return n;
 }
 
@@ -486,7 +495,18 @@ bool readNodes(Reader &r, const QJsonValue &v, stampede::NodeConfig *n)
     QJsonObject o;
     if (!r.object(v, path, &o)
         || !r.knownKeys(o, path,
-            { u"count"_s, u"capacity"_s, u"queue_limit"_s, u"service_ms"_s, u"service_dist"_s, u"timeout_ms"_s }))
+            { u"count"_s, u"capacity"_s, u"queue_limit"_s, u"service_ms"_s, u"service_dist"_s, u"timeout_ms"_s,
+                u"speed"_s, u"price"_s, u"coordination"_s, u"serial_ms"_s, u"exchange_ms"_s }))
+        return false;
+    for (const auto &[key, field] : { std::pair { u"speed"_s, &n->speed }, std::pair { u"serial_ms"_s, &n->serialMs },
+             std::pair { u"exchange_ms"_s, &n->exchangeMs } })
+        if (o.contains(key) && !r.number(o.value(key), child(path, key), field))
+            return false;
+    if (o.contains(u"price"_s) && !r.optionalNumber(o.value(u"price"_s), child(path, u"price"_s), &n->price))
+        return false;
+    if (o.contains(u"coordination"_s)
+        && !r.choice(o.value(u"coordination"_s), child(path, u"coordination"_s), stampede::parseCoordination,
+            coordinationNames(), &n->coordination))
         return false;
     if (o.contains(u"count"_s) && !r.intField(o.value(u"count"_s), child(path, u"count"_s), &n->count))
         return false;
@@ -524,6 +544,95 @@ bool readStore(Reader &r, const QJsonValue &v, stampede::StoreConfig *s)
     return true;
 }
 
+// add_nodes' object form (count and a size) or resize_node's (which node and its new size).
+bool readNodeSize(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *e, bool adding)
+{
+    QJsonObject o;
+    if (!r.object(v, path, &o)
+        || !r.knownKeys(o, path,
+            adding ? QStringList { u"count"_s, u"cores"_s, u"speed"_s, u"price"_s }
+                   : QStringList { u"node"_s, u"cores"_s, u"speed"_s, u"price"_s }))
+        return false;
+    if (adding && o.contains(u"count"_s) && !r.intField(o.value(u"count"_s), child(path, u"count"_s), &e->count))
+        return false;
+    if (!adding && o.contains(u"node"_s)) {
+        const QJsonValue n = o.value(u"node"_s);
+        if (!n.isNull()) {
+            int id = 0;
+            if (!r.intField(n, child(path, u"node"_s), &id))
+                return false;
+            e->node = id;
+        }
+    }
+    if (!o.contains(u"cores"_s) && !o.contains(u"speed"_s) && !o.contains(u"price"_s))
+        return r.fail(path, u"give the size: cores, speed or price"_s);
+    if (o.contains(u"cores"_s)) {
+        if (!r.intField(o.value(u"cores"_s), child(path, u"cores"_s), &e->cores))
+            return false;
+        if (const auto p = stampede::limits::check(stampede::limits::Limit::NodeCapacity, e->cores); !p.empty())
+            return r.fail(child(path, u"cores"_s), QString::fromStdString(p));
+    }
+    if (o.contains(u"speed"_s)) {
+        if (!r.number(o.value(u"speed"_s), child(path, u"speed"_s), &e->speed))
+            return false;
+        if (const auto p = stampede::limits::check(stampede::limits::Limit::NodeSpeed, e->speed); !p.empty())
+            return r.fail(child(path, u"speed"_s), QString::fromStdString(p));
+    }
+    if (o.contains(u"price"_s)) {
+        if (!r.number(o.value(u"price"_s), child(path, u"price"_s), &e->price))
+            return false;
+        if (const auto p = stampede::limits::check(stampede::limits::Limit::NodePrice, e->price); !p.empty())
+            return r.fail(child(path, u"price"_s), QString::fromStdString(p));
+    }
+    return true;
+}
+
+bool readSweep(Reader &r, const QJsonValue &v, SweepSpec *out)
+{
+    const QString path = u"sweep"_s;
+    QJsonObject o;
+    if (!r.object(v, path, &o))
+        return false;
+    QStringList known = sweepKeys();
+    known << u"seconds"_s << u"warmup_s"_s << u"load"_s;
+    if (!r.knownKeys(o, path, known))
+        return false;
+    SweepSpec sw;
+    if (o.contains(u"seconds"_s) && !r.number(o.value(u"seconds"_s), child(path, u"seconds"_s), &sw.seconds))
+        return false;
+    if (o.contains(u"warmup_s"_s) && !r.number(o.value(u"warmup_s"_s), child(path, u"warmup_s"_s), &sw.warmupS))
+        return false;
+    if (o.contains(u"load"_s)) {
+        const QJsonValue l = o.value(u"load"_s);
+        if (l != QJsonValue(u"max"_s) && l != QJsonValue(u"scenario"_s))
+            return r.fail(child(path, u"load"_s), u"must be \"max\" or \"scenario\", got "_s + describe(l));
+        sw.maxLoad = l == QJsonValue(u"max"_s);
+    }
+    for (const QString &key : sweepKeys()) {
+        if (!o.contains(key))
+            continue;
+        const QString at = child(path, key);
+        const QJsonValue list = o.value(key);
+        if (!list.isArray())
+            return r.fail(at, u"must be an array of numbers, got "_s + describe(list));
+        SweepAxis axis { key, {} };
+        const QJsonArray a = list.toArray();
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            double x = 0;
+            if (!r.number(a[i], at + u'[' + QString::number(i) + u']', &x))
+                return false;
+            axis.values.push_back(x);
+        }
+        sw.axes.push_back(std::move(axis));
+    }
+    if (sw.axes.empty())
+        return r.fail(path, u"no setting to sweep; give one of "_s + sweepKeys().join(u", "_s));
+    if (const QString problem = checkSweep(sw); !problem.isEmpty())
+        return r.failWith(u"sweep."_s + problem);
+    *out = std::move(sw);
+    return true;
+}
+
 bool readAction(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *e)
 {
     switch (e->kind) {
@@ -541,6 +650,11 @@ bool readAction(Reader &r, const QJsonValue &v, const QString &path, TimedEvent 
     case EventKind::SetRate:
         return r.number(v, path, &e->rate);
     case EventKind::AddNodes:
+        if (v.isObject()) // {"count": 2, "cores": 8, "speed": 1, "price": 2}: nodes of a size
+            return readNodeSize(r, v, path, e, true);
+        return r.intField(v, path, &e->count);
+    case EventKind::ResizeNode:
+        return readNodeSize(r, v, path, e, false);
     case EventKind::SetClosedLoop:
         return r.intField(v, path, &e->count);
     case EventKind::RemoveNode:
@@ -684,10 +798,18 @@ bool readEvent(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *
     // A pause's length sits beside it ({"at_s": 4, "pause": true, "for_s": 2}); a spike's is inside.
     if (o.contains(u"for_s"_s)) {
         const QString at = child(path, u"for_s"_s);
-        if (e->kind != EventKind::Pause)
-            return r.fail(at, u"only a pause takes for_s beside its action"_s);
+        if (e->kind != EventKind::Pause && e->kind != EventKind::KillNode)
+            return r.fail(at, u"only a pause or a kill_node takes for_s beside its action"_s);
         if (!r.number(o.value(u"for_s"_s), at, &e->forS))
             return false;
+        // A killed node's replacement comes up for_s run seconds after the kill.
+        if (e->kind == EventKind::KillNode) {
+            if (!(e->forS > 0) || e->forS > kMaxDurationS)
+                return r.fail(at,
+                    u"must be greater than 0 and at most "_s + QString::number(kMaxDurationS) + u" s, got "_s
+                        + describe(o.value(u"for_s"_s)));
+            return true;
+        }
         // Given, it must be a length: 0 is not "until resumed" here (leave for_s out for that).
         if (const auto p = stampede::limits::check(stampede::limits::Limit::PauseSeconds, e->forS); !p.empty())
             return r.fail(at, QString::fromStdString(p));
@@ -780,6 +902,12 @@ std::optional<Scenario> parseScenario(
             return false;
         if (o.contains(u"fanout"_s) && !readFanout(r, o.value(u"fanout"_s), &s.config.fanout))
             return false;
+        if (o.contains(u"sweep"_s)) {
+            SweepSpec sw;
+            if (!readSweep(r, o.value(u"sweep"_s), &sw))
+                return false;
+            s.sweep = std::move(sw);
+        }
         if (o.contains(u"events"_s)) {
             const QJsonValue ev = o.value(u"events"_s);
             if (!ev.isArray())

@@ -18,6 +18,28 @@
 // Ranges come from the engine's one table (engine/core/limittable.h); these are its rows.
 inline const double kMaxDurationS = stampede::limits::range(stampede::limits::Limit::DurationS).max;
 
+// A sweep (DESIGN.md question 4): the scenario run once per point, one after another. Each axis
+// names a setting and its value at every point; several axes have as many values each and are
+// read together (point i sets every axis to its i-th value).
+struct SweepAxis {
+    QString key; // one of sweepKeys()
+    std::vector<double> values;
+};
+struct SweepSpec {
+    std::vector<SweepAxis> axes;
+    double seconds = 5; // measured, per point
+    double warmupS = 1; // run before measuring, per point
+    // "load": "max": every point runs closed loop with the scenario's clients (as --rate max), so
+    // that it measures capacity rather than the offered rate.
+    bool maxLoad = false;
+};
+// The settings a sweep can vary, in the order the help lists them.
+const QStringList &sweepKeys();
+// Sets one sweep setting on a config ("nodes" -> nodes.count, ...).
+void applySweepValue(stampede::EngineConfig *c, const QString &key, double v);
+// "key: problem" for a bad sweep (unknown key, lengths differ, a value out of range), else empty.
+QString checkSweep(const SweepSpec &sweep);
+
 struct Scenario {
     stampede::EngineConfig config;
     double durationS = 30;
@@ -26,6 +48,7 @@ struct Scenario {
     // pause: {"at_s": 4, "pause": true, "for_s": 2} pauses for 2 wall seconds, then the run goes
     // on from 4 s.
     std::vector<stampede::TimedEvent> events;
+    std::optional<SweepSpec> sweep; // headless runs it when present
     // What was changed on the user's behalf after loading (command-line overrides), one line each;
     // the headless summary prints them. Not part of the JSON form.
     QStringList notes;

@@ -65,8 +65,11 @@ QString checkEvent(const TimedEvent &e, double durationS, stampede::WorkloadKind
         return outOfRange(key, Limit::ReadRatio, e.ratio);
     case EventKind::RemoveNode:
     case EventKind::KillNode:
+    case EventKind::ResizeNode:
         if (e.node && *e.node < 0)
             return key + u": must be a node id (0 or more) or null"_s;
+        if (e.kind == EventKind::ResizeNode && e.cores <= 0 && e.speed <= 0 && e.price < 0)
+            return key + u": give the size: cores, speed or price"_s;
         break;
     case EventKind::RemoveCacheNode:
     case EventKind::KillCacheNode:
@@ -193,6 +196,12 @@ QString checkScenario(const Scenario &s)
         return QString::fromStdString(p);
     if (s.config.seed > std::uint64_t(LLONG_MAX))
         return u"seed: must be a non-negative integer below 2^63"_s;
+    if (s.sweep && s.config.workload != stampede::WorkloadKind::FlashSale)
+        return u"sweep: sweeps the flash sale's nodes and traffic, and this scenario's workload is "_s
+            + workloadName(s.config.workload);
+    if (s.sweep)
+        if (QString p = checkSweep(*s.sweep); !p.isEmpty())
+            return (p.contains(u": "_s) ? u"sweep."_s : u"sweep: "_s) + p;
     for (std::size_t i = 0; i < s.events.size(); ++i) {
         const QString problem = checkEvent(s.events[i], s.durationS, s.config.workload);
         if (!problem.isEmpty())

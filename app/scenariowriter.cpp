@@ -13,6 +13,19 @@ namespace {
 
 QString fromStd(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
 
+// add_nodes' object form or resize_node's: the first key, then the size fields that are given.
+QJsonObject nodeSize(const TimedEvent &e, const QString &firstKey, const QJsonValue &first)
+{
+    QJsonObject o { { firstKey, first } };
+    if (e.cores > 0)
+        o.insert(u"cores"_s, e.cores);
+    if (e.speed > 0)
+        o.insert(u"speed"_s, e.speed);
+    if (e.price >= 0)
+        o.insert(u"price"_s, e.price);
+    return o;
+}
+
 } // namespace
 
 QJsonObject scenarioToJson(const Scenario &s)
@@ -39,6 +52,11 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"service_ms"_s, c.nodes.serviceMs },
         { u"service_dist"_s, fromStd(stampede::toString(c.nodes.serviceDist)) },
         { u"timeout_ms"_s, optional(c.nodes.timeoutMs) },
+        { u"speed"_s, c.nodes.speed },
+        { u"price"_s, optional(c.nodes.price) },
+        { u"coordination"_s, fromStd(stampede::toString(c.nodes.coordination)) },
+        { u"serial_ms"_s, c.nodes.serialMs },
+        { u"exchange_ms"_s, c.nodes.exchangeMs },
     };
     QJsonObject store {
         { u"latency_ms"_s, c.store.latencyMs },
@@ -101,6 +119,15 @@ QJsonObject scenarioToJson(const Scenario &s)
             action = e.rate;
             break;
         case EventKind::AddNodes:
+            if (e.cores > 0 || e.speed > 0 || e.price >= 0) {
+                action = nodeSize(e, u"count"_s, QJsonValue(e.count));
+                break;
+            }
+            action = e.count;
+            break;
+        case EventKind::ResizeNode:
+            action = nodeSize(e, u"node"_s, e.node ? QJsonValue(*e.node) : QJsonValue(QJsonValue::Null));
+            break;
         case EventKind::SetClosedLoop:
             action = e.count;
             break;
@@ -171,7 +198,7 @@ QJsonObject scenarioToJson(const Scenario &s)
             break;
         }
         QJsonObject event { { u"at_s"_s, e.atS }, { eventKey(e.kind), action } };
-        if (e.kind == EventKind::Pause && e.forS > 0)
+        if ((e.kind == EventKind::Pause || e.kind == EventKind::KillNode) && e.forS > 0)
             event.insert(u"for_s"_s, e.forS); // beside the action, as the loader reads it
         events.append(event);
     }
@@ -192,6 +219,17 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"queue"_s, queue },
         { u"events"_s, events },
     };
+    if (s.sweep) {
+        QJsonObject sweep { { u"seconds"_s, s.sweep->seconds }, { u"warmup_s"_s, s.sweep->warmupS },
+            { u"load"_s, s.sweep->maxLoad ? u"max"_s : u"scenario"_s } };
+        for (const SweepAxis &a : s.sweep->axes) {
+            QJsonArray values;
+            for (double v : a.values)
+                values.append(v);
+            sweep.insert(a.key, values);
+        }
+        out.insert(u"sweep"_s, sweep);
+    }
     // A flash sale's file stays as it was; a fan-out's names its workload and carries its section.
     if (c.workload != stampede::WorkloadKind::FlashSale) {
         out.insert(u"workload"_s, fromStd(stampede::toString(c.workload)));

@@ -66,6 +66,13 @@ constexpr std::array<std::pair<ServiceDist, std::string_view>, 2> kDists { {
     { ServiceDist::Exponential, "exponential" },
 } };
 
+constexpr std::array<std::pair<Coordination, std::string_view>, 4> kCoordinations { {
+    { Coordination::None, "none" },
+    { Coordination::HotRow, "hot-row" },
+    { Coordination::Serial, "serial" },
+    { Coordination::Exchange, "exchange" },
+} };
+
 constexpr std::array<std::pair<Placement, std::string_view>, 2> kPlacements { {
     { Placement::Ring, "ring" },
     { Placement::Modulo, "modulo" },
@@ -78,6 +85,10 @@ std::string_view toString(TrafficMode m) { return name(kModes, m); }
 std::string_view toString(RoutePolicy p) { return name(kPolicies, p); }
 std::string_view toString(ServiceDist d) { return name(kDists, d); }
 std::string_view toString(Placement p) { return name(kPlacements, p); }
+std::string_view toString(Coordination c) { return name(kCoordinations, c); }
+std::optional<Coordination> parseCoordination(std::string_view s) { return lookup(kCoordinations, s); }
+
+NodeSize configuredSize(const NodeConfig &n) { return { n.capacity, n.speed, n.price.value_or(n.capacity * n.speed) }; }
 std::optional<Placement> parsePlacement(std::string_view s) { return lookup(kPlacements, s); }
 std::string_view toString(FullPolicy p) { return name(kFullPolicies, p); }
 std::string_view toString(CounterRecovery r) { return name(kRecoveries, r); }
@@ -125,6 +136,10 @@ std::string validate(const EngineConfig &c)
         { Limit::NodeCapacity, n.capacity },
         { Limit::QueueLimit, n.queueLimit },
         { Limit::ServiceMs, n.serviceMs },
+        { Limit::NodeSpeed, n.speed },
+        { Limit::NodePrice, n.price.value_or(1) },
+        { Limit::SerialMs, n.serialMs },
+        { Limit::ExchangeMs, n.exchangeMs },
         { Limit::TimeoutMs, n.timeoutMs.value_or(limits::range(Limit::TimeoutMs).min) },
         { Limit::StoreLatencyMs, s.latencyMs },
         { Limit::WriteMs, s.writeMs },

@@ -17,6 +17,14 @@ enum class Strategy { Naive, RowLock, Atomic, Sharded, CacheQueue };
 enum class TrafficMode { Open, Closed };
 enum class RoutePolicy { RoundRobin, LeastOutstanding, UserHash };
 enum class ServiceDist { Constant, Exponential };
+// What app nodes must agree on per request (DESIGN.md question 4), as a real mechanism each: the
+// throughput curve over N nodes bends because of it (engine/subsystems/clusterlock.h).
+enum class Coordination {
+    None, // stateless: nothing shared
+    HotRow, // every request holds one exclusive lock for serial_ms: flat in N
+    Serial, // work shares a cluster lock; serial_ms of each request holds it exclusively (contention)
+    Exchange // as serial, plus a message to every other up node in turn, exchange_ms each (coherence)
+};
 // What a producer does when its queue partition is full.
 enum class FullPolicy { Reject, Block };
 // How `cache-queue` rebuilds a stock counter its cache node lost (killed, removed, rehashed).
@@ -29,6 +37,8 @@ std::string_view toString(Strategy s);
 std::string_view toString(TrafficMode m);
 std::string_view toString(RoutePolicy p);
 std::string_view toString(ServiceDist d);
+std::string_view toString(Coordination c);
+std::optional<Coordination> parseCoordination(std::string_view s);
 std::string_view toString(Placement p);
 std::string_view toString(FullPolicy p);
 std::string_view toString(CounterRecovery r);
@@ -68,12 +78,26 @@ struct GatewayConfig {
 
 struct NodeConfig {
     int count = 4;
-    int capacity = 64; // requests served at once
+    int capacity = 64; // requests served at once: the node's cores
     int queueLimit = 1000; // FIFO backlog beyond capacity; full backlog rejects
-    double serviceMs = 0.5;
+    double serviceMs = 0.5; // at speed 1
     ServiceDist serviceDist = ServiceDist::Constant;
     std::optional<double> timeoutMs;
+    double speed = 1; // per-core speed: a request's service time is serviceMs / speed
+    std::optional<double> price; // of one node; empty: capacity × speed (paying for compute)
+    Coordination coordination = Coordination::None;
+    double serialMs = 0; // hot-row, serial, exchange: the exclusive hold per request
+    double exchangeMs = 0; // exchange: one message to one peer
 };
+
+// A node's size: what scale up changes (DESIGN.md question 4).
+struct NodeSize {
+    int cores = 1;
+    double speed = 1;
+    double price = 1;
+};
+// The configured nodes' size, with the price filled in.
+NodeSize configuredSize(const NodeConfig &n);
 
 struct StoreConfig {
     double latencyMs = 1.0; // one round trip to the store; holds no lock by itself

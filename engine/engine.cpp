@@ -73,6 +73,7 @@ std::optional<WorkloadKind> eventWorkload(EventKind k)
     case EventKind::AddNodes:
     case EventKind::RemoveNode:
     case EventKind::KillNode:
+    case EventKind::ResizeNode:
     case EventKind::SwitchStrategy:
     case EventKind::Restock:
     case EventKind::AddCacheNodes:
@@ -110,6 +111,13 @@ CommandResult Engine::spike(double factor, double seconds)
 CommandResult Engine::addNodes(int count) { return command(withCount(EventKind::AddNodes, count)); }
 CommandResult Engine::removeNode(std::optional<int> id) { return command(withNode(EventKind::RemoveNode, id)); }
 CommandResult Engine::killNode(std::optional<int> id) { return command(withNode(EventKind::KillNode, id)); }
+CommandResult Engine::resizeNode(std::optional<int> id, int cores, double speed)
+{
+    TimedEvent e = withNode(EventKind::ResizeNode, id);
+    e.cores = cores;
+    e.speed = speed;
+    return command(e);
+}
 CommandResult Engine::switchStrategy(Strategy s)
 {
     TimedEvent e = event(EventKind::SwitchStrategy);

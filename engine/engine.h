@@ -19,7 +19,8 @@ enum class EventKind {
     SetRate,
     AddNodes,
     RemoveNode,
-    KillNode,
+    KillNode, // `forS` > 0: a replacement of the same size comes up that many run seconds later
+    ResizeNode, // scale up (or down): a node of the event's size replaces `node`
     SwitchStrategy,
     Restock,
     Pause,
@@ -63,6 +64,11 @@ struct TimedEvent {
     double forS = 0;
     double rate = 0; // SetRate
     double ratio = 0; // SetTtlJitter (0..1), SetReadRatio (views per purchase), SetPostShare (0..1)
+    // AddNodes, ResizeNode: the node's size; 0 (a negative price) keeps the configured one, and
+    // a price not given scales the configured node's with cores × speed.
+    int cores = 0;
+    double speed = 0;
+    double price = -1;
     int count = 1; // AddNodes, AddCacheNodes, AddConsumers, AddFanoutWorkers, AddInboxShards; clients for SetClosedLoop
     // RemoveNode / KillNode / RemoveCacheNode / KillCacheNode / RemoveConsumer / KillConsumer /
     // RemoveFanoutWorker / KillFanoutWorker / KillInboxShard / RebuildInboxShard, CelebrityPost;
@@ -116,6 +122,8 @@ public:
     CommandResult addNodes(int count = 1);
     CommandResult removeNode(std::optional<int> id = {}); // drain, then remove
     CommandResult killNode(std::optional<int> id = {}); // in-flight and queued work fails
+    // A node of `cores` cores (0: the configured count) at `speed` (0: configured) replaces id.
+    CommandResult resizeNode(std::optional<int> id, int cores, double speed = 0);
     CommandResult switchStrategy(Strategy s);
     CommandResult restock(std::int64_t unitsPerSku);
     // Pauses the traffic until setPaused(false) (or a Resume event); requests in flight still

@@ -87,6 +87,9 @@ struct AppTierSample {
     std::int64_t inFlight = 0; // requests admitted and not answered
     std::int64_t backlog = 0; // waiting in node backlogs
     int nodesUp = 0;
+    int cores = 0; // capacity of the up nodes
+    double price = 0; // of the up nodes
+    int coordWaiting = 0; // requests waiting for the cluster lock (Coordination)
 };
 
 // The stock store and what was promised from it.
@@ -159,7 +162,9 @@ std::string_view toString(NodeState s);
 struct NodeView {
     int id = 0; // stable while the node exists; new nodes get new ids
     NodeState state = NodeState::Up;
-    int capacity = 0;
+    int capacity = 0; // cores
+    double speed = 1; // per core
+    double price = 1;
     int busy = 0; // workers serving a request
     int backlog = 0;
     double throughput = 0; // answers per second over the last tick
@@ -204,6 +209,8 @@ struct Marker {
 // The app tier as a snapshot shows it.
 struct AppTierView {
     std::vector<NodeView> nodes;
+    Coordination coordination = Coordination::None;
+    double serialMs = 0, exchangeMs = 0;
 };
 
 struct StoreView {

@@ -44,6 +44,7 @@ struct Request {
     int node = -1; // node slot once admitted
     bool failOnDispatch = false; // handed back by a killed node: answer "node down"
     bool leased = false; // its worker came from its shard's lease of the node (apptier.h)
+    std::uint8_t coordHold = 0; // what it holds of the cluster lock (ClusterLock::Hold)
 
     // stock store
     Strategy strategy = Strategy::Naive; // fixed when the request reaches the store

@@ -30,10 +30,12 @@ public:
 
     // Called by the control thread before the node becomes routable (the topology version
     // bump that publishes it is a release store).
-    void init(int id, int capacity, int queueLimit)
+    void init(int id, int capacity, int queueLimit, double speed = 1, double price = 1)
     {
         m_id = id;
         m_capacity = capacity;
+        m_speed = speed;
+        m_price = price;
         m_queueLimit = queueLimit;
         m_inFlight.store(0, std::memory_order_relaxed);
         m_tokens = 0;
@@ -43,6 +45,8 @@ public:
 
     int id() const { return m_id; }
     int capacity() const { return m_capacity; }
+    double speed() const { return m_speed; } // per core: service time is divided by it
+    double price() const { return m_price; }
     NodeSlotState state() const { return m_state.load(std::memory_order_acquire); }
     void setState(NodeSlotState s) { m_state.store(s, std::memory_order_release); }
     std::int64_t inFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
@@ -153,6 +157,8 @@ private:
     int m_id = -1;
     int m_capacity = 1;
     int m_queueLimit = 0;
+    double m_speed = 1;
+    double m_price = 1;
     std::mutex m_mutex; // guards the backlog and tokens
     std::int64_t m_tokens = 0;
     Request *m_head = nullptr;

@@ -6,6 +6,7 @@
 #include "runtime.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace stampede {
 
@@ -15,6 +16,8 @@ AppTier::AppTier(Runtime &rt, const GatewayConfig &gateway, const NodeConfig &no
     , m_config(nodes)
     , m_serviceNs(msToNs(nodes.serviceMs))
     , m_timeoutNs(nodes.timeoutMs ? std::max<Nanos>(1, msToNs(*nodes.timeoutMs)) : 0)
+    , m_serialNs(msToNs(nodes.serialMs))
+    , m_exchangeNs(msToNs(nodes.exchangeMs))
     // Least outstanding compares every node's count on each request: it needs them exact.
     , m_leaseBatch(
           gateway.policy == RoutePolicy::LeastOutstanding || nodes.capacity < kLeaseMinWorkersPerShard * rt.shardCount()
@@ -22,6 +25,7 @@ AppTier::AppTier(Runtime &rt, const GatewayConfig &gateway, const NodeConfig &no
               : std::max(2, nodes.capacity / (256 * rt.shardCount())))
     , m_leaseReserve(m_leaseBatch > 1 ? 2 * m_leaseBatch * rt.shardCount() : 0)
     , m_nodes(std::make_unique<AppNode[]>(kNodeSlots))
+    , m_lock(rt)
     , m_shards(std::make_unique<ShardState[]>(static_cast<std::size_t>(rt.shardCount())))
     , m_prevAnswers(kNodeSlots, 0)
     , m_throughput(kNodeSlots, 0)
@@ -182,13 +186,38 @@ std::int64_t AppTier::idleLeased(int nodeId) const
     return idle;
 }
 
-Nanos AppTier::serviceTime(Shard &s) const
+Nanos AppTier::serviceTime(Shard &s, const Request *r) const
 {
     if (m_serviceNs == 0)
         return 0;
+    const double speed = r->node >= 0 ? node(r->node).speed() : 1.0;
+    const double mean = static_cast<double>(m_serviceNs) / speed;
     if (m_config.serviceDist == ServiceDist::Exponential)
-        return static_cast<Nanos>(s.rng.exponential(static_cast<double>(m_serviceNs)));
-    return m_serviceNs;
+        return static_cast<Nanos>(s.rng.exponential(mean));
+    return static_cast<Nanos>(mean);
+}
+
+bool AppTier::startWork(Request *r)
+{
+    const auto c = m_config.coordination;
+    if (c != Coordination::Serial && c != Coordination::Exchange)
+        return true;
+    return m_lock.lockShared(r);
+}
+
+bool AppTier::startSerial(Request *r)
+{
+    if (m_config.coordination == Coordination::None)
+        return true;
+    return m_lock.lock(r);
+}
+
+Nanos AppTier::serialHold() const
+{
+    Nanos hold = m_serialNs;
+    if (m_config.coordination == Coordination::Exchange)
+        hold += m_exchangeNs * std::max(0, m_up.load(std::memory_order_relaxed) - 1);
+    return hold;
 }
 
 void AppTier::release(Shard &s, Request *r)
@@ -209,6 +238,30 @@ void AppTier::release(Shard &s, Request *r)
 
 // ---- control ----
 
+namespace {
+
+std::string checkSize(std::string_view what, const NodeSize &z)
+{
+    using limits::Limit;
+    if (auto e = limits::check(Limit::NodeCapacity, z.cores); !e.empty())
+        return std::string(what) + ": cores " + e;
+    if (auto e = limits::check(Limit::NodeSpeed, z.speed); !e.empty())
+        return std::string(what) + ": speed " + e;
+    if (auto e = limits::check(Limit::NodePrice, z.price); !e.empty())
+        return std::string(what) + ": price " + e;
+    return {};
+}
+
+std::string describeSize(const NodeSize &z)
+{
+    std::string s = std::to_string(z.cores) + (z.cores == 1 ? " core" : " cores");
+    if (z.speed != 1)
+        s += " at " + limits::number(z.speed) + "×";
+    return s;
+}
+
+} // namespace
+
 int AppTier::upNodes() const
 {
     int n = 0;
@@ -217,7 +270,18 @@ int AppTier::upNodes() const
     return n;
 }
 
-CommandResult AppTier::addNodes(int count)
+NodeSize AppTier::sizeFrom(int cores, double speed, double price) const
+{
+    const NodeSize base = configuredSize(m_config);
+    NodeSize z;
+    z.cores = cores > 0 ? cores : base.cores;
+    z.speed = speed > 0 ? speed : base.speed;
+    const double compute = static_cast<double>(base.cores) * base.speed;
+    z.price = price >= 0 ? price : base.price * (static_cast<double>(z.cores) * z.speed) / compute;
+    return z;
+}
+
+CommandResult AppTier::addNodes(int count, std::optional<NodeSize> size)
 {
     if (count < limits::range(limits::Limit::AddNodes).min)
         return CommandResult::fail("add node: count must be at least 1");
@@ -226,11 +290,44 @@ CommandResult AppTier::addNodes(int count)
     const int used = m_slotsUsed.load();
     if (used + count > kNodeSlots)
         return CommandResult::fail("add node: node ids are used up; reset the run");
+    const NodeSize z = size.value_or(configuredSize(m_config));
+    if (auto e = checkSize("add node", z); !e.empty())
+        return CommandResult::fail(e);
     for (int i = 0; i < count; ++i)
-        node(used + i).init(used + i, m_config.capacity, m_config.queueLimit);
+        node(used + i).init(used + i, z.cores, m_config.queueLimit, z.speed, z.price);
     m_slotsUsed.store(used + count, std::memory_order_release);
     bumpTopology();
-    m_rt.mark(count == 1 ? "node " + std::to_string(used) + " added" : std::to_string(count) + " nodes added");
+    const std::string what = size ? " (" + describeSize(z) + ")" : std::string();
+    m_rt.mark((count == 1 ? "node " + std::to_string(used) + " added" : std::to_string(count) + " nodes added") + what);
+    return {};
+}
+
+CommandResult AppTier::resizeNode(std::optional<int> which, NodeSize size)
+{
+    if (auto e = checkSize("resize node", size); !e.empty())
+        return CommandResult::fail(e);
+    int id = -1;
+    const int used = m_slotsUsed.load();
+    if (which) {
+        id = *which;
+        if (id < 0 || id >= used || node(id).state() != NodeSlotState::Up)
+            return CommandResult::fail("resize node " + std::to_string(id) + ": no such node is up");
+    } else {
+        for (int i = 0; i < used && id < 0; ++i)
+            if (node(i).state() == NodeSlotState::Up)
+                id = i;
+        if (id < 0)
+            return CommandResult::fail("resize node: no node is up");
+    }
+    if (used + 1 > kNodeSlots)
+        return CommandResult::fail("resize node: node ids are used up; reset the run");
+    node(used).init(used, size.cores, m_config.queueLimit, size.speed, size.price);
+    m_slotsUsed.store(used + 1, std::memory_order_release);
+    node(id).setState(NodeSlotState::Draining); // the new node is routable in the same version
+    bumpTopology();
+    if (m_leaseBatch > 1)
+        askTrim();
+    m_rt.mark("node " + std::to_string(id) + " resized: node " + std::to_string(used) + ", " + describeSize(size));
     return {};
 }
 
@@ -266,8 +363,10 @@ CommandResult AppTier::removeNode(std::optional<int> which)
     return {};
 }
 
-CommandResult AppTier::killNode(std::optional<int> which)
+CommandResult AppTier::killNode(std::optional<int> which, double restartAfterS)
 {
+    if (restartAfterS < 0 || !std::isfinite(restartAfterS))
+        return CommandResult::fail("kill node: for_s must be at least 0 s");
     int id = -1;
     const int used = m_slotsUsed.load();
     if (which) {
@@ -287,6 +386,10 @@ CommandResult AppTier::killNode(std::optional<int> which)
     for (Request *r = list; r; r = r->next)
         r->failOnDispatch = true;
     m_rt.dispatchAll(list);
+    if (restartAfterS > 0) {
+        const AppNode &k = node(id);
+        m_restarts.push_back({ m_rt.runTime() + restartAfterS, NodeSize { k.capacity(), k.speed(), k.price() }, id });
+    }
     m_rt.mark("node " + std::to_string(id) + " killed");
     return {};
 }
@@ -298,8 +401,10 @@ void AppTier::reset()
         node(i).setState(NodeSlotState::Free);
     }
     m_slotsUsed.store(0, std::memory_order_release);
+    m_restarts.clear();
     std::fill(m_prevAnswers.begin(), m_prevAnswers.end(), 0);
     std::fill(m_throughput.begin(), m_throughput.end(), 0);
+    m_lock.reset();
     addNodes(m_config.count);
 }
 
@@ -317,6 +422,18 @@ void AppTier::clearShard(int shard)
 
 void AppTier::tick(const TickContext &c, AppTierSample &x)
 {
+    for (auto it = m_restarts.begin(); it != m_restarts.end();) {
+        const int used = m_slotsUsed.load();
+        if (it->atS > c.t + 1e-9 || used >= kNodeSlots || upNodes() >= kMaxNodes) {
+            ++it;
+            continue;
+        }
+        node(used).init(used, it->size.cores, m_config.queueLimit, it->size.speed, it->size.price);
+        m_slotsUsed.store(used + 1, std::memory_order_release);
+        bumpTopology();
+        m_rt.mark("node " + std::to_string(it->was) + " back as node " + std::to_string(used));
+        it = m_restarts.erase(it);
+    }
     std::int64_t busy = 0, capacity = 0;
     for (int i = 0, n = m_slotsUsed.load(); i < n; ++i) {
         AppNode &nd = node(i);
@@ -339,10 +456,13 @@ void AppTier::tick(const TickContext &c, AppTierSample &x)
                 ++x.nodesUp;
                 busy += std::max<std::int64_t>(0, nd.busy() - idle);
                 capacity += nd.capacity();
+                x.price += nd.price();
             }
         }
     }
     x.utilisation = capacity ? static_cast<double>(busy) / static_cast<double>(capacity) : 0.0;
+    x.cores = static_cast<int>(capacity);
+    x.coordWaiting = m_lock.waiting();
 }
 
 void AppTier::view(AppTierView &s) const
@@ -358,11 +478,16 @@ void AppTier::view(AppTierView &s) const
             : st == NodeSlotState::Draining ? NodeState::Draining
                                             : NodeState::Dead;
         v.capacity = nd.capacity();
+        v.speed = nd.speed();
+        v.price = nd.price();
         v.busy = st == NodeSlotState::Dead ? 0 : static_cast<int>(std::max<std::int64_t>(0, nd.busy() - idleLeased(i)));
         v.backlog = st == NodeSlotState::Dead ? 0 : static_cast<int>(nd.queued());
         v.throughput = m_throughput[static_cast<std::size_t>(i)];
         s.nodes.push_back(v);
     }
+    s.coordination = m_config.coordination;
+    s.serialMs = m_config.serialMs;
+    s.exchangeMs = m_config.exchangeMs;
 }
 
 } // namespace stampede

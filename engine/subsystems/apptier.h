@@ -16,6 +16,7 @@
 // nodes (every lesson's) are admitted one request at a time, exactly as an M/M/c/K queue.
 
 #include "appnode.h"
+#include "clusterlock.h"
 #include "engine.h"
 #include "ownedcounter.h"
 #include "runtime.h"
@@ -44,7 +45,14 @@ public:
     // Admission control, then a node. Run and Queued set r->node; a queued request is dispatched
     // by the worker that frees up.
     Route route(Shard &s, Request *r);
-    Nanos serviceTime(Shard &s) const;
+    Nanos serviceTime(Shard &s, const Request *r) const; // on r's node: scaled by its speed
+    // Coordination (config.h, clusterlock.h). Each returns true when r may go on now; false:
+    // r waits for the cluster lock and is dispatched when granted.
+    bool startWork(Request *r); // serial, exchange: the work holds the lock shared
+    bool startSerial(Request *r); // hot-row, serial, exchange: the serial section, exclusive
+    Nanos serialHold() const; // serial_ms, plus exchange_ms for every other up node
+    void endCoordination(Request *r) { m_lock.unlock(r); } // whatever r holds, also on failure
+    Coordination coordination() const { return m_config.coordination; }
     bool nodeDead(const Request *r) const
     {
         return r->node >= 0 && m_nodes[static_cast<std::size_t>(r->node)].state() == NodeSlotState::Dead;
@@ -58,9 +66,17 @@ public:
     void release(Shard &s, Request *r);
 
     // ---- control (control mutex held) ----
-    CommandResult addNodes(int count);
+    CommandResult addNodes(int count, std::optional<NodeSize> size = {});
+    // Scale up: a node of the new size takes the old one's place. A bigger machine is a new
+    // machine: it starts at once, and the old one drains and goes (its id is not reused).
+    CommandResult resizeNode(std::optional<int> id, NodeSize size);
+    // A size from an event's fields: 0 (or a negative price) keeps the configured value; the
+    // price, when not given, scales the configured node's price by cores × speed.
+    NodeSize sizeFrom(int cores, double speed, double price) const;
     CommandResult removeNode(std::optional<int> id);
-    CommandResult killNode(std::optional<int> id);
+    // restartAfterS > 0: a replacement of the killed node's size comes up that many run seconds
+    // later (a machine rebooted or replaced); the killed one stays dead.
+    CommandResult killNode(std::optional<int> id, double restartAfterS = 0);
     void reset(); // back to the configured nodes; waiting requests go back to their (void) owners
     void tick(const TickContext &c, AppTierSample &x);
     void view(AppTierView &v) const;
@@ -89,20 +105,32 @@ private:
     void askTrim(); // every shard: give idle workers back now (on its thread)
     void trim(Shard &s);
     std::int64_t idleLeased(int node) const;
-    void bumpTopology() { m_topology.fetch_add(1, std::memory_order_acq_rel); }
+    void bumpTopology()
+    {
+        m_up.store(upNodes(), std::memory_order_relaxed);
+        m_topology.fetch_add(1, std::memory_order_acq_rel);
+    }
     AppNode &node(int i) { return m_nodes[static_cast<std::size_t>(i)]; }
     const AppNode &node(int i) const { return m_nodes[static_cast<std::size_t>(i)]; }
 
     Runtime &m_rt;
     const GatewayConfig m_gateway;
     const NodeConfig m_config;
-    const Nanos m_serviceNs, m_timeoutNs;
+    const Nanos m_serviceNs, m_timeoutNs, m_serialNs, m_exchangeNs;
     const int m_leaseBatch; // workers per lease, 1 when nodes are admitted one by one
     const int m_leaseReserve; // near full below this many free workers: no batches
     std::unique_ptr<AppNode[]> m_nodes; // kNodeSlots
     std::atomic<int> m_slotsUsed { 0 }; // slots [0, n) have been initialised
     std::atomic<std::uint64_t> m_topology { 0 };
+    std::atomic<int> m_up { 0 }; // nodes up, as of the last topology change
+    ClusterLock m_lock;
     std::unique_ptr<ShardState[]> m_shards;
+    struct Restart {
+        double atS; // run time
+        NodeSize size;
+        int was; // the killed node's id
+    };
+    std::vector<Restart> m_restarts; // control thread
     // tick state
     std::vector<std::uint64_t> m_prevAnswers;
     std::vector<double> m_throughput;

@@ -47,6 +47,8 @@ QString actionValue(const stampede::TimedEvent &e)
     case EventKind::RemoveConsumer:
     case EventKind::KillConsumer:
         return node(e.node);
+    case EventKind::ResizeNode:
+        return node(e.node) + u" to "_s + QString::number(e.cores) + u" cores at "_s + num(e.speed);
     case EventKind::SwitchStrategy:
         return nameOf(e.strategy);
     case EventKind::Restock:
@@ -116,13 +118,17 @@ private slots:
     void newPresets_data();
     void newPresets();
     void cacheQueuePresetKillsTheCounterNode();
-    void presetNamesAreTheTwelve();
+    void presetNamesAreTheFifteen();
     void unknownPresetListsNames();
     void fullScenarioRoundTrips();
     void nullsMeanNone();
     void fileErrorsNameTheFile();
     void fileNameIsFallbackName();
     void checkScenarioAfterChanges();
+    void scaleMalformed_data();
+    void scaleMalformed();
+    void scaleKeysRoundTrip();
+    void nodePriceNullAndCoordinations();
 };
 
 void TestScenario::malformed_data()
@@ -276,9 +282,9 @@ void TestScenario::malformed_data()
     row("pause for_s null", R"({"events": [{"at_s": 4, "pause": true, "for_s": null}]})",
         u"events[0].for_s: must be a number"_s);
     row("for_s beside another action", R"({"events": [{"at_s": 4, "add_nodes": 1, "for_s": 2}]})",
-        u"events[0].for_s: only a pause takes for_s beside its action"_s);
+        u"events[0].for_s: only a pause or a kill_node takes for_s beside its action"_s);
     row("for_s beside resume", R"({"events": [{"at_s": 4, "pause": true}, {"at_s": 5, "resume": true, "for_s": 1}]})",
-        u"events[1].for_s: only a pause takes for_s beside its action"_s);
+        u"events[1].for_s: only a pause or a kill_node takes for_s beside its action"_s);
     row("for_s without action", R"({"events": [{"at_s": 4, "for_s": 2}]})", u"events[0]: no action"_s);
     // cache
     row("cache not object", R"({"cache": 3})", u"cache: must be an object"_s);
@@ -733,12 +739,12 @@ void TestScenario::cacheQueuePresetKillsTheCounterNode()
     QCOMPARE(*kill->node, counterNode);
 }
 
-void TestScenario::presetNamesAreTheTwelve()
+void TestScenario::presetNamesAreTheFifteen()
 {
     const QStringList expected { u"black-friday-atomic"_s, u"black-friday-cache-queue"_s, u"black-friday-naive"_s,
         u"black-friday-row-lock"_s, u"black-friday-sharded"_s, u"cache-stampede"_s, u"celebrity-hybrid"_s,
-        u"celebrity-pull"_s, u"celebrity-push"_s, u"fanout-worker-crash"_s, u"queue-peak-shaving"_s,
-        u"rehash-mod-vs-ring"_s };
+        u"celebrity-pull"_s, u"celebrity-push"_s, u"coordination-cost"_s, u"fanout-worker-crash"_s,
+        u"queue-peak-shaving"_s, u"rehash-mod-vs-ring"_s, u"scale-up-vs-scale-out"_s, u"single-point-of-failure"_s };
     QCOMPARE(presetNames(), expected);
 }
 
@@ -760,7 +766,8 @@ void TestScenario::fullScenarioRoundTrips()
                      "skus": 7, "sku_skew": 1.25, "read_ratio": 12.5 },
         "gateway": { "policy": "user-hash", "rate_limit_per_s": 900 },
         "nodes":   { "count": 9, "capacity": 17, "queue_limit": 33, "service_ms": 2.5,
-                     "service_dist": "exponential", "timeout_ms": 250 },
+                     "service_dist": "exponential", "timeout_ms": 250, "speed": 1.5, "price": 30,
+                     "coordination": "exchange", "serial_ms": 0.25, "exchange_ms": 0.125 },
         "store":   { "latency_ms": 0.75, "write_ms": 0.125, "buckets": 16, "probes": 3 },
         "cache":   { "nodes": 3, "placement": "modulo", "virtual_nodes": 40, "latency_ms": 0.3, "op_ms": 0.02,
                      "keys": 500, "ttl_ms": 1500, "ttl_jitter": 0.25, "single_flight": true,
@@ -946,6 +953,291 @@ void TestScenario::checkScenarioAfterChanges()
     s->durationS = 30;
     s->config.nodes.count = 0;
     QVERIFY(checkScenario(*s).startsWith(u"nodes.count: "_s));
+}
+
+// The keys of issue "Scale up vs scale out": node size and coordination, the sized add_nodes,
+// resize_node, kill_node's for_s and the sweep section. Each message names its JSON path.
+void TestScenario::scaleMalformed_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected"); // what the message must start with after "doc: "
+
+    auto row = [](const char *tag, const char *json, const QString &expected) {
+        QTest::newRow(tag) << QByteArray(json) << expected;
+    };
+    row("a sweep on a fan-out", R"({"workload": "fan-out", "sweep": {"nodes": [1, 2]}})",
+        u"sweep: sweeps the flash sale's nodes and traffic, and this scenario's workload is fan-out"_s);
+    // nodes
+    row("coordination unknown", R"({"nodes": {"coordination": "global-lock"}})",
+        u"nodes.coordination: must be one of \"none\", \"hot-row\", \"serial\", \"exchange\"; got \"global-lock\""_s);
+    row("coordination number", R"({"nodes": {"coordination": 2}})", u"nodes.coordination: must be a string"_s);
+    row("speed zero", R"({"nodes": {"speed": 0}})", u"nodes.speed: must be between 0.01 and 100"_s);
+    row("speed too fast", R"({"nodes": {"speed": 101}})", u"nodes.speed: must be between 0.01 and 100"_s);
+    row("speed string", R"({"nodes": {"speed": "fast"}})", u"nodes.speed: must be a number, got \"fast\""_s);
+    row("speed null", R"({"nodes": {"speed": null}})", u"nodes.speed: must be a number"_s);
+    row("price negative", R"({"nodes": {"price": -1}})", u"nodes.price: must be between 0 and"_s);
+    row("price string", R"({"nodes": {"price": "cheap"}})", u"nodes.price: must be a number or null"_s);
+    row("serial_ms negative", R"({"nodes": {"serial_ms": -0.1}})", u"nodes.serial_ms: must be between 0 and 60000"_s);
+    row("exchange_ms too long", R"({"nodes": {"exchange_ms": 60001}})",
+        u"nodes.exchange_ms: must be between 0 and 60000"_s);
+    row("exchange_ms string", R"({"nodes": {"exchange_ms": "1"}})", u"nodes.exchange_ms: must be a number"_s);
+    // sweep
+    row("sweep not object", R"({"sweep": [1, 2]})", u"sweep: must be an object"_s);
+    row("sweep null", R"({"sweep": null})", u"sweep: must be an object"_s);
+    row("sweep nodes not array", R"({"sweep": {"nodes": 4}})", u"sweep.nodes: must be an array of numbers, got 4"_s);
+    row("sweep nodes with a string", R"({"sweep": {"nodes": [1, "two", 4]}})",
+        u"sweep.nodes[1]: must be a number, got \"two\""_s);
+    row("sweep without axis", R"({"sweep": {"seconds": 2, "warmup_s": 1}})",
+        u"sweep: no setting to sweep; give one of nodes, cores, clients, speed, rate, serial_ms, exchange_ms"_s);
+    row("sweep empty", R"({"sweep": {}})", u"sweep: no setting to sweep"_s);
+    row("sweep unknown key", R"({"sweep": {"nodes": [1, 2], "replicas": [1, 2]}})", u"sweep.replicas: unknown key"_s);
+    row("sweep load huge", R"({"sweep": {"nodes": [1, 2], "load": "huge"}})",
+        u"sweep.load: must be \"max\" or \"scenario\", got \"huge\""_s);
+    row("sweep load bool", R"({"sweep": {"nodes": [1, 2], "load": true}})", u"sweep.load: must be \"max\" or"_s);
+    row("sweep lengths differ", R"({"sweep": {"nodes": [1, 2], "cores": [8, 4, 2]}})",
+        u"sweep.cores: has 3 values and nodes has 2"_s);
+    row("sweep one value", R"({"sweep": {"nodes": [4]}})", u"sweep.nodes: needs 2 to 64 values, got 1"_s);
+    row("sweep empty axis", R"({"sweep": {"nodes": []}})", u"sweep.nodes: needs 2 to 64 values, got 0"_s);
+    row("sweep seconds zero", R"({"sweep": {"nodes": [1, 2], "seconds": 0}})",
+        u"sweep.seconds: must be greater than 0 and at most 600 s, got 0"_s);
+    row("sweep seconds too long", R"({"sweep": {"nodes": [1, 2], "seconds": 601}})",
+        u"sweep.seconds: must be greater than 0 and at most 600 s"_s);
+    row("sweep seconds string", R"({"sweep": {"nodes": [1, 2], "seconds": "3"}})",
+        u"sweep.seconds: must be a number"_s);
+    row("sweep warmup negative", R"({"sweep": {"nodes": [1, 2], "warmup_s": -1}})",
+        u"sweep.warmup_s: must be between 0 and 600 s"_s);
+    row("sweep nodes zero", R"({"sweep": {"nodes": [0, 2]}})", u"sweep.nodes[0]: must be between 1 and 64"_s);
+    row("sweep nodes fraction", R"({"sweep": {"nodes": [1, 2.5]}})", u"sweep.nodes[1]: must be a whole number"_s);
+    row("sweep clients fraction", R"({"sweep": {"clients": [1.5, 2]}})", u"sweep.clients[0]: must be a whole number"_s);
+    row("sweep speed too slow", R"({"sweep": {"speed": [0.001, 1]}})",
+        u"sweep.speed[0]: must be between 0.01 and 100"_s);
+    row("sweep rate zero", R"({"sweep": {"rate": [0, 100]}})", u"sweep.rate[0]: must be between 1"_s);
+    row("sweep exchange_ms negative", R"({"sweep": {"exchange_ms": [0.1, -1]}})",
+        u"sweep.exchange_ms[1]: must be between 0 and 60000"_s);
+    // resize_node
+    row("resize_node without a size", R"({"events": [{"at_s": 1, "resize_node": {"node": 0}}]})",
+        u"events[0].resize_node: give the size: cores, speed or price"_s);
+    row("resize_node empty", R"({"events": [{"at_s": 1, "resize_node": {}}]})",
+        u"events[0].resize_node: give the size: cores, speed or price"_s);
+    row("resize_node unknown key", R"({"events": [{"at_s": 1, "resize_node": {"node": 0, "cores": 8, "memory": 4}}]})",
+        u"events[0].resize_node.memory: unknown key (known: node, cores, speed, price)"_s);
+    row("resize_node count", R"({"events": [{"at_s": 1, "resize_node": {"count": 2, "cores": 8}}]})",
+        u"events[0].resize_node.count: unknown key"_s);
+    row("resize_node not object", R"({"events": [{"at_s": 1, "resize_node": 8}]})",
+        u"events[0].resize_node: must be an object"_s);
+    row("resize_node cores zero", R"({"events": [{"at_s": 1, "resize_node": {"node": 0, "cores": 0}}]})",
+        u"events[0].resize_node.cores: must be between 1 and 100000"_s);
+    row("resize_node cores fraction", R"({"events": [{"at_s": 1, "resize_node": {"node": 0, "cores": 2.5}}]})",
+        u"events[0].resize_node.cores: must be a whole number"_s);
+    row("resize_node speed zero", R"({"events": [{"at_s": 1, "resize_node": {"speed": 0}}]})",
+        u"events[0].resize_node.speed: must be between 0.01 and 100"_s);
+    row("resize_node price string", R"({"events": [{"at_s": 1, "resize_node": {"price": "2"}}]})",
+        u"events[0].resize_node.price: must be a number"_s);
+    row("resize_node node string", R"({"events": [{"at_s": 1, "resize_node": {"node": "a", "cores": 2}}]})",
+        u"events[0].resize_node.node: must be an integer"_s);
+    row("resize_node node negative", R"({"events": [{"at_s": 1, "resize_node": {"node": -1, "cores": 2}}]})",
+        u"events[0].resize_node: must be a node id (0 or more) or null"_s);
+    // add_nodes' object form
+    row("add_nodes cores zero", R"({"events": [{"at_s": 1, "add_nodes": {"count": 1, "cores": 0}}]})",
+        u"events[0].add_nodes.cores: must be between 1 and 100000"_s);
+    row("add_nodes without a size", R"({"events": [{"at_s": 1, "add_nodes": {"count": 2}}]})",
+        u"events[0].add_nodes: give the size: cores, speed or price"_s);
+    row("add_nodes count zero", R"({"events": [{"at_s": 1, "add_nodes": {"count": 0, "cores": 2}}]})",
+        u"events[0].add_nodes: must be between 1 and 64"_s);
+    row("add_nodes count fraction", R"({"events": [{"at_s": 1, "add_nodes": {"count": 1.5, "cores": 2}}]})",
+        u"events[0].add_nodes.count: must be a whole number"_s);
+    row("add_nodes unknown key", R"({"events": [{"at_s": 1, "add_nodes": {"count": 1, "cores": 2, "memory": 1}}]})",
+        u"events[0].add_nodes.memory: unknown key (known: count, cores, speed, price)"_s);
+    row("add_nodes node key", R"({"events": [{"at_s": 1, "add_nodes": {"node": 1, "cores": 2}}]})",
+        u"events[0].add_nodes.node: unknown key"_s);
+    row("add_nodes price negative", R"({"events": [{"at_s": 1, "add_nodes": {"count": 1, "price": -1}}]})",
+        u"events[0].add_nodes.price: must be between 0 and"_s);
+    row("add_nodes speed string", R"({"events": [{"at_s": 1, "add_nodes": {"count": 1, "speed": "2x"}}]})",
+        u"events[0].add_nodes.speed: must be a number"_s);
+    row("add_nodes array", R"({"events": [{"at_s": 1, "add_nodes": [1]}]})",
+        u"events[0].add_nodes: must be an integer"_s);
+    // kill_node's for_s, and for_s where it does not belong
+    row("kill_node for_s zero", R"({"events": [{"at_s": 2, "kill_node": 0, "for_s": 0}]})",
+        u"events[0].for_s: must be greater than 0 and at most 86400 s, got 0"_s);
+    row("kill_node for_s negative", R"({"events": [{"at_s": 2, "kill_node": null, "for_s": -3}]})",
+        u"events[0].for_s: must be greater than 0"_s);
+    row("kill_node for_s too long", R"({"events": [{"at_s": 2, "kill_node": 0, "for_s": 86401}]})",
+        u"events[0].for_s: must be greater than 0 and at most 86400 s"_s);
+    row("kill_node for_s string", R"({"events": [{"at_s": 2, "kill_node": 0, "for_s": "3"}]})",
+        u"events[0].for_s: must be a number"_s);
+    row("kill_node for_s inside", R"({"events": [{"at_s": 2, "kill_node": {"node": 0, "for_s": 3}}]})",
+        u"events[0].kill_node: must be a node id (integer) or null"_s);
+    row("for_s inside add_nodes, as a spike's",
+        R"({"events": [{"at_s": 2, "add_nodes": {"count": 1, "cores": 2, "for_s": 3}}]})",
+        u"events[0].add_nodes.for_s: unknown key"_s);
+    row("for_s beside add_nodes' object",
+        R"({"events": [{"at_s": 2, "add_nodes": {"count": 1, "cores": 2}, "for_s": 3}]})",
+        u"events[0].for_s: only a pause or a kill_node takes for_s beside its action"_s);
+    row("for_s beside resize_node", R"({"events": [{"at_s": 2, "resize_node": {"node": 0, "cores": 2}, "for_s": 3}]})",
+        u"events[0].for_s: only a pause or a kill_node takes for_s beside its action"_s);
+    row("for_s beside remove_node", R"({"events": [{"at_s": 2, "remove_node": 0, "for_s": 3}]})",
+        u"events[0].for_s: only a pause or a kill_node takes for_s beside its action"_s);
+    row("resize_node beyond duration", R"({"duration_s": 10, "events": [{"at_s": 11, "resize_node": {"cores": 2}}]})",
+        u"events[0].at_s: must be between 0 and duration_s (10)"_s);
+}
+
+void TestScenario::scaleMalformed()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    QString error;
+    const std::optional<Scenario> s = parseScenario(json, u"doc"_s, &error);
+    QVERIFY2(!s, json.constData());
+    QVERIFY2(error.startsWith(u"doc: "_s + expected), qPrintable(error));
+    QVERIFY2(!error.contains(u'\n'), qPrintable(error));
+}
+
+// Every new key read, written by scenarioToJson and read back gives the same values.
+void TestScenario::scaleKeysRoundTrip()
+{
+    const QByteArray json = R"({
+        "name": "scale", "duration_s": 20,
+        "nodes": { "count": 3, "capacity": 4, "service_ms": 20, "speed": 2.5, "price": 7.5,
+                   "coordination": "exchange", "serial_ms": 0.2, "exchange_ms": 0.05 },
+        "sweep": { "nodes": [1, 2, 4], "cores": [8, 4, 2], "seconds": 2.5, "warmup_s": 0.5, "load": "max" },
+        "events": [ { "at_s": 1, "add_nodes": { "count": 2, "cores": 8, "speed": 1.5, "price": 3 } },
+                    { "at_s": 2, "add_nodes": { "cores": 2 } },
+                    { "at_s": 3, "add_nodes": 2 },
+                    { "at_s": 4, "resize_node": { "node": 0, "cores": 16, "speed": 0.5 } },
+                    { "at_s": 5, "resize_node": { "node": null, "price": 4 } },
+                    { "at_s": 6, "resize_node": { "node": 2, "price": 0 } },
+                    { "at_s": 7, "kill_node": 1, "for_s": 2.5 },
+                    { "at_s": 8, "kill_node": null } ] })";
+
+    auto check = [](const Scenario &s) {
+        const stampede::NodeConfig &n = s.config.nodes;
+        QCOMPARE(n.count, 3);
+        QCOMPARE(n.capacity, 4);
+        QCOMPARE(n.serviceMs, 20.0);
+        QCOMPARE(n.speed, 2.5);
+        QCOMPARE(n.price.value_or(-1), 7.5);
+        QCOMPARE(nameOf(n.coordination), u"exchange"_s);
+        QCOMPARE(n.serialMs, 0.2);
+        QCOMPARE(n.exchangeMs, 0.05);
+
+        QVERIFY(s.sweep);
+        const SweepSpec &sw = *s.sweep;
+        QCOMPARE(sw.axes.size(), std::size_t(2));
+        QCOMPARE(sw.axes[0].key, u"nodes"_s);
+        QCOMPARE(sw.axes[0].values, (std::vector<double> { 1, 2, 4 }));
+        QCOMPARE(sw.axes[1].key, u"cores"_s);
+        QCOMPARE(sw.axes[1].values, (std::vector<double> { 8, 4, 2 }));
+        QCOMPARE(sw.seconds, 2.5);
+        QCOMPARE(sw.warmupS, 0.5);
+        QCOMPARE(sw.maxLoad, true);
+
+        const auto &e = s.events;
+        QCOMPARE(e.size(), std::size_t(8));
+        for (std::size_t i = 0; i < e.size(); ++i)
+            QCOMPARE(e[i].atS, double(i + 1));
+        QCOMPARE(eventKey(e[0].kind), u"add_nodes"_s);
+        QCOMPARE(e[0].count, 2);
+        QCOMPARE(e[0].cores, 8);
+        QCOMPARE(e[0].speed, 1.5);
+        QCOMPARE(e[0].price, 3.0);
+        QCOMPARE(eventKey(e[1].kind), u"add_nodes"_s);
+        QCOMPARE(e[1].count, 1); // count defaults to one node
+        QCOMPARE(e[1].cores, 2);
+        QCOMPARE(e[1].speed, 0.0); // not given: the configured node's
+        QVERIFY(e[1].price < 0); // not given: scales with cores × speed
+        QCOMPARE(eventKey(e[2].kind), u"add_nodes"_s);
+        QCOMPARE(e[2].count, 2);
+        QCOMPARE(e[2].cores, 0);
+        QCOMPARE(e[2].speed, 0.0);
+        QVERIFY(e[2].price < 0);
+        QCOMPARE(eventKey(e[3].kind), u"resize_node"_s);
+        QCOMPARE(e[3].node.value_or(-1), 0);
+        QCOMPARE(e[3].cores, 16);
+        QCOMPARE(e[3].speed, 0.5);
+        QVERIFY(e[3].price < 0);
+        QCOMPARE(eventKey(e[4].kind), u"resize_node"_s);
+        QVERIFY(!e[4].node);
+        QCOMPARE(e[4].cores, 0);
+        QCOMPARE(e[4].speed, 0.0);
+        QCOMPARE(e[4].price, 4.0);
+        QCOMPARE(eventKey(e[5].kind), u"resize_node"_s);
+        QCOMPARE(e[5].node.value_or(-1), 2);
+        QCOMPARE(e[5].price, 0.0); // free is a price
+        QCOMPARE(eventKey(e[6].kind), u"kill_node"_s);
+        QCOMPARE(e[6].node.value_or(-1), 1);
+        QCOMPARE(e[6].forS, 2.5);
+        QCOMPARE(eventKey(e[7].kind), u"kill_node"_s);
+        QVERIFY(!e[7].node);
+        QCOMPARE(e[7].forS, 0.0); // dead to the end of the run
+    };
+
+    QString error;
+    const std::optional<Scenario> s = parseScenario(json, u"doc"_s, &error);
+    QVERIFY2(s, qPrintable(error));
+    check(*s);
+    if (QTest::currentTestFailed())
+        return;
+
+    const QJsonObject written = scenarioToJson(*s);
+    const std::optional<Scenario> again = parseScenario(QJsonDocument(written).toJson(), u"again"_s, &error);
+    QVERIFY2(again, qPrintable(error));
+    check(*again);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(scenarioToJson(*again), written);
+
+    // and written in the loader's own forms
+    const QJsonObject in = QJsonDocument::fromJson(json).object();
+    const QJsonObject nodes = written.value(u"nodes"_s).toObject();
+    for (const QString &key : { u"speed"_s, u"price"_s, u"coordination"_s, u"serial_ms"_s, u"exchange_ms"_s })
+        QCOMPARE(nodes.value(key), in.value(u"nodes"_s).toObject().value(key));
+    const QJsonArray events = written.value(u"events"_s).toArray();
+    const QJsonArray original = in.value(u"events"_s).toArray();
+    QCOMPARE(events.size(), original.size());
+    QCOMPARE(events[0].toObject(), original[0].toObject());
+    QCOMPARE(
+        events[1].toObject().value(u"add_nodes"_s).toObject(), (QJsonObject { { u"count"_s, 1 }, { u"cores"_s, 2 } }));
+    QCOMPARE(events[2].toObject(), original[2].toObject()); // a plain count stays a number
+    for (int i = 3; i < 8; ++i)
+        QCOMPARE(events[i].toObject(), original[i].toObject());
+    QCOMPARE(written.value(u"sweep"_s).toObject(), in.value(u"sweep"_s).toObject());
+}
+
+// nodes.price null means "capacity × speed" and stays null; every coordination name reads and
+// writes back; a sweep's defaults are written out in full.
+void TestScenario::nodePriceNullAndCoordinations()
+{
+    for (const char *name : { "none", "hot-row", "serial", "exchange" }) {
+        const QByteArray json = QByteArray(R"({"nodes": {"price": null, "coordination": ")") + name
+            + R"("}, "sweep": {"clients": [8, 16]}})";
+        QString error;
+        const std::optional<Scenario> s = parseScenario(json, u"doc"_s, &error);
+        QVERIFY2(s, qPrintable(error));
+        QVERIFY(!s->config.nodes.price);
+        QCOMPARE(nameOf(s->config.nodes.coordination), QString::fromLatin1(name));
+        QVERIFY(s->sweep);
+        QCOMPARE(s->sweep->seconds, 5.0);
+        QCOMPARE(s->sweep->warmupS, 1.0);
+        QCOMPARE(s->sweep->maxLoad, false);
+        const QJsonObject written = scenarioToJson(*s);
+        QVERIFY(written.value(u"nodes"_s).toObject().value(u"price"_s).isNull());
+        QCOMPARE(written.value(u"nodes"_s).toObject().value(u"coordination"_s).toString(), QString::fromLatin1(name));
+        QCOMPARE(written.value(u"sweep"_s).toObject(),
+            (QJsonObject { { u"clients"_s, QJsonArray { 8, 16 } }, { u"seconds"_s, 5 }, { u"warmup_s"_s, 1 },
+                { u"load"_s, u"scenario"_s } }));
+        const std::optional<Scenario> again = parseScenario(QJsonDocument(written).toJson(), u"again"_s, &error);
+        QVERIFY2(again, qPrintable(error));
+        QVERIFY(!again->config.nodes.price);
+        QCOMPARE(nameOf(again->config.nodes.coordination), QString::fromLatin1(name));
+    }
+    // without a sweep section, none is written
+    QString error;
+    const std::optional<Scenario> plain = parseScenario("{}", u"doc"_s, &error);
+    QVERIFY2(plain, qPrintable(error));
+    QVERIFY(!plain->sweep);
+    QVERIFY(!scenarioToJson(*plain).contains(u"sweep"_s));
+    QCOMPARE(nameOf(plain->config.nodes.coordination), u"none"_s);
+    QCOMPARE(plain->config.nodes.speed, 1.0);
 }
 
 QTEST_GUILESS_MAIN(TestScenario)

@@ -27,12 +27,17 @@ CommandResult FlashSale::apply(const TimedEvent &e)
 {
     const bool countersInCache = m_strategy.load() == Strategy::CacheQueue;
     switch (e.kind) {
-    case EventKind::AddNodes:
-        return m_app.addNodes(e.count);
+    case EventKind::AddNodes: {
+        const bool sized = e.cores > 0 || e.speed > 0 || e.price >= 0;
+        return m_app.addNodes(
+            e.count, sized ? std::optional<NodeSize>(m_app.sizeFrom(e.cores, e.speed, e.price)) : std::nullopt);
+    }
     case EventKind::RemoveNode:
         return m_app.removeNode(e.node);
     case EventKind::KillNode:
-        return m_app.killNode(e.node);
+        return m_app.killNode(e.node, e.forS);
+    case EventKind::ResizeNode:
+        return m_app.resizeNode(e.node, m_app.sizeFrom(e.cores, e.speed, e.price));
     case EventKind::SwitchStrategy:
         return switchStrategy(e.strategy);
     case EventKind::Restock: {

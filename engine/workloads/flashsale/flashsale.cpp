@@ -165,11 +165,34 @@ void FlashSale::purchaseStep(Shard &s, Request *r)
             }
             [[fallthrough]];
         case FlashStage::Serve:
-            next(FlashStage::Store);
-            if (const Nanos d = m_app.serviceTime(s)) {
+            next(FlashStage::Work);
+            if (!m_app.startWork(r))
+                return; // the cluster lock's holder dispatches it
+            [[fallthrough]];
+        case FlashStage::Work:
+            next(FlashStage::Serial);
+            if (const Nanos d = m_app.serviceTime(s, r)) {
                 s.delay(r, d);
                 return;
             }
+            [[fallthrough]];
+        case FlashStage::Serial:
+            next(FlashStage::SerialHeld);
+            if (!m_app.startSerial(r))
+                return; // granted by the one before it
+            [[fallthrough]];
+        case FlashStage::SerialHeld:
+            next(FlashStage::SerialDone);
+            if (r->coordHold != ClusterLock::None)
+                if (const Nanos d = m_app.serialHold()) {
+                    s.delay(r, d);
+                    return;
+                }
+            [[fallthrough]];
+        case FlashStage::SerialDone:
+            if (r->coordHold != ClusterLock::None)
+                m_app.endCoordination(r);
+            next(FlashStage::Store);
             [[fallthrough]];
         case FlashStage::Store:
             if (r->view) {
@@ -355,6 +378,8 @@ void FlashSale::confirm(Shard &s, Request *r)
 
 void FlashSale::answer(Shard &s, Request *r, Outcome o)
 {
+    if (r->coordHold != ClusterLock::None)
+        m_app.endCoordination(r); // failed while holding the cluster lock: the next one goes on
     if (r->holdsLock)
         m_store.releaseLock(s, r, 0); // roll back
     if (r->lease) {

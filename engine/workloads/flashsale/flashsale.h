@@ -38,6 +38,10 @@ enum class FlashStage : std::uint8_t {
     AtomicCommit,
     ViewStore, // a view's store read (cache miss) done
     QueueBlocked, // a `cache-queue` order waits for room in a full partition, then enqueues
+    Work, // may run: holds the cluster lock shared (or no coordination); the service time next
+    Serial, // service done: takes the cluster lock for its serial section
+    SerialHeld, // holds it exclusively (hot-row, serial, exchange)
+    SerialDone, // serial section over: gives it back, then the store
 };
 
 class FlashSale final : public Workload, private CacheClient, private OrderSink {
