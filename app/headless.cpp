@@ -9,7 +9,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <functional>
 #include <thread>
 
 #include <unistd.h>
@@ -53,9 +52,7 @@ void printProgress(const stampede::Snapshot &s)
 // Runs the scenario for its duration of run time; *trafficS receives how much run time traffic
 // was offered (shorter after Ctrl-C). A pause in the scenario stops the run's clock, so the run
 // takes that much longer on the wall.
-// `onWait` (if set) is called between looks with the run time so far, instead of the progress
-// lines (the sweep draws its own bar).
-stampede::RunResult run(const Scenario &scenario, double *trafficS, const std::function<void(double)> &onWait = {})
+stampede::RunResult run(const Scenario &scenario, double *trafficS)
 {
     stampede::Engine engine(scenario.config);
     std::vector<stampede::TimedEvent> events = scenario.events;
@@ -63,9 +60,8 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS, const std::f
         [](const stampede::TimedEvent &a, const stampede::TimedEvent &b) { return a.atS < b.atS; });
     engine.setTimeline(std::move(events));
 
-    const bool progress = !onWait && ::isatty(STDERR_FILENO) != 0;
-    if (!onWait)
-        g_interrupted = 0;
+    const bool progress = ::isatty(STDERR_FILENO) != 0;
+    g_interrupted = 0;
     const auto previousHandler = std::signal(SIGINT, onInterrupt);
 
     // This thread only waits: it is the driver, not an engine worker. It reads the run time from
@@ -88,8 +84,6 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS, const std::f
         const double left = scenario.durationS - runT;
         if (left <= 0)
             break;
-        if (onWait)
-            onWait(runT);
         std::this_thread::sleep_for(std::chrono::duration<double>(std::min(left, 0.1)));
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
         if (progress && elapsed >= nextProgressS) {
@@ -173,6 +167,7 @@ int runSweep(const CliOptions &options, const Scenario &scenario)
     result.spec = spec;
     SweepProgress progress(spec, n);
     g_interrupted = 0;
+    const auto previousHandler = std::signal(SIGINT, onInterrupt);
     Scenario lastRan = points.front();
     stampede::RunResult last;
     for (std::size_t i = 0; i < n && !g_interrupted; ++i) {
@@ -181,15 +176,24 @@ int runSweep(const CliOptions &options, const Scenario &scenario)
             label.values.push_back(a.values[i]);
         const QString name = pointLabel(spec, label);
         Scenario ran = points[i];
-        last = run(points[i], &ran.durationS, [&](double t) { progress.running(i, name, t); });
-        if (g_interrupted && ran.durationS < points[i].durationS - 1e-9)
-            break; // cut short: not a measurement
+        bool completed = false;
+        last = runSweepPoint(
+            points[i],
+            [&](double t) {
+                progress.running(i, name, t);
+                return !g_interrupted;
+            },
+            &completed);
+        if (!completed)
+            break; // cut short (Ctrl-C): not a measurement
+        ran.durationS = std::min(points[i].durationS, last.trafficS);
         SweepPoint p = measurePoint(spec, points[i], last);
         p.values = label.values;
         progress.finished(i, name, p);
         result.points.push_back(std::move(p));
         lastRan = ran;
     }
+    std::signal(SIGINT, previousHandler == SIG_ERR ? SIG_DFL : previousHandler);
     result.interrupted = g_interrupted != 0;
     fitSweep(&result);
     printOut(u"sweep of "_s + QString::fromStdString(scenario.config.name) + u": "_s

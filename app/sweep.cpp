@@ -3,8 +3,10 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <set>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 using stampede::limits::Limit;
@@ -147,6 +149,29 @@ std::optional<Scenario> sweepPointScenario(const Scenario &base, const SweepSpec
         return std::nullopt;
     }
     return s;
+}
+
+stampede::RunResult runSweepPoint(const Scenario &point, const std::function<bool(double)> &keepGoing, bool *completed)
+{
+    stampede::Engine engine(point.config);
+    std::vector<stampede::TimedEvent> events = point.events;
+    std::stable_sort(events.begin(), events.end(),
+        [](const stampede::TimedEvent &a, const stampede::TimedEvent &b) { return a.atS < b.atS; });
+    engine.setTimeline(std::move(events));
+    engine.start();
+    // This thread only waits and looks: the run time comes from the snapshots (one per tick).
+    *completed = false;
+    for (;;) {
+        const double t = engine.snapshot()->t;
+        if (t >= point.durationS) {
+            *completed = true;
+            break;
+        }
+        if (keepGoing && !keepGoing(t))
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return engine.stopAndDrain(*completed ? 10.0 : 1.0);
 }
 
 SweepPoint measurePoint(const SweepSpec &spec, const Scenario &point, const stampede::RunResult &result)

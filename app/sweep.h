@@ -45,6 +45,11 @@ struct SweepResult {
     stampede::scaling::AmdahlFit amdahl;
 };
 
+// Runs one point's scenario on a fresh engine to its end, calling keepGoing(runT) about ten
+// times a second from this (the calling) thread; false from it stops the run early. *completed
+// says whether the whole duration ran. Blocking: call it where waiting is allowed.
+stampede::RunResult runSweepPoint(const Scenario &point, const std::function<bool(double)> &keepGoing, bool *completed);
+
 // Measures one finished run of a point (ticks after warmupS, up to warmupS + seconds).
 SweepPoint measurePoint(const SweepSpec &spec, const Scenario &point, const stampede::RunResult &result);
 

@@ -70,6 +70,11 @@ ActionSet::ActionSet(QWidget *window)
         u"Drain the selected node (or the newest) and remove it"_s);
     killNode = make(window, u"&Kill node"_s, { QKeySequence(Qt::Key_K) },
         u"Kill the selected node (or the first up): its requests fail"_s);
+    scaleUpNode = make(window, u"Scale &up node"_s, { QKeySequence(u"Shift+A"_s) },
+        u"Replace the selected node (or the first up) by one with twice the cores: the old one drains"_s);
+    setLabel(scaleUpNode, scaleUpNode->text(), u"Scale up"_s);
+    scalingSweep = make(window, u"Scaling s&weep…"_s, { QKeySequence(u"Ctrl+U"_s) },
+        u"Run the scenario over 1, 2, 4 … nodes (or its own sweep) and fit the Universal Scalability Law"_s);
     restock = make(window, u"Res&tock"_s, { QKeySequence(Qt::Key_R) }, u"Add the units set in the panel"_s);
     reset = make(window, u"R&eset"_s, { QKeySequence(u"Ctrl+R"_s) }, u"Back to the scenario's start"_s);
     maxRate = make(window, u"&Max rate (closed loop)"_s, { QKeySequence(Qt::Key_M) },
@@ -221,7 +226,7 @@ QList<QAction *> ActionSet::toggles() const
 
 QList<QAction *> ActionSet::flashSaleActions() const
 {
-    QList<QAction *> list { addNode, removeNode, killNode, restock };
+    QList<QAction *> list { addNode, removeNode, killNode, scaleUpNode, scalingSweep, restock };
     for (QAction *a : strategies)
         if (a)
             list << a;
@@ -280,8 +285,8 @@ QAction *ActionSet::addLesson(const QString &name, const QString &title)
 
 QList<std::pair<QString, QList<QAction *>>> ActionSet::byMenu() const
 {
-    QList<QAction *> run { startPause, spike, addNode, removeNode, killNode, restock, reset, maxRate, rateUp,
-        rateDown };
+    QList<QAction *> run { startPause, spike, addNode, removeNode, killNode, scaleUpNode, scalingSweep, restock, reset,
+        maxRate, rateUp, rateDown };
     for (QAction *a : strategies)
         if (a)
             run << a;

@@ -44,6 +44,8 @@ public:
     QAction *addNode = nullptr;
     QAction *removeNode = nullptr;
     QAction *killNode = nullptr;
+    QAction *scaleUpNode = nullptr; // the selected node (or the first up) replaced by one of twice the cores
+    QAction *scalingSweep = nullptr; // the Scaling sweep dialog
     QAction *restock = nullptr;
     QAction *reset = nullptr;
     QAction *maxRate = nullptr;

@@ -134,10 +134,12 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     nl->setContentsMargins(0, 0, 0, 0);
     nl->addWidget(button(actions.addNode, "addNodeButton"), 0, 0);
     nl->addWidget(button(actions.removeNode, "removeNodeButton"), 0, 1);
-    nl->addWidget(button(actions.killNode, "killNodeButton"), 1, 0, 1, 2);
+    nl->addWidget(button(actions.killNode, "killNodeButton"), 1, 0);
+    nl->addWidget(button(actions.scaleUpNode, "scaleUpNodeButton"), 1, 1);
+    nl->addWidget(button(actions.scalingSweep, "scalingSweepButton"), 2, 0, 1, 2);
     m_selected = new QLabel;
     m_selected->setObjectName(u"selectedNode"_s);
-    nl->addWidget(m_selected, 2, 0, 1, 2);
+    nl->addWidget(m_selected, 3, 0, 1, 2);
     m_flashSale << section(u"App nodes"_s, nodes);
     layout->addWidget(m_flashSale.last());
     setSelectedNode(-1);

@@ -265,6 +265,8 @@ void MainWindow::connectActions()
     connect(a.addNode, &QAction::triggered, this, &MainWindow::addNode);
     connect(a.removeNode, &QAction::triggered, this, [this] { removeNode(m_topology->selectedNode()); });
     connect(a.killNode, &QAction::triggered, this, [this] { killNode(m_topology->selectedNode()); });
+    connect(a.scaleUpNode, &QAction::triggered, this, [this] { scaleUpNode(m_topology->selectedNode()); });
+    connect(a.scalingSweep, &QAction::triggered, this, &MainWindow::openScaling);
     connect(a.restock, &QAction::triggered, this, &MainWindow::restock);
     connect(a.reset, &QAction::triggered, this, &MainWindow::reset);
     connect(a.maxRate, &QAction::triggered, this, &MainWindow::setMaxRate);

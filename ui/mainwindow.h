@@ -33,6 +33,7 @@ class ControlPanel;
 class CountersPanel;
 class EngineHost;
 class ExportDialogs;
+class ScalingDialog;
 class LessonBanner;
 class StatusBanner;
 class StallMeter;
@@ -142,6 +143,8 @@ private:
     void addNode();
     void removeNode(int id);
     void killNode(int id);
+    void scaleUpNode(int id);
+    void openScaling();
     void restock();
     void reset();
     void setMaxRate(bool on);
@@ -224,6 +227,7 @@ private:
     bool m_paused = false;
     double m_engineRate = 0; // answers per second, last tick
     QString m_scenarioFile; // when the scenario came from a file
+    ScalingDialog *m_scaling = nullptr; // Run ▸ Scaling sweep, for the scenario it was opened on
 };
 
 } // namespace stampede::ui

@@ -13,6 +13,7 @@
 #include "icons.h"
 #include "lessonbanner.h"
 #include "livechart.h"
+#include "scalingdialog.h"
 #include "shortcutsdialog.h"
 #include "stallmeter.h"
 #include "statusbanner.h"
@@ -76,6 +77,43 @@ void MainWindow::killNode(int id)
 {
     if (Engine *e = engine())
         check(e->killNode(id >= 0 ? std::optional<int>(id) : std::nullopt));
+}
+
+void MainWindow::scaleUpNode(int id)
+{
+    Engine *e = engine();
+    if (!e)
+        return;
+    const auto s = e->snapshot();
+    const NodeView *pick = nullptr;
+    if (s->app)
+        for (const auto &n : s->app->nodes)
+            if (n.state == NodeState::Up && (id < 0 || n.id == id) && !pick)
+                pick = &n;
+    if (!pick) {
+        showMessage(
+            id >= 0 ? u"scale up: node "_s + QString::number(id) + u" is not up"_s : u"scale up: no node is up"_s,
+            true);
+        return;
+    }
+    check(e->resizeNode(pick->id, pick->capacity * 2));
+}
+
+void MainWindow::openScaling()
+{
+    // A dialog opened on another scenario, and done, makes way for one on this one.
+    if (m_scaling && !m_scaling->running() && m_scaling->property("scenarioName").toString() != scenarioName()) {
+        m_scaling->deleteLater();
+        m_scaling = nullptr;
+    }
+    if (!m_scaling) {
+        m_scaling = new ScalingDialog(m_host->scenario(), scenarioName(), this);
+        m_scaling->setProperty("scenarioName", scenarioName());
+    }
+    m_scaling->applyTheme(m_theme);
+    m_scaling->show();
+    m_scaling->raise();
+    m_scaling->activateWindow();
 }
 
 void MainWindow::restock()

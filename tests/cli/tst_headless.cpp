@@ -213,9 +213,10 @@ void TestHeadless::listPresets()
     for (const QString &name :
         { u"black-friday-naive"_s, u"black-friday-row-lock"_s, u"black-friday-atomic"_s, u"black-friday-sharded"_s,
             u"black-friday-cache-queue"_s, u"cache-stampede"_s, u"queue-peak-shaving"_s, u"rehash-mod-vs-ring"_s,
-            u"celebrity-push"_s, u"celebrity-pull"_s, u"celebrity-hybrid"_s, u"fanout-worker-crash"_s })
+            u"celebrity-push"_s, u"celebrity-pull"_s, u"celebrity-hybrid"_s, u"fanout-worker-crash"_s,
+            u"scale-up-vs-scale-out"_s, u"coordination-cost"_s, u"single-point-of-failure"_s })
         QVERIFY2(o.out.contains(name), qPrintable(o.out));
-    QCOMPARE(o.out.split(u'\n', Qt::SkipEmptyParts).size(), 12);
+    QCOMPARE(o.out.split(u'\n', Qt::SkipEmptyParts).size(), 15);
     QVERIFY2(!o.out.contains(u"broken"_s), qPrintable(o.out));
 }
 

@@ -632,8 +632,9 @@ void TestCharts::everyPresetReads()
         QVERIFY(oversold->seriesVisible(1) && oversold->series(1)->isVisible());
         QVERIFY(oversold->valueAxis(LiveChart::Axis::Right)->isVisible());
     }
-    if (strategy == Strategy::Atomic && sc.config.traffic.readRatio == 0) {
-        // the sell-out in 2 s: the title says when, a marker shows where
+    if (strategy == Strategy::Atomic && sc.config.traffic.readRatio == 0 && preset.startsWith(u"black-friday"_s)) {
+        // the sell-out in 2 s: the title says when, a marker shows where (the scaling lessons use
+        // atomic with stock that lasts: they are about nodes, not about selling out)
         LiveChart *stock = charts->chart(u"stock"_s);
         QVERIFY2(stock->titleText().contains(u"sold out at"_s), qPrintable(at + stock->titleText()));
         if (!lk.projector || lk.size.height() > 800)
