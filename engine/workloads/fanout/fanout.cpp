@@ -181,7 +181,6 @@ void Fanout::readStep(Shard &s, Request *r)
         Nanos wait = 0;
         if (r->hit)
             wait = m_inbox.serve(m_inbox.shardOf(user), s.now(), m_fetchNs);
-        st.fetches.add(outboxes + (r->hit ? 1 : 0));
         r->setStage(Part::Workload, Stage::ReadDone);
         const Nanos total = wait + static_cast<Nanos>(outboxes) * m_fetchNs;
         if (total > 0) {
@@ -241,6 +240,8 @@ void Fanout::finishRead(Shard &s, Request *r)
         if (!shown)
             st.staleReads.add();
     }
+    // Counted as the read ends, beside it, so fetches per read never includes reads in flight.
+    st.fetches.add(static_cast<std::uint64_t>(r->readValue) + (r->hit ? 1 : 0));
     st.reads.add();
     s.answered(r, Outcome::Success);
     const bool client = r->client;

@@ -278,8 +278,15 @@ void TestFanout::readCostFollowsTheMode()
         }
     }
     const double expected = sum / kSample;
+    if (mode == FanoutMode::Push) {
+        // One fetch per read exactly. The two counters are read while the shards run, so each
+        // shard may be caught between its two adds: at most one read per engine thread apart.
+        const auto apart = t.fetches > t.reads ? t.fetches - t.reads : t.reads - t.fetches;
+        QVERIFY2(apart <= 2, qPrintable(QStringLiteral("%1 fetches for %2 reads").arg(t.fetches).arg(t.reads)));
+        return;
+    }
     // the reads that finish within the window are a sample: 5 % covers it for thousands of reads
-    QVERIFY2(std::abs(perRead / expected - 1) <= (mode == FanoutMode::Push ? 0.0 : 0.05),
+    QVERIFY2(std::abs(perRead / expected - 1) <= 0.05,
         qPrintable(QStringLiteral("%1 fetches per read, expected %2").arg(perRead).arg(expected)));
 }
 
