@@ -47,6 +47,8 @@ const EngineConfig &Engine::config() const { return m_runtime->config(); }
 void Engine::start() { m_runtime->start(); }
 void Engine::setTimeline(std::vector<TimedEvent> events) { m_runtime->setTimeline(std::move(events)); }
 CommandResult Engine::command(const TimedEvent &e) { return m_runtime->command(e); }
+CommandResult Engine::schedule(const TimedEvent &e) { return m_runtime->schedule(e); }
+std::vector<TimedEvent> Engine::appliedEvents() const { return m_runtime->applied(); }
 
 std::optional<WorkloadKind> eventWorkload(EventKind k)
 {

@@ -4,6 +4,7 @@
 // the engine builds them on its tick and hands out immutable copies.
 
 #include "config.h"
+#include "event.h"
 
 #include <cstdint>
 #include <memory>
@@ -333,6 +334,7 @@ struct RunResult {
     Audit audit;
     std::vector<TickSample> timeline; // every tick of the run (bounded by kHistoryTicks)
     std::vector<Marker> markers;
+    std::vector<TimedEvent> applied; // every command the run took (Timeline::applied)
     // Run time (time paused not counted), as Snapshot::t.
     double durationS = 0; // from start (or the last reset) to the end of the drain
     double trafficS = 0; // from start (or the last reset) until traffic stopped

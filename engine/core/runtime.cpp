@@ -193,7 +193,21 @@ CommandResult Runtime::command(const TimedEvent &e)
     std::lock_guard g(m_controlMutex);
     if (m_stopped)
         return CommandResult::fail("the run has ended");
-    return applyLocked(e);
+    const CommandResult r = applyLocked(e);
+    if (r.ok)
+        m_timeline.recordApplied(e, m_started ? runTime() : 0.0);
+    return r;
+}
+
+CommandResult Runtime::schedule(const TimedEvent &e)
+{
+    std::lock_guard g(m_controlMutex);
+    if (m_stopped)
+        return CommandResult::fail("the run has ended");
+    if (!(e.atS >= 0))
+        return CommandResult::fail("schedule: the time must be 0 s or later");
+    m_timeline.addEvent(e);
+    return {};
 }
 
 // ---- reset: a barrier over all shards, then a fresh start on the control thread ----
@@ -242,6 +256,7 @@ void Runtime::finishReset()
     m_timeline.clear();
     m_workload->reset();
     m_timeline.clearMarkers();
+    m_timeline.clearApplied();
     m_prev = {};
     m_prevLatency.clear();
     m_runLatency.clear();
@@ -281,9 +296,12 @@ void Runtime::tickLocked()
     const double t = runTime();
     m_traffic.tick(t);
     if (!m_resetting.load())
-        while (const TimedEvent *e = m_timeline.nextDue(t))
+        while (const TimedEvent *e = m_timeline.nextDue(t)) {
             if (const auto r = applyLocked(*e); !r.ok)
                 mark("event failed: " + r.error);
+            else
+                m_timeline.recordApplied(*e, e->atS);
+        }
 
     m_tickAt = -1;
 
@@ -456,6 +474,7 @@ RunResult Runtime::stop(double maxWaitS, bool drainQueue)
         result.drainS = std::max(0.0, result.durationS - result.trafficS);
         result.timeline = m_timeline.history();
         result.markers = m_timeline.markers();
+        result.applied = m_timeline.applied();
         const auto answered
             = result.final.succeeded + result.final.soldOut + result.final.rateLimited + result.final.failed;
         result.meanThroughput = result.trafficS > 0 ? static_cast<double>(answered) / result.trafficS : 0.0;

@@ -89,6 +89,8 @@ public:
     void start();
     void setTimeline(std::vector<TimedEvent> events);
     CommandResult command(const TimedEvent &e);
+    // e at its run time e.atS (now, when that has passed), through the timeline.
+    CommandResult schedule(const TimedEvent &e);
     CommandResult reset();
     std::shared_ptr<const Snapshot> snapshot() const
     {
@@ -97,6 +99,7 @@ public:
     }
     std::vector<TickSample> timeline() const { return m_timeline.history(); }
     std::vector<Marker> markers() const { return m_timeline.markers(); }
+    std::vector<TimedEvent> applied() const { return m_timeline.applied(); }
     RunResult stop(double maxWaitS, bool drainQueue);
 
     // ---- for the workload and its subsystems (control mutex held unless noted) ----

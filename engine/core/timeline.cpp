@@ -18,6 +18,46 @@ const TimedEvent *Timeline::nextDue(double t)
     return nullptr;
 }
 
+void Timeline::addEvent(const TimedEvent &e)
+{
+    const auto from = m_events.begin() + static_cast<std::ptrdiff_t>(m_next);
+    const auto at
+        = std::upper_bound(from, m_events.end(), e.atS, [](double t, const TimedEvent &x) { return t < x.atS; });
+    m_events.insert(at, e);
+}
+
+void Timeline::recordApplied(const TimedEvent &e, double atS)
+{
+    if (e.kind == EventKind::Pause || e.kind == EventKind::Resume)
+        return;
+    std::lock_guard h(m_mutex);
+    if (m_applied.size() >= kMaxApplied) {
+        ++m_appliedDropped;
+        return;
+    }
+    m_applied.push_back(e);
+    m_applied.back().atS = atS;
+}
+
+std::vector<TimedEvent> Timeline::applied() const
+{
+    std::lock_guard h(m_mutex);
+    return m_applied;
+}
+
+std::size_t Timeline::appliedDropped() const
+{
+    std::lock_guard h(m_mutex);
+    return m_appliedDropped;
+}
+
+void Timeline::clearApplied()
+{
+    std::lock_guard h(m_mutex);
+    m_applied.clear();
+    m_appliedDropped = 0;
+}
+
 void Timeline::mark(double t, std::string label)
 {
     std::lock_guard h(m_mutex);

@@ -19,6 +19,19 @@ public:
     void rewind() { m_next = 0; }
     // The next event due at or before t, or nullptr; each is returned once.
     const TimedEvent *nextDue(double t);
+    // One more event among those not yet due, after any of the same time (a lesson's action).
+    void addEvent(const TimedEvent &e);
+
+    // ---- what was applied (any thread) ----
+    // Every command the run took, timeline events at their scheduled time and live commands at
+    // the run time they came, pauses left out (they stop the clock, so the others keep their run
+    // times without them). A scenario of these events replays the run: the replay's log equals
+    // it. At most kMaxApplied; later ones are counted in appliedDropped() instead.
+    static constexpr std::size_t kMaxApplied = 10000;
+    void recordApplied(const TimedEvent &e, double atS);
+    std::vector<TimedEvent> applied() const;
+    std::size_t appliedDropped() const;
+    void clearApplied();
 
     // ---- markers and history (any thread) ----
     void mark(double t, std::string label);
@@ -36,6 +49,8 @@ private:
     mutable std::mutex m_mutex; // guards the two deques
     std::deque<TickSample> m_history; // at most kHistoryTicks
     std::deque<Marker> m_markers; // at most kMaxMarkers
+    std::vector<TimedEvent> m_applied; // at most kMaxApplied, guarded by m_mutex
+    std::size_t m_appliedDropped = 0;
 };
 
 } // namespace stampede

@@ -133,13 +133,15 @@ void TestFanout::pushTakesFollowersTimesWriteOverWorkers()
     const double model = kFollowers * fc.writeMs / workers;
     QCOMPARE(v.delivered, std::uint64_t(kFollowers));
     // 5 % in a normal build. Under ThreadSanitizer (many times slower) the push still drifts late
-    // by up to ~9 % even on one thread (CI: 54.3 ms against 50); the cause is not found yet, so
-    // there the model is held to 15 % and the run's point is the absence of races.
+    // by up to ~9 % even on one thread (CI: 54.3 ms against 50): each batch starts when the
+    // worker's timer fired, and the timers' lateness adds up (see Fanout's Stage::Acked); there
+    // the model is held to 15 % and the run's point is the absence of races.
 #if defined(__SANITIZE_THREAD__)
     constexpr double kTolerance = 0.15;
 #else
     constexpr double kTolerance = 0.05;
 #endif
+    qInfo("last delivery %.2f ms, median %.2f ms; model %.2f and %.2f ms", v.maxMs, v.p50Ms, model, model / 2);
     QVERIFY2(std::abs(v.maxMs / model - 1) <= kTolerance,
         qPrintable(QStringLiteral("last delivery after %1 ms, model %2 ms").arg(v.maxMs).arg(model)));
     QVERIFY2(std::abs(v.p50Ms / (model / 2) - 1) <= kTolerance,
