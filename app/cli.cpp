@@ -30,6 +30,14 @@ QString outOfRange(
     return option + u": must be "_s + noun + u' ' + words.mid(8) + suffix + u", got "_s + quoted(value);
 }
 
+QString compareAliasNames()
+{
+    QStringList names;
+    for (const QString &line : compareAliases())
+        names << line.left(line.indexOf(u'='));
+    return names.join(u", "_s);
+}
+
 QString strategyList()
 {
     QStringList names;
@@ -233,6 +241,19 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     const QCommandLineOption duration(u"duration"_s, u"Run length in seconds."_s, u"SECONDS"_s);
     const QCommandLineOption seed(u"seed"_s, u"Random seed (non-negative integer)."_s, u"N"_s);
     const QCommandLineOption threads(u"threads"_s, u"Engine threads; 0 = one per core."_s, u"N"_s);
+    const QCommandLineOption lesson(u"lesson"_s,
+        u"Run the guided lesson NAME (see --list-lessons) or FILE.json: headless, its steps one after another, "
+        "then which checks were met (exit 3 when one was not); in the window, step by step with PageDown."_s,
+        u"NAME"_s);
+    const QCommandLineOption listLessons(u"list-lessons"_s, u"List the lessons and exit."_s);
+    const QCommandLineOption compare(u"compare"_s,
+        u"Run two engines under the same seed and traffic, one setting apart: KEY=A,B with KEY a scenario key "
+        "(strategy, nodes.count, cache.placement, …, or a short name: "_s
+            + compareAliasNames() + u"). Headless: the report holds both."_s,
+        u"KEY=A,B"_s);
+    const QCommandLineOption handout(u"handout"_s,
+        u"Headless, with --lesson: write a PDF handout, each step's text and its charts when its checks were met."_s,
+        u"FILE.pdf"_s);
     const QCommandLineOption report(u"report"_s, u"Write the JSON report to FILE."_s, u"FILE.json"_s);
     const QCommandLineOption csv(u"csv"_s, u"Write the per-tick timeline to FILE."_s, u"FILE.csv"_s);
     const QCommandLineOption listPresets(u"list-presets"_s, u"List the presets and exit."_s);
@@ -245,8 +266,8 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     const QCommandLineOption size(
         u"size"_s, u"Window only: the window's size in pixels, also of --screenshot (e.g. 1366x768)."_s, u"WxH"_s);
     parser.addOptions({ headless, preset, scenario, strategy, nodes, rate, stock, readRatio, consumers, fanoutMode,
-        fanoutThreshold, coordination, sweep, sweepSeconds, sweepWarmup, noSweep, duration, seed, threads, report, csv,
-        listPresets, screenshot, after, projector, theme, size });
+        fanoutThreshold, coordination, sweep, sweepSeconds, sweepWarmup, noSweep, duration, seed, threads, lesson,
+        listLessons, compare, handout, report, csv, listPresets, screenshot, after, projector, theme, size });
 
     if (!parser.parse(arguments))
         return error(parserError(parser));
@@ -272,6 +293,7 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     CliOptions &o = result.options;
     o.headless = parser.isSet(headless);
     o.listPresets = parser.isSet(listPresets);
+    o.listLessons = parser.isSet(listLessons);
 
     if (parser.isSet(preset) && parser.isSet(scenario))
         return error(u"--preset: cannot be combined with --scenario; choose one"_s);
@@ -403,6 +425,40 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
             return error(outOfRange(u"--threads"_s, Limit::Threads, u"an integer"_s, v, u" (0 = one per core)"_s));
         o.threads = int(*n);
     }
+    if (parser.isSet(lesson)) {
+        o.lesson = parser.value(lesson);
+        if (o.lesson.isEmpty())
+            return error(u"--lesson: needs a lesson name (see --list-lessons) or a file"_s);
+        // A lesson brings its own scenario: an override would change what its checks look for.
+        for (const QCommandLineOption *opt :
+            { &preset, &scenario, &strategy, &nodes, &rate, &stock, &readRatio, &consumers, &fanoutMode,
+                &fanoutThreshold, &coordination, &sweep, &sweepSeconds, &sweepWarmup, &noSweep, &duration, &compare })
+            if (parser.isSet(*opt))
+                return error(u"--lesson: cannot be combined with --"_s + opt->names().first()
+                    + u" (a lesson sets its own scenario and timeline)"_s);
+    }
+    if (parser.isSet(compare)) {
+        QString problem;
+        o.compare = parseCompare(parser.value(compare), &problem);
+        if (!o.compare)
+            return error(u"--compare: "_s + problem);
+        if (!o.sweep.empty())
+            return error(u"--compare: cannot be combined with --sweep; compare two runs or sweep one"_s);
+    }
+    if (parser.isSet(handout)) {
+        o.handoutFile = parser.value(handout);
+        if (o.handoutFile.isEmpty())
+            return error(u"--handout: needs a file name"_s);
+        if (o.lesson.isEmpty())
+            return error(u"--handout: needs --lesson (a handout is a lesson's steps and pictures)"_s);
+        if (!o.headless)
+            return error(u"--handout: only for --headless; in the window use File > Export lesson handout"_s);
+        if (!haveWindow)
+            return error(u"--handout: this build has no window to draw the charts (configured with "
+                         "STAMPEDE_BUILD_UI=OFF)"_s);
+        if (!o.handoutFile.endsWith(u".pdf"_s, Qt::CaseInsensitive))
+            return error(u"--handout: must name a .pdf file, got \""_s + o.handoutFile + u'"');
+    }
     o.reportFile = parser.value(report);
     if (parser.isSet(report) && o.reportFile.isEmpty())
         return error(u"--report: needs a file name"_s);
@@ -528,7 +584,7 @@ std::optional<Scenario> resolveScenario(const CliOptions &o, QString *error)
 QString checkOutputs(const CliOptions &o)
 {
     for (const auto &[option, path] : { std::pair { u"--report"_s, o.reportFile }, std::pair { u"--csv"_s, o.csvFile },
-             std::pair { u"--screenshot"_s, o.screenshotFile } }) {
+             std::pair { u"--screenshot"_s, o.screenshotFile }, std::pair { u"--handout"_s, o.handoutFile } }) {
         QString problem = checkWritable(option, path);
         if (!problem.isEmpty())
             return problem;

@@ -5,6 +5,7 @@
 // Every error is one line naming the option; the binary prints it as "stampede: <error>" and
 // exits with kExitUsage.
 
+#include "compare.h"
 #include "scenario.h"
 
 #include <QSize>
@@ -16,6 +17,7 @@
 
 inline constexpr int kExitUsage = 2; // bad input: options, scenario, unwritable outputs
 inline constexpr int kExitFailure = 1; // the run itself failed (e.g. a disk filled up)
+inline constexpr int kExitChecksUnmet = 3; // --lesson: a step's check was not met
 // --strategy cache-queue on a scenario without a cache tier gets this many cache nodes.
 inline constexpr int kDefaultCacheNodes = 3;
 // --size bounds: the smallest window the layout is made for, the largest screen it makes sense on.
@@ -25,6 +27,7 @@ inline constexpr int kMaxWindowWidth = 7680, kMaxWindowHeight = 4320;
 struct CliOptions {
     bool headless = false;
     bool listPresets = false;
+    bool listLessons = false;
     QString preset; // empty: the default preset (unless scenarioFile is set)
     QString scenarioFile;
     std::optional<stampede::Strategy> strategy;
@@ -43,6 +46,11 @@ struct CliOptions {
     std::optional<double> durationS;
     std::optional<std::uint64_t> seed;
     std::optional<int> threads;
+    // --lesson NAME|FILE.json: the lesson's scenario with its steps' actions (headless: the steps
+    // one after another, then which checks were met; the window: the lesson panel).
+    QString lesson;
+    std::optional<CompareSpec> compare; // --compare KEY=A,B: two engines one setting apart
+    QString handoutFile; // --handout FILE.pdf: headless, with --lesson (needs the UI build)
     QString reportFile;
     QString csvFile;
     QString screenshotFile; // window only

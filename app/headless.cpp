@@ -1,5 +1,6 @@
 #include "headless.h"
 
+#include "lessonreport.h"
 #include "report.h"
 #include "sweep.h"
 
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include <unistd.h>
@@ -49,16 +51,22 @@ void printProgress(const stampede::Snapshot &s)
     std::fflush(stderr);
 }
 
-// Runs the scenario for its duration of run time; *trafficS receives how much run time traffic
-// was offered (shorter after Ctrl-C). A pause in the scenario stops the run's clock, so the run
+// Runs the scenarios side by side (compare mode: two), each for its duration of run time, the
+// first one's clock timing them all; trafficS receives how much run time traffic was offered
+// to each (shorter after Ctrl-C). A pause in the scenario stops the run's clock, so the run
 // takes that much longer on the wall.
-stampede::RunResult run(const Scenario &scenario, double *trafficS)
+std::vector<stampede::RunResult> runAll(const std::vector<Scenario> &scenarios, std::vector<double> *trafficS)
 {
-    stampede::Engine engine(scenario.config);
-    std::vector<stampede::TimedEvent> events = scenario.events;
-    std::stable_sort(events.begin(), events.end(),
-        [](const stampede::TimedEvent &a, const stampede::TimedEvent &b) { return a.atS < b.atS; });
-    engine.setTimeline(std::move(events));
+    std::vector<std::unique_ptr<stampede::Engine>> engines;
+    for (const Scenario &sc : scenarios) {
+        engines.push_back(std::make_unique<stampede::Engine>(sc.config));
+        std::vector<stampede::TimedEvent> events = sc.events;
+        std::stable_sort(events.begin(), events.end(),
+            [](const stampede::TimedEvent &a, const stampede::TimedEvent &b) { return a.atS < b.atS; });
+        engines.back()->setTimeline(std::move(events));
+    }
+    const Scenario &scenario = scenarios.front();
+    stampede::Engine &engine = *engines.front();
 
     const bool progress = ::isatty(STDERR_FILENO) != 0;
     g_interrupted = 0;
@@ -66,7 +74,8 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS)
 
     // This thread only waits: it is the driver, not an engine worker. It reads the run time from
     // the snapshots (one per 100 ms tick) and sleeps at most a tick between looks.
-    engine.start();
+    for (auto &e : engines)
+        e->start();
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     std::uint64_t seenSeq = 0;
@@ -101,10 +110,162 @@ stampede::RunResult run(const Scenario &scenario, double *trafficS)
             std::fflush(stderr);
         }
     }
-    stampede::RunResult result = engine.stopAndDrain();
-    *trafficS = std::min(scenario.durationS, result.trafficS);
+    // Drained together, so that one side's drain does not lengthen the other's traffic.
+    std::vector<stampede::RunResult> results(engines.size());
+    {
+        std::vector<std::thread> drains;
+        for (std::size_t i = 1; i < engines.size(); ++i)
+            drains.emplace_back([&, i] { results[i] = engines[i]->stopAndDrain(); });
+        results[0] = engine.stopAndDrain();
+        for (auto &t : drains)
+            t.join();
+    }
+    trafficS->clear();
+    for (std::size_t i = 0; i < results.size(); ++i)
+        trafficS->push_back(std::min(scenarios[i].durationS, results[i].trafficS));
     std::signal(SIGINT, previousHandler == SIG_ERR ? SIG_DFL : previousHandler);
-    return result;
+    return results;
+}
+
+stampede::RunResult run(const Scenario &scenario, double *trafficS)
+{
+    std::vector<double> t;
+    auto results = runAll({ scenario }, &t);
+    *trafficS = t.front();
+    return std::move(results.front());
+}
+
+bool writeReport(const QJsonObject &report, const QString &path)
+{
+    QString error;
+    if (!writeOutputFile(u"--report"_s, path, QJsonDocument(report).toJson(QJsonDocument::Indented), &error)) {
+        printError(error);
+        return false;
+    }
+    return true;
+}
+
+// --lesson: the steps one after another, each for its for_s, then which checks were met.
+int runLesson(const CliOptions &options, const HandoutWriter &handout)
+{
+    QString error;
+    std::optional<Lesson> lesson = resolveLesson(options.lesson, &error);
+    if (!lesson) {
+        printError(u"--lesson: "_s + error);
+        return kExitUsage;
+    }
+    if (options.seed)
+        lesson->scenario.config.seed = *options.seed;
+    if (options.threads)
+        lesson->scenario.config.threads = *options.threads;
+    if (const QString problem = checkOutputs(options); !problem.isEmpty()) {
+        printError(problem);
+        return kExitUsage;
+    }
+    Scenario ran = lessonScenario(*lesson);
+    const stampede::RunResult result = run(ran, &ran.durationS);
+    const std::vector<StepOutcome> outcomes = evaluateLesson(*lesson, result.timeline);
+    printOut(summaryText(ran, result) + lessonSummaryText(*lesson, outcomes));
+
+    int code = 0;
+    if (!options.reportFile.isEmpty()) {
+        QJsonObject report = reportJson(ran, result);
+        report.insert(u"lesson"_s, lessonReportJson(*lesson, outcomes));
+        if (!writeReport(report, options.reportFile))
+            code = kExitFailure;
+    }
+    if (!options.csvFile.isEmpty()
+        && !writeOutputFile(u"--csv"_s, options.csvFile, timelineCsv(result.timeline, result.markers), &error)) {
+        printError(error);
+        code = kExitFailure;
+    }
+    if (!options.handoutFile.isEmpty()) {
+        if (!handout) {
+            printError(u"--handout: this build has no window to draw the charts"_s);
+            code = kExitFailure;
+        } else if (!handout(*lesson, outcomes, result, options.handoutFile, &error)) {
+            printError(error);
+            code = kExitFailure;
+        }
+    }
+    // A refused action leaves its step teaching something else: an error, not a footnote.
+    int refused = 0;
+    for (const stampede::Marker &m : result.markers)
+        if (m.label.starts_with("event failed: ")) {
+            printError(u"lesson "_s + lesson->name + u": the action at "_s + QString::number(m.t, 'f', 1)
+                + u" s was refused: "_s + QString::fromStdString(m.label.substr(14)));
+            ++refused;
+        }
+    const auto [met, total] = checksMet(outcomes);
+    if (code == 0 && refused > 0)
+        code = kExitChecksUnmet;
+    if (code == 0 && met < total && !g_interrupted) {
+        printError(u"lesson "_s + lesson->name + u": "_s + QString::number(total - met) + u" of "_s
+            + QString::number(total) + u" checks not met"_s);
+        code = kExitChecksUnmet;
+    }
+    return code;
+}
+
+// --compare KEY=A,B: two engines side by side under the same seed and traffic.
+int runCompare(const CliOptions &options, const Scenario &base)
+{
+    const CompareSpec &spec = *options.compare;
+    QString error;
+    std::vector<Scenario> sides;
+    for (const QString &value : { spec.a, spec.b }) {
+        auto s = withSetting(base, spec.path, value, &error);
+        if (!s) {
+            printError(u"--compare: "_s + spec.key + u'=' + value + u": "_s + error);
+            return kExitUsage;
+        }
+        sides.push_back(std::move(*s));
+    }
+    if (sides[0].sweep || sides[1].sweep) {
+        printError(u"--compare: the scenario runs a sweep; add --no-sweep to compare its timeline"_s);
+        return kExitUsage;
+    }
+    std::vector<double> trafficS;
+    const std::vector<stampede::RunResult> results = runAll(sides, &trafficS);
+    for (std::size_t i = 0; i < sides.size(); ++i)
+        sides[i].durationS = trafficS[i];
+    const QString labels[2] = { spec.key + u'=' + spec.a, spec.key + u'=' + spec.b };
+    const Scenario pair[2] = { sides[0], sides[1] };
+    const stampede::RunResult runs[2] = { results[0], results[1] };
+    printOut(u"compare "_s + spec.key + u": A "_s + spec.a + u", B "_s + spec.b + u" (same seed and traffic)\n"_s
+        + compareTable(pair, runs, labels) + u"\nA: "_s + labels[0] + u'\n' + summaryText(sides[0], results[0])
+        + u"\nB: "_s + labels[1] + u'\n' + summaryText(sides[1], results[1]));
+
+    int code = 0;
+    if (!options.reportFile.isEmpty()) {
+        QJsonObject report = reportJson(sides[0], results[0]);
+        report.insert(u"compare"_s,
+            QJsonObject { { u"key"_s, spec.key }, { u"path"_s, spec.path },
+                { u"a"_s, QJsonObject { { u"value"_s, spec.a }, { u"report"_s, reportJson(sides[0], results[0]) } } },
+                { u"b"_s,
+                    QJsonObject { { u"value"_s, spec.b }, { u"report"_s, reportJson(sides[1], results[1]) } } } });
+        if (!writeReport(report, options.reportFile))
+            code = kExitFailure;
+    }
+    if (!options.csvFile.isEmpty()) {
+        // One file, the two timelines one after the other, told apart by the first column.
+        QByteArray csv;
+        for (std::size_t i = 0; i < 2; ++i) {
+            const QByteArray one = timelineCsv(results[i].timeline, results[i].markers);
+            const QList<QByteArray> lines = one.split('\n');
+            for (qsizetype l = 0; l < lines.size(); ++l) {
+                if (lines[l].isEmpty() || (i == 1 && l == 0))
+                    continue;
+                csv += (l == 0 ? QByteArray("engine,") : (i == 0 ? QByteArray("a,") : QByteArray("b,"))) + lines[l]
+                    + '\n';
+            }
+        }
+        if (!writeOutputFile(u"--csv"_s, options.csvFile, csv, &error)) {
+            printError(error);
+            code = kExitFailure;
+        }
+    }
+    return code;
 }
 
 // The bar a terminal sees while a sweep runs, redrawn in place; plain lines when not a TTY.
@@ -219,26 +380,50 @@ int runSweep(const CliOptions &options, const Scenario &scenario)
 
 } // namespace
 
-int listPresets()
+namespace {
+
+// One line per name, the names in a column: `describe` gives the rest of each line.
+int printList(const QStringList &names, const std::function<QString(const QString &)> &describe)
 {
-    const QStringList names = presetNames();
     qsizetype width = 0;
     for (const QString &n : names)
         width = std::max(width, n.size());
     QString out;
-    for (const QString &n : names) {
-        QString error;
-        const std::optional<Scenario> s = loadPreset(n, &error);
-        out += n.leftJustified(width + 2) + (s ? s->title : QString(u"(broken: "_s + error + u')')) + u'\n';
-    }
+    for (const QString &n : names)
+        out += n.leftJustified(width + 2) + describe(n) + u'\n';
     printOut(out);
     return 0;
 }
 
-int runHeadless(const CliOptions &options)
+} // namespace
+
+int listPresets()
+{
+    return printList(presetNames(), [](const QString &n) {
+        QString error;
+        const std::optional<Scenario> s = loadPreset(n, &error);
+        return s ? s->title : QString(u"(broken: "_s + error + u')');
+    });
+}
+
+int listLessons()
+{
+    return printList(lessonNames(), [](const QString &n) {
+        QString error;
+        const std::optional<Lesson> l = loadLesson(n, &error);
+        return l ? QString(l->title + u" ("_s + QString::number(l->steps.size()) + u" steps)"_s)
+                 : QString(u"(broken: "_s + error + u')');
+    });
+}
+
+int runHeadless(const CliOptions &options, const HandoutWriter &handout)
 {
     if (options.listPresets)
         return listPresets();
+    if (options.listLessons)
+        return listLessons();
+    if (!options.lesson.isEmpty())
+        return runLesson(options, handout);
 
     QString error;
     const std::optional<Scenario> scenario = resolveScenario(options, &error);
@@ -251,6 +436,8 @@ int runHeadless(const CliOptions &options)
         return kExitUsage;
     }
 
+    if (options.compare)
+        return runCompare(options, *scenario);
     if (scenario->sweep)
         return runSweep(options, *scenario);
 

@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "headless.h"
+#include "lesson.h"
 
 #include <QCoreApplication>
 
@@ -13,6 +14,10 @@ using namespace Qt::StringLiterals;
 // Defined in ui/: creates the QApplication and the main window, honours --screenshot and
 // --after, runs the event loop and returns the exit code.
 int runWindow(int &argc, char **argv, const CliOptions &options);
+// Defined in ui/: --handout's PDF, drawn with the window's charts (needs a QApplication).
+bool writeLessonHandout(const Lesson &lesson, const std::vector<StepOutcome> &outcomes,
+    const stampede::RunResult &result, const QString &path, QString *error);
+#include <QApplication>
 #endif
 
 int main(int argc, char **argv)
@@ -44,7 +49,7 @@ int main(int argc, char **argv)
     }
     const CliOptions &options = parsed.options;
 
-    if (!options.headless && !options.listPresets) {
+    if (!options.headless && !options.listPresets && !options.listLessons) {
 #ifdef STAMPEDE_HAVE_UI
         // ---- The GUI branch: everything about the window lives behind this one call. ----
         return runWindow(argc, argv, options);
@@ -53,6 +58,19 @@ int main(int argc, char **argv)
 #endif
     }
 
+#ifdef STAMPEDE_HAVE_UI
+    if (!options.handoutFile.isEmpty()) {
+        if (const QString problem = checkOutputs(options); !problem.isEmpty()) {
+            printError(problem); // before the application object, whose start may print warnings
+            return kExitUsage;
+        }
+        // The handout's charts are widgets drawn off screen: no display needed.
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        QApplication app(argc, argv);
+        return runHeadless(options, writeLessonHandout);
+    }
+#endif
     QCoreApplication app(argc, argv);
     return runHeadless(options);
 }

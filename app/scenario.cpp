@@ -1,5 +1,7 @@
 #include "scenario.h"
 
+#include "jsonreader.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -19,7 +21,7 @@ using stampede::TimedEvent;
 
 namespace {
 
-const QString kTopLevel = u"top level"_s;
+using namespace jsonread;
 
 const QStringList &topLevelKeys()
 {
@@ -82,161 +84,6 @@ QString eventKeyList()
         keys << n.key;
     return keys.join(u", "_s);
 }
-
-QString child(const QString &path, const QString &key) { return path.isEmpty() ? key : path + u'.' + key; }
-
-QString fromStd(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
-
-QString number(double v) { return QString::number(v, 'g', 15); }
-
-// What a value is, for "got ..." in messages: short values verbatim, the rest by type.
-QString describe(const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::Null:
-        return u"null"_s;
-    case QJsonValue::Bool:
-        return v.toBool() ? u"true"_s : u"false"_s;
-    case QJsonValue::Double:
-        return number(v.toDouble());
-    case QJsonValue::String: {
-        const QString s = v.toString();
-        return s.size() <= 40 ? u'"' + s + u'"' : u"a string"_s;
-    }
-    case QJsonValue::Array:
-        return u"an array"_s;
-    case QJsonValue::Object:
-        return u"an object"_s;
-    case QJsonValue::Undefined:
-        break;
-    }
-    return u"nothing"_s;
-}
-
-template<typename E> QString quotedNames(const std::vector<E> &names)
-{
-    QStringList out;
-    for (const auto &n : names)
-        out << u'"' + fromStd(n) + u'"';
-    return out.join(u", "_s);
-}
-
-// Reads typed values out of a QJsonDocument and remembers the first error.
-class Reader {
-public:
-    explicit Reader(QString source)
-        : m_source(std::move(source))
-    {
-    }
-
-    const QString &error() const { return m_error; }
-
-    bool fail(const QString &path, const QString &problem)
-    {
-        if (m_error.isEmpty())
-            m_error = m_source + u": "_s + path + u": "_s + problem;
-        return false;
-    }
-
-    // Maps a "path: problem" message (validate(), checkScenario()) into this source's form.
-    bool failWith(const QString &pathAndProblem)
-    {
-        const qsizetype sep = pathAndProblem.indexOf(u": "_s);
-        if (sep < 0)
-            return fail(kTopLevel, pathAndProblem);
-        return fail(pathAndProblem.left(sep), pathAndProblem.mid(sep + 2));
-    }
-
-    bool knownKeys(const QJsonObject &o, const QString &path, const QStringList &known)
-    {
-        for (auto it = o.begin(); it != o.end(); ++it) {
-            if (!known.contains(it.key()))
-                return fail(child(path, it.key()), u"unknown key (known: "_s + known.join(u", "_s) + u')');
-        }
-        return true;
-    }
-
-    bool object(const QJsonValue &v, const QString &path, QJsonObject *out)
-    {
-        if (!v.isObject())
-            return fail(path, u"must be an object, got "_s + describe(v));
-        *out = v.toObject();
-        return true;
-    }
-
-    bool number(const QJsonValue &v, const QString &path, double *out)
-    {
-        if (!v.isDouble())
-            return fail(path, u"must be a number, got "_s + describe(v));
-        *out = v.toDouble();
-        return true;
-    }
-
-    bool optionalNumber(const QJsonValue &v, const QString &path, std::optional<double> *out)
-    {
-        if (v.isNull()) {
-            out->reset();
-            return true;
-        }
-        if (!v.isDouble())
-            return fail(path, u"must be a number or null, got "_s + describe(v));
-        *out = v.toDouble();
-        return true;
-    }
-
-    // A whole number. Values beyond 64 bits are clamped (and flagged) so that the range check
-    // that follows names the field instead of a wrapped-around value passing it.
-    bool integer(const QJsonValue &v, const QString &path, qint64 *out, bool *clamped = nullptr)
-    {
-        if (!v.isDouble())
-            return fail(path, u"must be an integer, got "_s + describe(v));
-        const double d = v.toDouble();
-        if (std::trunc(d) != d)
-            return fail(path, u"must be a whole number, got "_s + describe(v));
-        // toInteger() returns its default for anything not an exact qint64.
-        const qint64 a = v.toInteger(0), b = v.toInteger(1);
-        const bool outside = a != b;
-        *out = outside ? (d > 0 ? LLONG_MAX : LLONG_MIN) : a;
-        if (clamped)
-            *clamped = outside;
-        return true;
-    }
-
-    bool intField(const QJsonValue &v, const QString &path, int *out)
-    {
-        qint64 i = 0;
-        if (!integer(v, path, &i))
-            return false;
-        *out = int(std::clamp<qint64>(i, INT_MIN, INT_MAX));
-        return true;
-    }
-
-    bool string(const QJsonValue &v, const QString &path, QString *out)
-    {
-        if (!v.isString())
-            return fail(path, u"must be a string, got "_s + describe(v));
-        *out = v.toString();
-        return true;
-    }
-
-    template<typename E, typename Parse>
-    bool choice(
-        const QJsonValue &v, const QString &path, Parse parse, const std::vector<std::string_view> &names, E *out)
-    {
-        QString s;
-        if (!string(v, path, &s))
-            return false;
-        const std::optional<E> e = parse(std::string_view(s.toStdString()));
-        if (!e)
-            return fail(path, u"must be one of "_s + quotedNames(names) + u"; got \""_s + s + u'"');
-        *out = *e;
-        return true;
-    }
-
-private:
-    QString m_source;
-    QString m_error;
-};
 
 const std::vector<std::string_view> &modeNames()
 {
@@ -769,7 +616,8 @@ bool readAction(Reader &r, const QJsonValue &v, const QString &path, TimedEvent 
     return false;
 }
 
-bool readEvent(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *e)
+// `timeKey`: "at_s" in a scenario (required), "after_s" in a lesson step (optional, 0).
+bool readEvent(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *e, const QString &timeKey = u"at_s"_s)
 {
     QJsonObject o;
     if (!r.object(v, path, &o))
@@ -777,7 +625,7 @@ bool readEvent(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *
     QStringList actions;
     for (auto it = o.begin(); it != o.end(); ++it) {
         const QString &key = it.key();
-        if (key == u"at_s"_s || key == u"for_s"_s)
+        if (key == timeKey || key == u"for_s"_s)
             continue;
         const auto &names = eventNames();
         const auto found = std::find_if(names.begin(), names.end(), [&](const EventName &n) { return n.key == key; });
@@ -790,9 +638,11 @@ bool readEvent(Reader &r, const QJsonValue &v, const QString &path, TimedEvent *
         return r.fail(path, u"no action; give one of "_s + eventKeyList());
     if (actions.size() > 1)
         return r.fail(path, u"more than one action ("_s + actions.join(u", "_s) + u"); give one action per event"_s);
-    if (!o.contains(u"at_s"_s))
-        return r.fail(child(path, u"at_s"_s), u"missing"_s);
-    if (!r.number(o.value(u"at_s"_s), child(path, u"at_s"_s), &e->atS)
+    const bool timeRequired = timeKey == u"at_s"_s;
+    if (timeRequired && !o.contains(timeKey))
+        return r.fail(child(path, timeKey), u"missing"_s);
+    e->atS = 0;
+    if ((o.contains(timeKey) && !r.number(o.value(timeKey), child(path, timeKey), &e->atS))
         || !readAction(r, o.value(actions.first()), child(path, actions.first()), e))
         return false;
     // A pause's length sits beside it ({"at_s": 4, "pause": true, "for_s": 2}); a spike's is inside.
@@ -837,15 +687,38 @@ std::optional<Scenario> parseScenario(
             + parseError.errorString();
         return std::nullopt;
     }
+    if (!doc.isObject()) {
+        *error = source + u": "_s + kTopLevel + u": must be an object, got "_s
+            + (doc.isArray() ? u"an array"_s : u"nothing"_s);
+        return std::nullopt;
+    }
+    return parseScenarioValue(doc.object(), source, {}, error, fallbackName);
+}
+
+std::optional<TimedEvent> parseEventValue(
+    const QJsonValue &v, const QString &source, const QString &path, QString *error)
+{
     Reader r(source);
+    TimedEvent e;
+    if (!readEvent(r, v, path, &e, u"after_s"_s)) {
+        *error = r.error();
+        return std::nullopt;
+    }
+    return e;
+}
+
+std::optional<Scenario> parseScenarioValue(
+    const QJsonValue &root, const QString &source, const QString &path, QString *error, const QString &fallbackName)
+{
+    Reader r(source, path);
     Scenario s;
     if (!fallbackName.isEmpty())
         s.config.name = fallbackName.toStdString();
 
     auto ok = [&]() -> bool {
-        if (!doc.isObject())
-            return r.fail(kTopLevel, u"must be an object, got "_s + (doc.isArray() ? u"an array"_s : u"nothing"_s));
-        const QJsonObject o = doc.object();
+        if (!root.isObject())
+            return r.fail(path.isEmpty() ? kTopLevel : QString(), u"must be an object, got "_s + describe(root));
+        const QJsonObject o = root.toObject();
         if (!r.knownKeys(o, {}, topLevelKeys()))
             return false;
         QString text;

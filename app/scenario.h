@@ -9,6 +9,7 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QString>
 #include <QStringList>
 
@@ -65,6 +66,16 @@ QStringList presetNames();
 // On failure returns nothing and sets *error to one line.
 std::optional<Scenario> parseScenario(
     const QByteArray &json, const QString &source, QString *error, const QString &fallbackName = {});
+
+// The same for a scenario inside another document (a lesson's "scenario"): `path` goes before
+// every JSON path in errors ("scenario.nodes.count").
+std::optional<Scenario> parseScenarioValue(const QJsonValue &value, const QString &source, const QString &path,
+    QString *error, const QString &fallbackName = {});
+
+// One event in a lesson step's form: a scenario event whose time is an optional "after_s"
+// (seconds after the step opens, 0 when left out) instead of "at_s". The time lands in atS.
+std::optional<stampede::TimedEvent> parseEventValue(
+    const QJsonValue &value, const QString &source, const QString &path, QString *error);
 
 // Reads FILE and parses it; the file's base name is the fallback scenario name.
 std::optional<Scenario> loadScenarioFile(const QString &path, QString *error);

@@ -1,5 +1,6 @@
 #include "appentry.h"
 
+#include "handout.h"
 #include "window.h"
 
 #include <QApplication>
@@ -10,6 +11,8 @@ int runWindow(int &argc, char **argv, const CliOptions &options)
     stampede::ui::WindowOptions w;
     w.preset = options.preset;
     w.scenarioFile = options.scenarioFile;
+    w.lesson = options.lesson;
+    w.compare = options.compare;
     w.screenshotFile = options.screenshotFile;
     if (options.afterS)
         w.afterSeconds = *options.afterS;
@@ -29,4 +32,10 @@ int runWindow(int &argc, char **argv, const CliOptions &options)
     w.dark = options.dark;
     w.size = options.size;
     return stampede::ui::runWindow(app, w);
+}
+
+bool writeLessonHandout(const Lesson &lesson, const std::vector<StepOutcome> &outcomes,
+    const stampede::RunResult &result, const QString &path, QString *error)
+{
+    return stampede::ui::writeHandoutFromRun(lesson, outcomes, result, path, error);
 }

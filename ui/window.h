@@ -19,6 +19,8 @@ namespace stampede::ui {
 struct WindowOptions {
     QString preset; // empty: scenarioFile, else the last preset used, else the default
     QString scenarioFile;
+    QString lesson; // --lesson NAME|FILE.json: opens the lesson in the lesson panel
+    std::optional<CompareSpec> compare; // --compare KEY=A,B: opens the compare window
     QString screenshotFile; // set: run afterSeconds, save a PNG of the window, quit
     double afterSeconds = 5;
     // Overrides of the scenario, as on the command line.
