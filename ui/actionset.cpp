@@ -44,11 +44,16 @@ ActionSet::ActionSet(QWidget *window)
         u"Save every 100 ms tick of the run as CSV"_s);
     copyScreenshot = make(
         window, u"Co&py screenshot"_s, { QKeySequence(u"Ctrl+Shift+C"_s) }, u"Copy the window to the clipboard"_s);
+    saveSession = make(window, u"Save session as sce&nario…"_s, { QKeySequence(u"Ctrl+Alt+S"_s) },
+        u"Save the scenario with every command this run took, to replay the session exactly"_s);
+    exportHandout = make(window, u"Export lesson &handout…"_s, { QKeySequence(u"Ctrl+P"_s) },
+        u"Save the open lesson as a PDF: each step with its checks, answer and charts"_s);
+    exportHandout->setEnabled(false);
     quit = make(window, u"&Quit"_s, { QKeySequence(u"Ctrl+Q"_s) });
     quit->setMenuRole(QAction::QuitRole);
 
-    projectorMode = make(
-        window, u"&Projector mode"_s, { QKeySequence(Qt::Key_F5) }, u"Large fonts, thick lines, high contrast"_s);
+    projectorMode = make(window, u"&Projector mode"_s, { QKeySequence(Qt::Key_F5), QKeySequence(u"Ctrl+Shift+P"_s) },
+        u"Large fonts, thick lines, high contrast (in a lesson: Ctrl+Shift+P only)"_s);
     projectorMode->setCheckable(true);
     darkTheme = make(window, u"&Dark theme"_s, { QKeySequence(u"Ctrl+T"_s) });
     darkTheme->setCheckable(true);
@@ -75,6 +80,8 @@ ActionSet::ActionSet(QWidget *window)
     setLabel(scaleUpNode, scaleUpNode->text(), u"Scale up"_s);
     scalingSweep = make(window, u"Scaling s&weep…"_s, { QKeySequence(u"Ctrl+U"_s) },
         u"Run the scenario over 1, 2, 4 … nodes (or its own sweep) and fit the Universal Scalability Law"_s);
+    compare = make(window, u"Co&mpare…"_s, { QKeySequence(u"Ctrl+K"_s) },
+        u"This run beside a copy with one setting changed (strategy by default): same seed, same traffic"_s);
     restock = make(window, u"Res&tock"_s, { QKeySequence(Qt::Key_R) }, u"Add the units set in the panel"_s);
     reset = make(window, u"R&eset"_s, { QKeySequence(u"Ctrl+R"_s) }, u"Back to the scenario's start"_s);
     maxRate = make(window, u"&Max rate (closed loop)"_s, { QKeySequence(Qt::Key_M) },
@@ -189,6 +196,21 @@ ActionSet::ActionSet(QWidget *window)
 
     lessonGroup = new QActionGroup(this);
     lessonGroup->setExclusive(true);
+    openLessonFile = make(
+        window, u"Open &lesson file…"_s, { QKeySequence(u"Ctrl+L"_s) }, u"Open a guided lesson from a JSON file"_s);
+    nextStep = make(window, u"&Next step"_s, { QKeySequence(Qt::Key_PageDown), QKeySequence(Qt::Key_Right) },
+        u"The lesson's next step (a presenter remote's forward key)"_s);
+    setLabel(nextStep, nextStep->text(), u"Next ▶"_s);
+    previousStep = make(window, u"&Back a step"_s, { QKeySequence(Qt::Key_PageUp), QKeySequence(Qt::Key_Left) },
+        u"The lesson's previous step (a presenter remote's back key)"_s);
+    setLabel(previousStep, previousStep->text(), u"◀ Back"_s);
+    leaveLesson = make(
+        window, u"Lea&ve lesson"_s, { QKeySequence(u"Ctrl+Shift+L"_s) }, u"Close the lesson panel; the run goes on"_s);
+    // a narrow button beside the lesson's title: the tooltip carries the key
+    leaveLesson->setIconText(u"✕"_s);
+    leaveLesson->setToolTip(u"Leave the lesson; the run goes on (Ctrl+Shift+L)"_s);
+    for (QAction *a : { nextStep, previousStep, leaveLesson })
+        a->setEnabled(false);
 
     shortcuts = make(window, u"&Keyboard shortcuts"_s, { QKeySequence(Qt::Key_F1) });
     about = make(window, u"&About Stampede"_s, { QKeySequence(u"Shift+F1"_s) });
@@ -283,10 +305,35 @@ QAction *ActionSet::addLesson(const QString &name, const QString &title)
     return a;
 }
 
+QAction *ActionSet::addGuidedLesson(const QString &name, const QString &title)
+{
+    // Ctrl+Alt+1 … Ctrl+Alt+9 (the presets have Ctrl and Alt alone)
+    const int n = int(guidedLessons.size());
+    QList<QKeySequence> keys;
+    if (n < 9)
+        keys << QKeySequence(QKeyCombination(Qt::ControlModifier | Qt::AltModifier, Qt::Key(int(Qt::Key_1) + n)));
+    QAction *a = make(m_window, u"Guided: "_s + (title.isEmpty() ? name : title), keys,
+        u"Open the guided lesson "_s + name + u" in the lesson panel"_s);
+    a->setData(name);
+    guidedLessons << a;
+    return a;
+}
+
+void ActionSet::setLessonOpen(bool open)
+{
+    m_lessonOpen = open;
+    for (QAction *a : { nextStep, previousStep, leaveLesson, exportHandout })
+        a->setEnabled(open);
+    if (open)
+        projectorMode->setShortcuts({ QKeySequence(u"Ctrl+Shift+P"_s) });
+    else
+        projectorMode->setShortcuts({ QKeySequence(Qt::Key_F5), QKeySequence(u"Ctrl+Shift+P"_s) });
+}
+
 QList<std::pair<QString, QList<QAction *>>> ActionSet::byMenu() const
 {
-    QList<QAction *> run { startPause, spike, addNode, removeNode, killNode, scaleUpNode, scalingSweep, restock, reset,
-        maxRate, rateUp, rateDown };
+    QList<QAction *> run { startPause, spike, addNode, removeNode, killNode, scaleUpNode, scalingSweep, compare,
+        restock, reset, maxRate, rateUp, rateDown };
     for (QAction *a : strategies)
         if (a)
             run << a;
@@ -297,7 +344,8 @@ QList<std::pair<QString, QList<QAction *>>> ActionSet::byMenu() const
            << addInboxShard << killInboxShard << rebuildInboxShard;
     return {
         { u"File"_s,
-            { openScenario, exportScreenshot, exportScreenshot2x, exportChart, exportCsv, copyScreenshot, quit } },
+            { openScenario, exportScreenshot, exportScreenshot2x, exportChart, exportCsv, copyScreenshot, saveSession,
+                exportHandout, quit } },
         { u"View"_s, { projectorMode, darkTheme, controlsPanel, chartPage, fullScreen } },
         { u"Run"_s, run },
         { u"Cache"_s,
@@ -305,7 +353,8 @@ QList<std::pair<QString, QList<QAction *>>> ActionSet::byMenu() const
                 resetRecovery } },
         { u"Queue"_s, { addConsumer, removeConsumer, killConsumer, idempotent, blockWhenFull } },
         { u"Fan-out"_s, fanout },
-        { u"Lessons"_s, lessons },
+        { u"Lessons"_s,
+            lessons + guidedLessons + QList<QAction *> { openLessonFile, nextStep, previousStep, leaveLesson } },
         { u"Help"_s, { shortcuts, about } },
     };
 }

@@ -31,6 +31,8 @@ public:
     QAction *exportChart = nullptr;
     QAction *exportCsv = nullptr;
     QAction *copyScreenshot = nullptr;
+    QAction *saveSession = nullptr; // the run as loaded, with every command it took, as a scenario
+    QAction *exportHandout = nullptr; // the open lesson as a PDF (disabled without one)
     QAction *quit = nullptr;
     // View
     QAction *projectorMode = nullptr;
@@ -46,6 +48,7 @@ public:
     QAction *killNode = nullptr;
     QAction *scaleUpNode = nullptr; // the selected node (or the first up) replaced by one of twice the cores
     QAction *scalingSweep = nullptr; // the Scaling sweep dialog
+    QAction *compare = nullptr; // the compare window: this run against one setting changed
     QAction *restock = nullptr;
     QAction *reset = nullptr;
     QAction *maxRate = nullptr;
@@ -87,11 +90,24 @@ public:
     // Lessons: one per preset, added by the window (it knows the presets)
     QList<QAction *> lessons;
     QActionGroup *lessonGroup = nullptr;
+    // …then the guided lessons (one per compiled-in lesson, data: its name), and the steps. The
+    // step keys are a presenter remote's (PageDown / PageUp) and the arrows; they and Leave are
+    // enabled only while a lesson is open.
+    QList<QAction *> guidedLessons;
+    QAction *openLessonFile = nullptr;
+    QAction *nextStep = nullptr;
+    QAction *previousStep = nullptr;
+    QAction *leaveLesson = nullptr;
     // Help
     QAction *shortcuts = nullptr;
     QAction *about = nullptr;
 
     QAction *addLesson(const QString &name, const QString &title);
+    QAction *addGuidedLesson(const QString &name, const QString &title);
+    // A remote's slide-show keys (F5, Shift+F5, Esc, .) must not change the look in front of the
+    // room: while a lesson is open projector mode keeps only Ctrl+Shift+P, and none of them is bound.
+    void setLessonOpen(bool open);
+    bool lessonOpen() const { return m_lessonOpen; }
     // Sets the menu text and the button text; buttons also show the first shortcut ("Kill node  K")
     // so that a room learns the keys by watching.
     static void setLabel(QAction *action, const QString &text);
@@ -115,6 +131,7 @@ private:
     QAction *makeToggle(const QString &on, const QString &off, const QKeySequence &key, const QString &tip);
 
     QWidget *m_window;
+    bool m_lessonOpen = false;
     WorkloadKind m_workload = WorkloadKind::FlashSale;
 };
 

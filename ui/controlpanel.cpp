@@ -120,6 +120,7 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     sl->addWidget(new QLabel(u"for"_s), 0, 1);
     sl->addWidget(m_spikeSeconds, 0, 2);
     sl->addWidget(button(actions.spike, "spikeButton"), 1, 0, 1, 3);
+    sl->addWidget(button(actions.compare, "compareButton"), 2, 0, 1, 3);
     layout->addWidget(section(u"Spike"_s, spike));
 
     // ---- fan-out (its runs only) ----

@@ -34,6 +34,8 @@ public:
     void askChart(int index); // -1: ask which chart first
     void askTimelineCsv();
     void copyScreenshot();
+    // The save dialog the exports share (default name, last directory); empty when cancelled.
+    QString askSavePath(const QString &title, const QString &what, const QString &suffix, const QString &filter);
 
 signals:
     // Before rendering: the window brings every chart up to date.
@@ -42,7 +44,6 @@ signals:
 
 private:
     bool report(bool ok, const QString &path, const QString &error, QString *out);
-    QString askSavePath(const QString &title, const QString &what, const QString &suffix, const QString &filter);
 
     QWidget *m_window;
     const ChartsPanel *m_charts;

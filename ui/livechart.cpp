@@ -128,6 +128,15 @@ void LiveChart::setSeriesColor(int series, const QColor &color)
     restyleSeries();
 }
 
+void LiveChart::setSeriesStyle(int series, Qt::PenStyle style)
+{
+    Series &s = m_series[std::size_t(series)];
+    if (s.style == style)
+        return;
+    s.style = style;
+    restyleSeries();
+}
+
 void LiveChart::setSeriesAxis(int series, Axis axis)
 {
     Series &s = m_series[std::size_t(series)];
@@ -502,6 +511,7 @@ void LiveChart::restyleSeries()
 {
     for (Series &s : m_series) {
         QPen pen(s.color.isValid() ? s.color : QColor(Qt::gray), m_lineWidth * s.widthFactor);
+        pen.setStyle(s.style);
         // Bevel joins: round ones turn every vertex into curves for the stroker (measured: most of
         // the GUI thread's time went into them).
         pen.setCapStyle(Qt::FlatCap);

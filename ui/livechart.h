@@ -45,6 +45,9 @@ public:
     int addSeries(const QString &name, Axis axis = Axis::Left, double widthFactor = 1.0);
     void setSeriesName(int series, const QString &name);
     void setSeriesColor(int series, const QColor &color);
+    // The line's style: solid by default; compare mode draws side B dashed in side A's colour.
+    void setSeriesStyle(int series, Qt::PenStyle style);
+    Qt::PenStyle seriesStyle(int series) const { return m_series[std::size_t(series)].style; }
     // Moves a series to the other value axis (both axes then follow their own series).
     void setSeriesAxis(int series, Axis axis);
     Axis seriesAxis(int series) const { return m_series[std::size_t(series)].axis; }
@@ -119,6 +122,7 @@ private:
         double widthFactor = 1;
         bool visible = true;
         QColor color;
+        Qt::PenStyle style = Qt::SolidLine;
         std::array<QList<QPointF>, 2> buffers;
         int spare = 0; // the buffer the series does not hold
     };

@@ -10,6 +10,7 @@
 #include "format.h"
 #include "icons.h"
 #include "lessonbanner.h"
+#include "lessonpanel.h"
 #include "livechart.h"
 #include "shortcutsdialog.h"
 #include "stallmeter.h"
@@ -26,6 +27,7 @@
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -66,8 +68,10 @@ MainWindow::MainWindow(QWidget *parent)
 
     buildCentre();
     buildToolBar();
+    buildLessonPanel(); // its lessons go into the Lessons menu
     buildMenus();
     connectActions();
+    connectLessonActions();
 
     m_message = new StatusBanner;
     m_statusLine = new QLabel;
@@ -122,14 +126,22 @@ void MainWindow::buildCentre()
     top->setSizes({ 290, 1010, 300 });
     top->setChildrenCollapsible(false);
 
-    // the lesson across the whole width (the fewest lines), the three columns under it
+    // the lesson across the whole width (the fewest lines), the three columns under it; a guided
+    // lesson's panel instead, right of the columns (the charts below keep the whole width)
     m_lesson = new LessonBanner;
+    m_lessonPanel = new LessonPanel(m_actions->previousStep, m_actions->nextStep, m_actions->leaveLesson);
+    m_lessonPanel->hide();
     auto *upper = new QWidget;
     auto *upperLayout = new QVBoxLayout(upper);
     upperLayout->setContentsMargins(0, 0, 0, 0);
     upperLayout->setSpacing(0);
     upperLayout->addWidget(m_lesson);
-    upperLayout->addWidget(top, 1);
+    auto *row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(0);
+    row->addWidget(top, 1);
+    row->addWidget(m_lessonPanel);
+    upperLayout->addLayout(row, 1);
 
     auto *vertical = m_vertical = new QSplitter(Qt::Vertical);
     vertical->setObjectName(u"mainSplitter"_s);
@@ -232,7 +244,9 @@ void MainWindow::buildMenus()
             if (a == m_actions->quit || a == m_actions->fullScreen || a == m_actions->reset || a == m_actions->maxRate
                 || a == m_actions->strategies[0] || a == m_actions->about || a == m_actions->ringPlacement
                 || a == m_actions->idempotent || a == m_actions->fanoutModes[0] || a == m_actions->thresholdUp
-                || a == m_actions->addWorker || a == m_actions->addInboxShard)
+                || a == m_actions->addWorker || a == m_actions->addInboxShard
+                || (!m_actions->guidedLessons.isEmpty() && a == m_actions->guidedLessons.constFirst())
+                || a == m_actions->openLessonFile || a == m_actions->nextStep || a == m_actions->saveSession)
                 menu->addSeparator();
             menu->addAction(a);
         }
@@ -267,6 +281,7 @@ void MainWindow::connectActions()
     connect(a.killNode, &QAction::triggered, this, [this] { killNode(m_topology->selectedNode()); });
     connect(a.scaleUpNode, &QAction::triggered, this, [this] { scaleUpNode(m_topology->selectedNode()); });
     connect(a.scalingSweep, &QAction::triggered, this, &MainWindow::openScaling);
+    connect(a.compare, &QAction::triggered, this, &MainWindow::openCompare);
     connect(a.restock, &QAction::triggered, this, &MainWindow::restock);
     connect(a.reset, &QAction::triggered, this, &MainWindow::reset);
     connect(a.maxRate, &QAction::triggered, this, &MainWindow::setMaxRate);
@@ -365,6 +380,8 @@ bool MainWindow::loadScenario(const Scenario &scenario, const QString &name, con
 
 void MainWindow::onEngineReplaced()
 {
+    if (m_run && !m_loadingLesson)
+        leaveLesson(); // another scenario: the lesson's steps no longer apply
     const Scenario &s = m_host->scenario();
     const QString name = m_host->name();
     setWindowTitle(u"Stampede — "_s + name);
@@ -418,6 +435,8 @@ void MainWindow::poll()
             m_lastSeq = snap->seq;
             m_charts->setSnapshot(snap);
             showSnapshot(*snap);
+            m_shownT = snap->t;
+            feedLesson(*snap);
             emit snapshotShown(snap->seq);
         }
     }

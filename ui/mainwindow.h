@@ -7,8 +7,10 @@
 #include "theme.h"
 
 #include "engine.h"
+#include "lesson.h"
 
 #include <QElapsedTimer>
+#include <QImage>
 #include <QMainWindow>
 #include <QStringList>
 #include <QTimer>
@@ -35,6 +37,7 @@ class EngineHost;
 class ExportDialogs;
 class ScalingDialog;
 class LessonBanner;
+class LessonPanel;
 class StatusBanner;
 class StallMeter;
 class ToolBarFit;
@@ -68,6 +71,7 @@ public:
     CountersPanel *countersPanel() const { return m_counters; }
     ChartsPanel *chartsPanel() const { return m_charts; }
     LessonBanner *lessonBanner() const { return m_lesson; }
+    LessonPanel *lessonPanel() const { return m_lessonPanel; }
     QComboBox *presetCombo() const { return m_presetCombo; }
     QComboBox *strategyCombo() const { return m_strategyCombo; }
     QComboBox *fanoutModeCombo() const { return m_modeCombo; }
@@ -85,6 +89,24 @@ public:
     bool exportChart(int index, const QString &path, QString *error = nullptr);
     bool exportTimelineCsv(const QString &path, QString *error = nullptr);
     QString defaultExportPath(const QString &what, const QString &suffix) const;
+
+    // ---- the guided lesson (mainwindowlesson.cpp) ----
+    // Loads the lesson's scenario and opens step 1 in the lesson panel; false with the error shown.
+    bool openLesson(const Lesson &lesson);
+    bool openLesson(const QString &nameOrFile); // a compiled-in name or a .json file
+    void leaveLesson();
+    bool lessonOpen() const { return bool(m_run); }
+    const Lesson *lesson() const { return m_run ? &m_run->lesson : nullptr; }
+    int lessonStep() const { return m_run ? m_run->step : -1; } // from 0
+    void nextStep();
+    void previousStep();
+    // What the lesson met so far, per step (the handout's outcomes).
+    std::vector<StepOutcome> lessonOutcomes() const;
+    // The charts as they were when a step's checks were all met, or when it was left.
+    const std::vector<QImage> &stepCaptures(int step) const;
+    // The running scenario with every command the run took as its events, up to now.
+    bool saveSessionScenario(const QString &path, QString *error = nullptr);
+    bool exportLessonHandout(const QString &path, QString *error = nullptr);
 
     bool projectorMode() const { return m_theme.projector; }
     bool darkTheme() const { return m_theme.dark; }
@@ -145,6 +167,7 @@ private:
     void killNode(int id);
     void scaleUpNode(int id);
     void openScaling();
+    void openCompare();
     void restock();
     void reset();
     void setMaxRate(bool on);
@@ -188,6 +211,39 @@ private:
     void killInboxShard(int id);
     void rebuildInboxShard(int id);
 
+    // ---- the guided lesson (mainwindowlesson.cpp) ----
+    struct StepState {
+        bool visited = false; // its actions ran (once: revisiting does not run them again)
+        double firstOpenedAtS = 0;
+        double openedAtS = 0; // this visit: ticks after it count
+        std::vector<CheckTracker> trackers; // fresh each visit (and after a reset)
+        std::vector<double> metAtS; // per check, the first time met (−1: not yet)
+        int picked = -1; // the presenter's choice
+        bool captured = false;
+        std::vector<QImage> images;
+    };
+    struct LessonRun {
+        Lesson lesson;
+        int step = -1;
+        std::vector<StepState> steps;
+        double lastFedT = -1; // the last tick fed to the open step's trackers
+        double lastSeenT = 0; // run time going back: a reset
+    };
+    void buildLessonPanel();
+    void connectLessonActions();
+    void openStep(int index);
+    void restartTrackers(StepState &st, double openedAtS);
+    void feedLesson(const Snapshot &s);
+    void showLessonState();
+    bool stepMet(const StepState &st) const;
+    void captureStep(StepState &st);
+    void pickChoice(int choice);
+    double runTimeNow() const;
+    void fitLessonPanel(); // its width: a column the diagram's row can spare
+    void openLessonDialog();
+    void askSaveSession();
+    void askLessonHandout();
+
     void openScenarioDialog();
     void showShortcuts();
     void showAbout();
@@ -228,6 +284,11 @@ private:
     double m_engineRate = 0; // answers per second, last tick
     QString m_scenarioFile; // when the scenario came from a file
     ScalingDialog *m_scaling = nullptr; // Run ▸ Scaling sweep, for the scenario it was opened on
+
+    LessonPanel *m_lessonPanel = nullptr; // right of the diagram's row while a lesson is open
+    std::unique_ptr<LessonRun> m_run;
+    bool m_loadingLesson = false; // the lesson's own scenario replaces the engine: it stays open
+    double m_shownT = 0; // run time of the last snapshot shown
 };
 
 } // namespace stampede::ui

@@ -5,6 +5,7 @@
 
 #include "actionset.h"
 #include "chartspanel.h"
+#include "comparewindow.h"
 #include "controlpanel.h"
 #include "counterspanel.h"
 #include "enginehost.h"
@@ -114,6 +115,14 @@ void MainWindow::openScaling()
     m_scaling->show();
     m_scaling->raise();
     m_scaling->activateWindow();
+}
+
+void MainWindow::openCompare()
+{
+    QString error;
+    if (!CompareWindow::open(
+            m_host->scenario(), scenarioName(), CompareWindow::defaultSpec(m_host->scenario()), m_theme, this, &error))
+        showMessage(u"Compare: "_s + error, true);
 }
 
 void MainWindow::restock()

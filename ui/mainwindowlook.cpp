@@ -12,6 +12,7 @@
 #include "format.h"
 #include "icons.h"
 #include "lessonbanner.h"
+#include "lessonpanel.h"
 #include "livechart.h"
 #include "shortcutsdialog.h"
 #include "stallmeter.h"
@@ -94,6 +95,8 @@ void MainWindow::applyTheme()
     fitControlsWidth();
     m_topology->applyTheme(m_theme);
     m_lesson->applyTheme(m_theme);
+    m_lessonPanel->applyTheme(m_theme);
+    fitLessonPanel();
     m_message->applyTheme(m_theme);
     m_counters->applyTheme(m_theme);
     m_counters->setColumns(m_theme.projector ? 2 : 1);
@@ -139,6 +142,7 @@ void MainWindow::fitColumns()
 void MainWindow::resizeEvent(QResizeEvent *event)
 {
     QMainWindow::resizeEvent(event);
+    fitLessonPanel(); // first: the columns share what it leaves
     if (event->size().height() != event->oldSize().height())
         fitRows();
     fitColumns();

@@ -1,9 +1,11 @@
 #include "window.h"
 
+#include "comparewindow.h"
 #include "exporter.h"
 #include "mainwindow.h"
 
 #include "cli.h"
+#include "lesson.h"
 
 #include <QApplication>
 #include <QScreen>
@@ -54,6 +56,15 @@ int runWindow(QApplication &app, const WindowOptions &options)
         printError(error);
         return kExitUsage;
     }
+    // --lesson: its own scenario, checked before any window shows (exit 2 as a bad --preset)
+    std::optional<Lesson> lesson;
+    if (!options.lesson.isEmpty()) {
+        lesson = resolveLesson(options.lesson, &error);
+        if (!lesson) {
+            printError(u"--lesson: "_s + error);
+            return kExitUsage;
+        }
+    }
 
     QApplication::setStyle(u"Fusion"_s);
     MainWindow window; // 1600 × 1000: screenshots are the same size everywhere
@@ -71,11 +82,22 @@ int runWindow(QApplication &app, const WindowOptions &options)
     const QString name = !cli.scenarioFile.isEmpty() ? QString::fromStdString(scenario->config.name)
         : cli.preset.isEmpty()                       ? defaultPresetName()
                                                      : cli.preset;
-    if (!window.loadScenario(*scenario, name, cli.scenarioFile)) {
+    if (lesson ? !window.openLesson(*lesson) : !window.loadScenario(*scenario, name, cli.scenarioFile)) {
         printError(window.statusMessage());
         return kExitUsage;
     }
     window.show();
+    // --compare: the compare window over the main one, on the scenario the options chose
+    CompareWindow *compare = nullptr;
+    if (options.compare) {
+        compare = CompareWindow::open(*scenario, name, *options.compare, window.theme(), &window, &error);
+        if (!compare) {
+            printError(u"--compare: "_s + options.compare->key + u": "_s + error);
+            return kExitUsage;
+        }
+        if (options.size)
+            compare->resize(*options.size);
+    }
 
     int code = 0;
     if (screenshot) {
@@ -84,7 +106,9 @@ int runWindow(QApplication &app, const WindowOptions &options)
             // pending events first: a frame they run would leave charts a snapshot behind the rest
             QApplication::processEvents();
             window.showLatest();
-            const QImage image = window.grab().toImage();
+            if (compare)
+                compare->showLatest();
+            const QImage image = compare ? compare->grab().toImage() : window.grab().toImage();
             if (!image.save(options.screenshotFile, "PNG")) {
                 printError(u"--screenshot: cannot write "_s + options.screenshotFile);
                 code = kExitUsage;
