@@ -453,11 +453,11 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
             return error(u"--handout: needs --lesson (a handout is a lesson's steps and pictures)"_s);
         if (!o.headless)
             return error(u"--handout: only for --headless; in the window use File > Export lesson handout"_s);
+        if (!o.handoutFile.endsWith(u".pdf"_s, Qt::CaseInsensitive))
+            return error(u"--handout: must name a .pdf file, got \""_s + o.handoutFile + u'"');
         if (!haveWindow)
             return error(u"--handout: this build has no window to draw the charts (configured with "
                          "STAMPEDE_BUILD_UI=OFF)"_s);
-        if (!o.handoutFile.endsWith(u".pdf"_s, Qt::CaseInsensitive))
-            return error(u"--handout: must name a .pdf file, got \""_s + o.handoutFile + u'"');
     }
     o.reportFile = parser.value(report);
     if (parser.isSet(report) && o.reportFile.isEmpty())

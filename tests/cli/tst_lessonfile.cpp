@@ -310,6 +310,13 @@ void TestLessonFile::commandLine()
     QVERIFY2(!bin.isEmpty(), "STAMPEDE_BIN is not set (run through ctest)");
     QTemporaryDir dir;
     const auto o = test::runBinary(bin, dir.path(), args, 60000);
+    // a build without the window (the TSan one) refuses --handout for that reason first
+    if (args.contains(u"--handout"_s) && o.err.startsWith(u"stampede: --handout: this build has no window"_s)
+        && !error.startsWith(u"stampede: --handout: needs --lesson"_s)
+        && !error.startsWith(u"stampede: --handout: must name"_s)) {
+        QCOMPARE(o.exitCode, 2);
+        QSKIP("this build has no window to draw a handout");
+    }
     QCOMPARE(o.exitCode, exitCode);
     QVERIFY2(o.err.startsWith(error), qPrintable(o.err));
     QCOMPARE(o.err.count(u'\n'), 1);
