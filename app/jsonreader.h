@@ -3,7 +3,9 @@
 // Reading a JSON document with one-line errors: "<source>: <json.path>: <problem>", the first
 // error kept. Shared by the scenario and lesson loaders so that both speak alike.
 
+#include <QByteArray>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
@@ -21,6 +23,19 @@ namespace jsonread {
 using namespace Qt::StringLiterals;
 
 inline const QString kTopLevel = u"top level"_s;
+
+// The document, or nothing with "<source>: invalid JSON at offset N: <why>" in *error.
+inline std::optional<QJsonDocument> parseJson(const QByteArray &json, const QString &source, QString *error)
+{
+    QJsonParseError parseError;
+    QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = source + u": invalid JSON at offset "_s + QString::number(parseError.offset) + u": "_s
+            + parseError.errorString();
+        return std::nullopt;
+    }
+    return doc;
+}
 
 inline QString child(const QString &path, const QString &key) { return path.isEmpty() ? key : path + u'.' + key; }
 

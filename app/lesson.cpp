@@ -364,13 +364,10 @@ bool CheckTracker::feed(const TickSample &tick)
 std::optional<Lesson> parseLesson(
     const QByteArray &json, const QString &source, QString *error, const QString &fallbackName)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        *error = source + u": invalid JSON at offset "_s + QString::number(parseError.offset) + u": "_s
-            + parseError.errorString();
+    const std::optional<QJsonDocument> parsed = jsonread::parseJson(json, source, error);
+    if (!parsed)
         return std::nullopt;
-    }
+    const QJsonDocument &doc = *parsed;
     LessonReader r(source);
     Lesson lesson;
     lesson.name = fallbackName;

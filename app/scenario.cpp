@@ -680,13 +680,10 @@ QString eventKey(EventKind kind)
 std::optional<Scenario> parseScenario(
     const QByteArray &json, const QString &source, QString *error, const QString &fallbackName)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        *error = source + u": invalid JSON at offset "_s + QString::number(parseError.offset) + u": "_s
-            + parseError.errorString();
+    const std::optional<QJsonDocument> parsed = jsonread::parseJson(json, source, error);
+    if (!parsed)
         return std::nullopt;
-    }
+    const QJsonDocument &doc = *parsed;
     if (!doc.isObject()) {
         *error = source + u": "_s + kTopLevel + u": must be an object, got "_s
             + (doc.isArray() ? u"an array"_s : u"nothing"_s);
