@@ -5,6 +5,9 @@
 #   packaging/setup.sh tsan   build the ThreadSanitizer preset and run the engine and CLI tests
 #   packaging/setup.sh deps   install, configure, and check that the list below holds every
 #                             Debian package the configured builds used (packaging/check-deps.sh)
+#   packaging/setup.sh package  also install the packaging tools below, build the release preset
+#                             and make the Debian package build/release/stampede_<version>_<arch>.deb
+#                             (packaging/package-check.sh validates, installs and runs it)
 # Extra arguments after `run` go to the program (e.g. --headless --preset black-friday-atomic).
 set -euo pipefail
 
@@ -21,9 +24,15 @@ cd "$here"
 packages=(cmake g++ make pkg-config qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
           qt6-qpa-plugins libgl-dev libboost-dev xvfb xauth fonts-dejavu-core)
 
+# `package` mode only (the build and the tests need none of them), installed the same way:
+# dpkg-dev: dpkg-shlibdeps computes the package's Depends; file: CPack finds the ELF files with it;
+# lintian, desktop-file-utils (desktop-file-validate) and appstream (appstreamcli validate): the
+# checks of packaging/package-check.sh.
+package_tools=(dpkg-dev file lintian desktop-file-utils appstream)
+
 install_missing() {
     local missing=()
-    for p in "${packages[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
@@ -44,7 +53,8 @@ build() {
     cmake --build --preset "$preset" -j "$(nproc)"
 }
 
-install_missing
+install_missing "${packages[@]}"
+if [ "$mode" = package ]; then install_missing "${package_tools[@]}"; fi
 case "$mode" in
 run)
     build dev
@@ -77,8 +87,17 @@ tsan)
     # ASLR with high entropy breaks TSan on newer kernels; setarch disables it for the run.
     setarch "$(uname -m)" -R ctest --preset tsan -L 'engine|cli'
     ;;
+package)
+    # The release preset with the package's files (STAMPEDE_PACKAGE: icons, man page, CPack) and
+    # only the targets the package holds, not the tests; CMAKE_SKIP_INSTALL_ALL_DEPENDENCY keeps
+    # CPack's install step from building everything else first.
+    cmake --preset release -DSTAMPEDE_PACKAGE=ON -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON >/dev/null
+    cmake --build --preset release -j "$(nproc)" --target stampede stampede_package_files
+    rm -f build/release/stampede_*.deb
+    (cd build/release && cpack -G DEB)
+    ;;
 *)
-    echo "usage: packaging/setup.sh run|test|tsan|deps [program arguments]" >&2
+    echo "usage: packaging/setup.sh run|test|tsan|deps|package [program arguments]" >&2
     exit 2
     ;;
 esac
