@@ -134,10 +134,17 @@ void ChartsPanel::setRows(int rows)
     if (rows == m_rows)
         return;
     m_rows = rows;
-    for (LiveChart *c : std::as_const(m_charts))
-        c->setLegendBeside(rows > 1 && m_projector);
     for (int page = 0; page < PageCount; ++page)
         layoutPage(page);
+}
+
+void ChartsPanel::setLegendBeside(bool beside)
+{
+    if (beside == m_legendBeside)
+        return;
+    m_legendBeside = beside;
+    for (LiveChart *c : std::as_const(m_charts))
+        c->setLegendBeside(beside);
 }
 
 void ChartsPanel::layoutPage(int page)
@@ -462,7 +469,7 @@ void ChartsPanel::applyTheme(const Theme &theme)
     m_projector = theme.projector;
     for (LiveChart *c : std::as_const(m_charts)) {
         c->applyTheme(theme);
-        c->setLegendBeside(m_rows > 1 && m_projector);
+        c->setLegendBeside(m_legendBeside);
     }
     applyColors(theme);
     QPalette p = palette();

@@ -68,6 +68,9 @@ public:
     std::pair<double, double> timeWindow(const Snapshot &s) const;
     // Each page: one row of five, or two rows (three, then two) where fonts are large.
     void setRows(int rows);
+    int rows() const { return m_rows; }
+    // Legends right of the plots (two tall rows of large type) or under them.
+    void setLegendBeside(bool beside);
 
     // The pages of the workload's charts: the flash sale's two, or the fan-out's one. The tab bar
     // shows only those; setPage() to another one does nothing.
@@ -110,6 +113,7 @@ private:
     QTabBar *m_tabs = nullptr;
     int m_rows = 0;
     bool m_projector = false;
+    bool m_legendBeside = false;
     std::vector<bool> m_split; // per chart: secondary series on the right axis
     QList<const LiveChart *> m_wide; // charts taking a full column share now (ChartSpec::wide)
     double m_runLength = 0;

@@ -126,7 +126,7 @@ LessonPanel::LessonPanel(QAction *back, QAction *next, QAction *leave, QWidget *
     m_body->setObjectName(u"lessonBody"_s);
     m_bodyLayout = new QVBoxLayout(m_body);
     m_bodyLayout->setContentsMargins(0, 0, 4, 0);
-    m_bodyLayout->setSpacing(8);
+    m_bodyLayout->setSpacing(6);
     m_stepTitle = wrapped(u"stepTitle"_s);
     m_text = wrapped(u"stepText"_s);
     m_noticeHeader = wrapped(u"noticeHeader"_s);
@@ -351,12 +351,12 @@ void LessonPanel::applyTheme(const Theme &theme)
 void LessonPanel::restyle()
 {
     const Theme &t = m_theme;
-    // the step's text a little under the base size in projector mode, as the banner's: still far
-    // above a desk's, and a long step then scrolls less at 1366 × 768
-    const double body = t.basePointSize * (t.projector ? 0.9 : 1.0);
+    // the step's text a little under the base size in projector mode (18 px; a room's floor is
+    // 17): far above a desk's, and a step's checks then show without scrolling at 1366 × 768
+    const double body = t.basePointSize * (t.projector ? 0.85 : 1.0);
     m_lessonTitle->setFont(t.font(body, true));
     m_progress->setFont(t.font(body * 0.95));
-    m_stepTitle->setFont(t.font(t.basePointSize * 1.2, true));
+    m_stepTitle->setFont(t.font(t.basePointSize * (t.projector ? 1.1 : 1.2), true));
     m_text->setFont(t.font(body));
     m_noticeHeader->setFont(t.font(std::max(t.minLabelPointSize, body * 0.85), true));
     m_question->setFont(t.font(body, true));

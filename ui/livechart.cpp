@@ -6,6 +6,7 @@
 #include <QChart>
 #include <QContextMenuEvent>
 #include <QFontMetricsF>
+#include <QGraphicsLayout>
 #include <QGraphicsScene>
 #include <QLegend>
 #include <QLegendMarker>
@@ -93,8 +94,10 @@ int LiveChart::addSeries(const QString &name, Axis axis, double widthFactor)
 void LiveChart::setSeriesName(int series, const QString &name)
 {
     QLineSeries *line = m_series[std::size_t(series)].line;
-    if (line->name() != name)
+    if (line->name() != name) {
         line->setName(name);
+        fitText();
+    }
 }
 
 void LiveChart::setShortTimeAxis(const QString &title)
@@ -162,6 +165,7 @@ void LiveChart::setSeriesVisible(int series, bool visible)
         m->setVisible(visible);
     axisState(s.axis).top = -1;
     showAxes();
+    fitText();
 }
 
 void LiveChart::showAxes()
@@ -440,7 +444,84 @@ void LiveChart::setTitleText(const QString &title)
     if (title == m_title)
         return;
     m_title = title;
-    chart()->setTitle(title);
+    fitText();
+}
+
+double LiveChart::titleRoom() const
+{
+    // the chart's width less its margins, its layout's contents margins and the title text's
+    // own padding (a few px a side in Qt Charts); past this Qt Charts elides the title
+    const QMargins m = chart()->margins();
+    qreal left = 0, top = 0, right = 0, bottom = 0;
+    if (chart()->layout())
+        chart()->layout()->getContentsMargins(&left, &top, &right, &bottom);
+    return width() - m.left() - m.right() - left - right - 8;
+}
+
+double LiveChart::legendNeeds(const QFont &font) const
+{
+    // each entry: its marker (about a line square), a gap, the name, the spacing to the next
+    const QFontMetricsF fm(font);
+    const bool beside = chart()->legend()->alignment() == Qt::AlignRight;
+    double sum = 0, widest = 0;
+    for (const Series &s : m_series) {
+        if (!s.visible)
+            continue;
+        const double entry = fm.horizontalAdvance(s.line->name()) + 1.5 * fm.height() + 12;
+        sum += entry;
+        widest = std::max(widest, entry);
+    }
+    return (beside ? widest : sum) + 10;
+}
+
+void LiveChart::fitText()
+{
+    if (m_titleFont == QFont()) { // before the theme: nothing to fit to
+        if (chart()->title() != m_title)
+            chart()->setTitle(m_title);
+        return;
+    }
+    // hysteresis of two characters: a title whose value grows by a digit does not flicker
+    const bool smallTitle = chart()->titleFont() == m_smallTitleFont;
+    const double slack = smallTitle ? 2 * QFontMetricsF(m_titleFont).averageCharWidth() : 0;
+    const bool titleFits = QFontMetricsF(m_titleFont).horizontalAdvance(m_title) + slack <= titleRoom();
+    const QFont &title = titleFits ? m_titleFont : m_smallTitleFont;
+    if (chart()->titleFont() != title)
+        chart()->setTitleFont(title);
+    // still too long in the smaller type: the last " · " parts go (the value after the name
+    // stays longest), never a cut word
+    QString shown = m_title;
+    const QFontMetricsF fm(title);
+    while (fm.horizontalAdvance(shown) > titleRoom()) {
+        const qsizetype dot = shown.lastIndexOf(u" · "_s);
+        if (dot <= 0)
+            break;
+        shown.truncate(dot);
+    }
+    if (chart()->title() != shown)
+        chart()->setTitle(shown);
+    const bool beside = chart()->legend()->alignment() == Qt::AlignRight;
+    // beside the plot the legend may take about a third of the width, the plot keeps the rest
+    const double legendRoom = beside ? width() * 0.36 : titleRoom();
+    const QFont &legend = legendNeeds(m_legendFont) <= legendRoom ? m_legendFont : m_smallLegendFont;
+    if (chart()->legend()->font() != legend)
+        chart()->legend()->setFont(legend);
+    // Qt Charts gives a legend beside the plot less than its names need and cuts them: it gets
+    // its width (at most the room above)
+    const double need = beside ? std::min(legendNeeds(legend), legendRoom) : 0;
+    if (chart()->legend()->minimumWidth() != need)
+        chart()->legend()->setMinimumWidth(need);
+}
+
+bool LiveChart::titleWhole() const
+{
+    return QFontMetricsF(chart()->titleFont()).horizontalAdvance(chart()->title()) <= titleRoom() + 0.5;
+}
+
+bool LiveChart::legendWhole() const
+{
+    const QLegend *l = chart()->legend();
+    return !l->isVisible() || legendNeeds(l->font()) <= l->geometry().width() + 0.5;
 }
 
 void LiveChart::setAlarm(bool alarm)
@@ -464,10 +545,15 @@ void LiveChart::applyTheme(const Theme &t)
     c->setBackgroundBrush(t.surface);
     c->setBackgroundPen(Qt::NoPen);
     c->setPlotAreaBackgroundBrush(m_alarm ? m_alarmPlotColor : m_plotColor);
-    c->setTitleFont(t.font(t.chartTitlePointSize, true));
+    m_titleFont = t.font(t.chartTitlePointSize, true);
+    m_smallTitleFont = t.font(std::max(t.minLabelPointSize, t.chartLabelPointSize), true);
+    m_legendFont = t.font(t.chartLabelPointSize);
+    m_smallLegendFont = t.font(t.minLabelPointSize);
+    c->setTitleFont(m_titleFont);
     c->setTitleBrush(m_alarm ? m_alarmColor : m_titleColor);
-    c->legend()->setFont(t.font(t.chartLabelPointSize));
+    c->legend()->setFont(m_legendFont);
     c->legend()->setLabelColor(t.text);
+    fitText();
     fitLegend();
 
     // Axis titles in every mode (projector too): the labels carry only a prefix or a time unit
@@ -504,6 +590,7 @@ void LiveChart::setLegendBeside(bool beside)
 {
     // large type on a tall panel: the legend beside the plot costs less than a line under it
     chart()->legend()->setAlignment(beside ? Qt::AlignRight : Qt::AlignBottom);
+    fitText();
     fitLegend();
 }
 
@@ -559,6 +646,7 @@ void LiveChart::fitLegend()
 void LiveChart::resizeEvent(QResizeEvent *event)
 {
     QChartView::resizeEvent(event);
+    fitText();
     fitLegend();
     m_markers->relayout(chart()->plotArea());
 }

@@ -97,6 +97,10 @@ public:
     // Axis titles only on charts at least this many label lines wide.
     static constexpr double kTitleMinWidthLines = 11.5;
     bool legendShown() const;
+    // Whether the title and the legend's names show whole at the chart's width (the layout
+    // test's check; fitText() picks the smaller type where the larger would be cut).
+    bool titleWhole() const;
+    bool legendWhole() const;
     QValueAxis *valueAxis(Axis axis) const;
     // The tick labels of a value axis as drawn, bottom first.
     QStringList axisLabels(Axis axis) const;
@@ -116,6 +120,11 @@ protected:
 
 private:
     void fitLegend();
+    // The title's and the legend's type: the theme's, or the smallest a room reads where the
+    // theme's would be cut (five charts across a projector's 1366 px)
+    void fitText();
+    double titleRoom() const;
+    double legendNeeds(const QFont &font) const;
     struct Series {
         QLineSeries *line = nullptr;
         Axis axis = Axis::Left;
@@ -167,6 +176,7 @@ private:
     bool m_shortTime = false;
     bool m_alarm = false;
     QColor m_titleColor, m_alarmColor, m_plotColor, m_alarmPlotColor;
+    QFont m_titleFont, m_smallTitleFont, m_legendFont, m_smallLegendFont;
 };
 
 } // namespace stampede::ui

@@ -127,7 +127,8 @@ void MainWindow::buildCentre()
     top->setChildrenCollapsible(false);
 
     // the lesson across the whole width (the fewest lines), the three columns under it; a guided
-    // lesson's panel instead, right of the columns (the charts below keep the whole width)
+    // lesson's panel instead, a column at the right of the diagram's row and the charts both: its
+    // step, checks and question need the height more than the charts need the width
     m_lesson = new LessonBanner;
     m_lessonPanel = new LessonPanel(m_actions->previousStep, m_actions->nextStep, m_actions->leaveLesson);
     m_lessonPanel->hide();
@@ -136,12 +137,7 @@ void MainWindow::buildCentre()
     upperLayout->setContentsMargins(0, 0, 0, 0);
     upperLayout->setSpacing(0);
     upperLayout->addWidget(m_lesson);
-    auto *row = new QHBoxLayout;
-    row->setContentsMargins(0, 0, 0, 0);
-    row->setSpacing(0);
-    row->addWidget(top, 1);
-    row->addWidget(m_lessonPanel);
-    upperLayout->addLayout(row, 1);
+    upperLayout->addWidget(top, 1);
 
     auto *vertical = m_vertical = new QSplitter(Qt::Vertical);
     vertical->setObjectName(u"mainSplitter"_s);
@@ -151,7 +147,13 @@ void MainWindow::buildCentre()
     vertical->setStretchFactor(1, 2);
     vertical->setSizes({ 560, 380 });
     vertical->setChildrenCollapsible(false);
-    setCentralWidget(vertical);
+    auto *central = new QWidget;
+    auto *columns = new QHBoxLayout(central);
+    columns->setContentsMargins(0, 0, 0, 0);
+    columns->setSpacing(0);
+    columns->addWidget(vertical, 1);
+    columns->addWidget(m_lessonPanel);
+    setCentralWidget(central);
 
     connect(m_controls, &ControlPanel::rateRequested, this, &MainWindow::setRate);
     connect(m_controls, &ControlPanel::inputRejected, this, [this](const QString &m) { showMessage(m, true); });
@@ -268,6 +270,9 @@ void MainWindow::connectActions()
     connect(a.darkTheme, &QAction::triggered, this, &MainWindow::setDarkTheme);
     connect(a.controlsPanel, &QAction::toggled, this, [this](bool on) {
         m_controlsScroll->setVisible(on);
+        // before the first show the splitter keeps the old minimum in its parent's layout (the
+        // window would open wider than asked, by the hidden panel)
+        m_top->updateGeometry();
         fitColumns();
     });
     connect(m_counters, &CountersPanel::preferredWidthChanged, this, &MainWindow::fitColumns, Qt::QueuedConnection);
@@ -401,6 +406,7 @@ void MainWindow::onEngineReplaced()
         l->setChecked(l->data().toString() == name);
     m_lastSeq = ~quint64(0);
     m_staleUpTo = 0; // a new engine counts from 1 again
+    m_shownStrategy = int(s.config.strategy);
     showMessage(s.config.workload == WorkloadKind::Fanout
             ? fanoutLoadedText(s.config, name)
             : u"Loaded "_s + name + u": "_s + strategyName(s.config.strategy) + u", "_s
@@ -482,6 +488,13 @@ void MainWindow::showSnapshot(const Snapshot &s)
     }
 
     const int strategy = int(s.store->strategy);
+    if (strategy != m_shownStrategy) {
+        // a switch to cache-queue (a lesson's step, the timeline, a key) brings its queue and
+        // cache charts up: its story is the backlog, not the row
+        if (s.store->strategy == Strategy::CacheQueue && m_charts->page() == ChartsPanel::FlashSalePage)
+            m_charts->setPage(ChartsPanel::CacheQueuePage);
+        m_shownStrategy = strategy;
+    }
     if (m_strategyCombo->currentIndex() != strategy) {
         const QSignalBlocker block(m_strategyCombo);
         m_strategyCombo->setCurrentIndex(strategy);

@@ -50,6 +50,8 @@ public:
     using SnapshotSource = std::function<std::shared_ptr<const Snapshot>()>;
     static constexpr int kFrameIntervalMs = 33;
     static constexpr int kTwoChartRowsHeight = 1150; // projector mode: two chart rows from here
+    // projector mode with a lesson: narrower than this a chart's title is cut; two rows instead
+    static constexpr int kMinProjectorChartWidth = 340;
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -72,6 +74,7 @@ public:
     ChartsPanel *chartsPanel() const { return m_charts; }
     LessonBanner *lessonBanner() const { return m_lesson; }
     LessonPanel *lessonPanel() const { return m_lessonPanel; }
+    int shownStrategy() const { return m_shownStrategy; } // the last snapshot's, as shown
     QComboBox *presetCombo() const { return m_presetCombo; }
     QComboBox *strategyCombo() const { return m_strategyCombo; }
     QComboBox *fanoutModeCombo() const { return m_modeCombo; }
@@ -147,6 +150,7 @@ private:
     void connectActions();
     void applyTheme();
     void fitChartRows();
+    bool twoChartRows() const; // projector mode where one row of five would not read
     void fitControlsWidth(); // the panel's whole width, for the sections the run shows
     // The diagram's row: the counters as wide as their numbers at full size (up to two fifths of
     // the row), the diagram the rest; after a resize, a theme or the controls shown or hidden.
@@ -280,6 +284,7 @@ private:
     double m_fps = 0;
     quint64 m_lastSeq = ~quint64(0);
     quint64 m_staleUpTo = 0; // snapshots up to this seq predate the last command
+    int m_shownStrategy = -1; // the strategy of the last snapshot shown (a switch turns the page)
     bool m_paused = false;
     double m_engineRate = 0; // answers per second, last tick
     QString m_scenarioFile; // when the scenario came from a file

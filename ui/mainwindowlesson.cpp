@@ -129,7 +129,7 @@ bool MainWindow::openLesson(const Lesson &lesson)
     if (!loaded)
         return false;
     // A lesson that only switches to cache-queue later (the flash sale's ladder) starts on the
-    // flash-sale charts: its cache tier has nothing to show yet (G turns the page).
+    // flash-sale charts: its cache tier has nothing to show yet (the switch turns the page).
     const EngineConfig &c = lesson.scenario.config;
     if (c.workload == WorkloadKind::FlashSale && c.strategy != Strategy::CacheQueue && c.traffic.readRatio <= 0)
         m_charts->setPage(ChartsPanel::FlashSalePage);
@@ -148,6 +148,7 @@ bool MainWindow::openLesson(const Lesson &lesson)
     m_lesson->hide(); // the panel says more than the banner
     fitLessonPanel();
     m_lessonPanel->show();
+    fitChartRows(); // the charts lose the panel's width
     openStep(0);
     // short: the status line beside it keeps its room at 1366 px in projector type
     showMessage(u"Lesson: PgDown / → next step, PgUp / ← back"_s, false);
@@ -162,6 +163,7 @@ void MainWindow::leaveLesson()
     m_actions->setLessonOpen(false);
     m_lessonPanel->hide();
     m_lesson->show();
+    fitChartRows();
     showMessage(u"Left the lesson; the run goes on"_s, false);
 }
 
@@ -345,7 +347,7 @@ void MainWindow::fitLessonPanel()
     // projector type needs a wider column; with less room (a wide diagram row) it narrows, down to
     // its buttons, rather than push the window wider than the screen
     m_lessonPanel->setPreferredWidth(
-        m_theme.projector ? std::clamp(width() * 30 / 100, 340, 600) : std::clamp(width() * 22 / 100, 280, 480));
+        m_theme.projector ? std::clamp(width() * 34 / 100, 340, 600) : std::clamp(width() * 22 / 100, 280, 480));
 }
 
 // ---------------------------------------------------------------- files

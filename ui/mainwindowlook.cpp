@@ -64,12 +64,14 @@ void MainWindow::setProjectorMode(bool on)
 void MainWindow::fitRows()
 {
     const int h = m_vertical->height() > 100 ? m_vertical->height() : 900; // before the first show
-    const bool twoRows = m_theme.projector && height() >= kTwoChartRowsHeight;
-    // one row of charts in projector mode: the diagram and the lesson above need the height more,
-    // but not all of it, or the plots are lines a hand high (1366 x 768)
-    m_vertical->setSizes(twoRows ? QList<int> { h * 9 / 20, h * 11 / 20 }
-            : m_theme.projector  ? QList<int> { h * 57 / 100, h * 43 / 100 }
-                                 : QList<int> { h * 3 / 5, h * 2 / 5 });
+    // two rows of charts take half the height and a little more; one row in projector mode on a
+    // wide, short screen leaves the diagram more, but not all of it, or the plots are lines a hand
+    // high
+    const bool short_ = height() < kTwoChartRowsHeight;
+    m_vertical->setSizes(twoChartRows()
+            ? (short_ ? QList<int> { h * 44 / 100, h * 56 / 100 } : QList<int> { h * 9 / 20, h * 11 / 20 })
+            : m_theme.projector ? QList<int> { h * 57 / 100, h * 43 / 100 }
+                                : QList<int> { h * 3 / 5, h * 2 / 5 });
 }
 
 void MainWindow::setDarkTheme(bool on)
@@ -121,11 +123,30 @@ void MainWindow::fitControlsWidth()
         m_controls->minimumSizeHint().width() + m_controlsScroll->verticalScrollBar()->sizeHint().width());
 }
 
+bool MainWindow::twoChartRows() const
+{
+    if (!m_theme.projector)
+        return false;
+    if (height() >= kTwoChartRowsHeight)
+        return true;
+    // a short window in projector type: one row of five across the whole width (the diagram and
+    // the counters need the height); a lesson's column takes a third of the width, and five
+    // charts in what is left would cut their titles, so two rows there (the banner's height is
+    // free then)
+    const bool lesson = m_lessonPanel->isVisibleTo(this);
+    return lesson && width() - m_lessonPanel->maximumWidth() < 5 * kMinProjectorChartWidth;
+}
+
 void MainWindow::fitChartRows()
 {
-    // two rows of charts with projector type need a tall window; a short one (1366 × 768) keeps
-    // one row and gives the diagram its height
-    m_charts->setRows(m_theme.projector && height() >= kTwoChartRowsHeight ? 2 : 1);
+    const bool two = twoChartRows();
+    // beside the plot where two rows are tall; on a short screen under it, and a plot too short
+    // for it gives it up (the counters name the colours) rather than squeeze plot and names
+    m_charts->setLegendBeside(two && height() >= kTwoChartRowsHeight);
+    if ((m_charts->rows() == 2) != two) {
+        m_charts->setRows(two ? 2 : 1);
+        fitRows(); // the charts' share of the height goes with their rows
+    }
 }
 
 void MainWindow::fitColumns()

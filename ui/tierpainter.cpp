@@ -53,8 +53,16 @@ void PaintContext::boxLines(const QRectF &r, const QStringList &title, const QSt
     // what fits, in order of importance: the title, the value, the footer
     const bool withValue = th + vh <= inner.height();
     const bool withFooter = withValue && th + vh + fh <= inner.height();
-    text.draw(QRectF(inner.left(), inner.top(), inner.width(), th), titleFont, title, Qt::AlignLeft | Qt::AlignVCenter,
-        theme.text);
+    // a box one line high (a short diagram row in projector type) says its value beside or instead
+    // of its title: "3.00 k/s" tells a room more than an empty box
+    QStringList first = title;
+    if (!withValue && !value.isEmpty() && !title.isEmpty()) {
+        first = QStringList { title.front() + u" · "_s + value.front() };
+        first << value << title;
+    }
+    const QRectF titleRoom(inner.left(), inner.top(), inner.width(), th);
+    if (text.draw(titleRoom, titleFont, first, Qt::AlignLeft | Qt::AlignVCenter, theme.text).isEmpty())
+        text.draw(titleRoom, footFont, first, Qt::AlignLeft | Qt::AlignVCenter, theme.text); // smaller, not blank
     if (withValue) {
         const double free = inner.height() - th - vh - (withFooter ? fh : 0.0);
         const QRectF v(inner.left(), inner.top() + th + free / 2, inner.width(), vh);

@@ -258,6 +258,7 @@ void TestLayout::checkLook(MainWindow &w, const Scenario &scenario, const QStrin
             continue;
         const QString name = at + u"chart \""_s + chart->chart()->title() + u"\" "_s;
         QVERIFY2(!chart->timeAxis()->labelsTruncated(), qPrintable(name + u"cuts its time labels"_s));
+        QVERIFY2(chart->titleWhole(), qPrintable(name + u"cuts its title"_s));
         const double line = QFontMetricsF(chart->timeAxis()->labelsFont()).height();
         QVERIFY2(chart->chart()->plotArea().height() >= kMinPlotLines * line,
             qPrintable(name + u"has a plot "_s + QString::number(chart->chart()->plotArea().height()) + u" px high"_s));

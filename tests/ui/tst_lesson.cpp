@@ -121,6 +121,7 @@ private slots:
 
     void opensAtStepOne();
     void lessonsMenuListsEveryLesson();
+    void cacheQueueSwitchTurnsThePage();
     void stepKeys_data();
     void stepKeys();
     void focusedFieldsKeepTheirArrows_data();
@@ -222,6 +223,27 @@ void TestLesson::opensAtStepOne()
     QVERIFY(!m_window->lessonOpen());
     QVERIFY(!panel->isVisible());
     QVERIFY(m_window->lessonBanner()->isVisible());
+}
+
+// The flash sale's ladder opens on its own charts; the step that switches to cache-queue brings
+// up the cache and queue charts its checks are about (no G to press), and a switch back to
+// another strategy leaves the page the presenter chose.
+void TestLesson::cacheQueueSwitchTurnsThePage()
+{
+    QVERIFY(m_window->openLesson(u"flash-sale-oversell"_s));
+    ChartsPanel *charts = m_window->chartsPanel();
+    QCOMPARE(charts->page(), int(ChartsPanel::FlashSalePage));
+    ActionSet *a = m_window->actions();
+    a->strategies[std::size_t(Strategy::Atomic)]->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(int(engine()->snapshot()->store->strategy), int(Strategy::Atomic), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->shownStrategy() == int(Strategy::Atomic), kTimeoutMs);
+    QCOMPARE(charts->page(), int(ChartsPanel::FlashSalePage)); // another row strategy: no turn
+    a->strategies[std::size_t(Strategy::CacheQueue)]->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(charts->page(), int(ChartsPanel::CacheQueuePage), kTimeoutMs);
+    charts->setPage(ChartsPanel::FlashSalePage); // the presenter turns back
+    a->strategies[std::size_t(Strategy::Sharded)]->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->shownStrategy() == int(Strategy::Sharded), kTimeoutMs);
+    QCOMPARE(charts->page(), int(ChartsPanel::FlashSalePage));
 }
 
 void TestLesson::lessonsMenuListsEveryLesson()
@@ -583,8 +605,18 @@ void TestLesson::panelFits()
             for (qsizetype j = i + 1; j < rects.size(); ++j)
                 QVERIFY2(!rects[i].second.intersects(rects[j].second),
                     qPrintable(at + rects[i].first + u" overlaps "_s + rects[j].first));
-        // the step's header and buttons are always in view; the text scrolls when long
+        // the step's header and buttons are always in view; the text scrolls when long, but the
+        // checks a room is told to watch are in view as the step opens (the panel has the
+        // window's height), whatever the question below them needs
         QVERIFY(scroll->height() >= 3 * QFontMetrics(panel->font()).height());
+        for (int c = 0; c < panel->checkCount(); ++c) {
+            const QWidget *check = panel->findChild<QLabel *>(u"check"_s + QString::number(c));
+            QVERIFY(check);
+            const QRect r(check->mapTo(panel, QPoint(0, 0)), check->size());
+            QVERIFY2(viewportRect.contains(r),
+                qPrintable(at + u"check "_s + QString::number(c + 1) + u" is below the fold: "_s
+                    + QString::number(r.bottom()) + u" of "_s + QString::number(viewportRect.bottom()) + u" px"_s));
+        }
     }
 }
 
