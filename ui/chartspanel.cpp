@@ -72,7 +72,9 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     connect(m_tabs, &QTabBar::currentChanged, this, &ChartsPanel::setPage);
 
     for (const ChartSpec &spec : chartSpecs()) {
-        auto *chart = new LiveChart(spec.key, spec.title);
+        // Parented to its page from the start: a chart the page never lays out (a workload's
+        // charts that are not in use) must still go with the window.
+        auto *chart = new LiveChart(spec.key, spec.title, m_pages[std::size_t(spec.page)]);
         for (const SeriesSpec &series : spec.series)
             chart->addSeries(series.name, series.axis, series.widthFactor);
         applyAxis(chart, LiveChart::Axis::Left, spec.left);

@@ -1,5 +1,7 @@
 #include "comparewindow.h"
 
+#include "enginegraves.h"
+
 #include "format.h"
 #include "livechart.h"
 
@@ -20,12 +22,9 @@
 #include <QValueAxis>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <exception>
 #include <limits>
-#include <mutex>
-#include <thread>
 
 using namespace Qt::StringLiterals;
 
@@ -45,54 +44,6 @@ constexpr std::int64_t kRestockUnits = 1000;
 bool answered(const TickSample &x) { return x.succeeded + x.soldOut + x.rateLimited + x.failed > 0; }
 
 TickSample lastTick(const Snapshot &s) { return s.recent.empty() ? TickSample {} : s.recent.back(); }
-
-// Engines retired by a window that is gone: a helper thread destroys each (its destructor joins
-// the engine threads); they are joined when done, or at the latest when the application ends.
-struct Grave {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
-};
-std::mutex g_graveMutex;
-std::vector<Grave> g_graves;
-
-void joinGraves()
-{
-    std::vector<Grave> graves;
-    {
-        const std::lock_guard lock(g_graveMutex);
-        graves.swap(g_graves);
-    }
-    for (Grave &g : graves)
-        if (g.thread.joinable())
-            g.thread.join();
-}
-
-// A thread that destroys `engines`, never waited for by the GUI thread.
-void bury(std::vector<std::unique_ptr<Engine>> engines)
-{
-    if (engines.empty())
-        return;
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    std::thread t([e = std::move(engines), done]() mutable {
-        e.clear();
-        done->store(true);
-    });
-    const std::lock_guard lock(g_graveMutex);
-    static const bool registered = [] {
-        qAddPostRoutine(joinGraves);
-        return true;
-    }();
-    (void)registered;
-    // the finished ones go now: a long session keeps no list of dead threads
-    for (auto it = g_graves.begin(); it != g_graves.end();)
-        if (it->done->load()) {
-            it->thread.join();
-            it = g_graves.erase(it);
-        } else {
-            ++it;
-        }
-    g_graves.push_back({ std::move(t), std::move(done) });
-}
 
 } // namespace
 
@@ -487,7 +438,7 @@ bool CompareWindow::apply(const CompareSpec &spec, QString *error)
         for (auto &f : fresh)
             if (f)
                 failed.push_back(std::move(f));
-        bury(std::move(failed));
+        buryEngines(std::move(failed));
         return false;
     }
     for (int side = 0; side < SideCount; ++side) {
@@ -546,7 +497,7 @@ void CompareWindow::retireEngines()
     for (SideState &s : m_sides)
         if (s.engine)
             old.push_back(std::move(s.engine));
-    bury(std::move(old));
+    buryEngines(std::move(old));
 }
 
 std::shared_ptr<const Snapshot> CompareWindow::snapshot(int side) const

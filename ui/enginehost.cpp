@@ -1,5 +1,7 @@
 #include "enginehost.h"
 
+#include "enginegraves.h"
+
 #include <algorithm>
 #include <exception>
 
@@ -12,12 +14,7 @@ EngineHost::EngineHost(QObject *parent)
 {
 }
 
-EngineHost::~EngineHost()
-{
-    m_engine.reset();
-    if (m_reaper.joinable())
-        m_reaper.join();
-}
+EngineHost::~EngineHost() { buryEngine(std::move(m_engine)); }
 
 bool EngineHost::load(const Scenario &scenario, const QString &name, QString *error)
 {
@@ -53,13 +50,9 @@ std::shared_ptr<const Snapshot> EngineHost::snapshot() const
 
 void EngineHost::retire(std::unique_ptr<Engine> old)
 {
-    if (!old)
-        return;
-    // One reaper at a time: the previous one has long finished unless presets are switched
-    // faster than an engine stops (≤ 0.5 s); then this waits for it, which is rare and short.
-    if (m_reaper.joinable())
-        m_reaper.join();
-    m_reaper = std::thread([e = std::move(old)]() mutable { e.reset(); });
+    // never joined here: presets switched faster than a fan-out engine frees its graph would
+    // otherwise hold the GUI thread
+    buryEngine(std::move(old));
 }
 
 } // namespace stampede::ui

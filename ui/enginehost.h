@@ -10,7 +10,6 @@
 #include <QString>
 
 #include <memory>
-#include <thread>
 
 namespace stampede::ui {
 
@@ -39,7 +38,6 @@ private:
     std::unique_ptr<Engine> m_engine;
     Scenario m_scenario;
     QString m_name;
-    std::thread m_reaper;
 };
 
 } // namespace stampede::ui

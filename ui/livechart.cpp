@@ -34,12 +34,15 @@ QCategoryAxis *newValueAxis()
 } // namespace
 
 LiveChart::LiveChart(const QString &key, const QString &title, QWidget *parent)
-    : QChartView(parent)
+    // The chart goes to the base constructor: QChartView(parent) makes a chart of its own that
+    // a later setChart() releases without deleting (one QChart and its title document lost per
+    // chart, every compare window).
+    : QChartView(new QChart, parent)
     , m_key(key)
     , m_title(title)
 {
     setObjectName(key + u"Chart"_s);
-    auto *c = new QChart;
+    QChart *c = chart(); // the view owns it
     c->setAnimationOptions(QChart::NoAnimation);
     c->setBackgroundRoundness(0);
     c->setMargins(QMargins(4, 2, 4, 2));
@@ -47,7 +50,6 @@ LiveChart::LiveChart(const QString &key, const QString &title, QWidget *parent)
     c->setPlotAreaBackgroundVisible(true);
     c->legend()->setAlignment(Qt::AlignBottom);
     c->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    setChart(c); // the view owns the chart
     // Items move every frame; a BSP index would be rebuilt for nothing.
     scene()->setItemIndexMethod(QGraphicsScene::NoIndex);
     setRenderHint(QPainter::Antialiasing);

@@ -813,6 +813,8 @@ void TestCharts::visibilityCurvesFollowTrackedPosts()
     ChartsPanel panel;
     panel.resize(1600, 300);
     panel.setWorkload(WorkloadKind::Fanout);
+    panel.show(); // the charts get their laid-out size, which the markers are placed in
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
     QCOMPARE(panel.page(), int(ChartsPanel::FanoutPage));
     LiveChart *chart = panel.chart(u"visibility"_s);
     QVERIFY(chart);
