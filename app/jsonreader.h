@@ -4,6 +4,7 @@
 // error kept. Shared by the scenario and lesson loaders so that both speak alike.
 
 #include <QByteArray>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -36,6 +37,23 @@ inline std::optional<QJsonDocument> parseJson(const QByteArray &json, const QStr
     }
     return doc;
 }
+
+// A document file is a few kilobytes. Reads at most `limit` + 1 bytes, so that a caller can
+// refuse a larger one: size() is no guard, a device such as /dev/zero has none and never ends.
+inline QByteArray readAtMost(QFile &file, qint64 limit)
+{
+    QByteArray data;
+    while (data.size() <= limit) {
+        const QByteArray chunk = file.read(limit + 1 - data.size());
+        if (chunk.isEmpty())
+            break; // the end, or an error
+        data += chunk;
+    }
+    return data;
+}
+
+// The largest scenario or lesson file the loaders read.
+inline constexpr qint64 kMaxDocumentBytes = qint64(4) * 1024 * 1024;
 
 inline QString child(const QString &path, const QString &key) { return path.isEmpty() ? key : path + u'.' + key; }
 

@@ -439,7 +439,12 @@ std::optional<Lesson> loadLessonFile(const QString &path, QString *error)
         *error = path + u": cannot read: "_s + f.errorString();
         return std::nullopt;
     }
-    return parseLesson(f.readAll(), path, error, QFileInfo(path).completeBaseName());
+    const QByteArray json = jsonread::readAtMost(f, jsonread::kMaxDocumentBytes);
+    if (json.size() > jsonread::kMaxDocumentBytes) {
+        *error = path + u": cannot read: larger than 4 MiB, not a lesson"_s;
+        return std::nullopt;
+    }
+    return parseLesson(json, path, error, QFileInfo(path).completeBaseName());
 }
 
 QStringList lessonNames()

@@ -2,6 +2,8 @@
 
 #include "scenario.h"
 
+#include "jsonreader.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -28,12 +30,12 @@ std::optional<Scenario> loadScenarioFile(const QString &path, QString *error)
         return std::nullopt;
     }
     // A scenario is a few kilobytes; refuse to slurp something that obviously is not one.
-    constexpr qint64 kMaxBytes = qint64(4) * 1024 * 1024;
-    if (file.size() > kMaxBytes) {
+    const QByteArray json = jsonread::readAtMost(file, jsonread::kMaxDocumentBytes);
+    if (json.size() > jsonread::kMaxDocumentBytes) {
         *error = path + u": cannot read: larger than 4 MiB, not a scenario"_s;
         return std::nullopt;
     }
-    return parseScenario(file.readAll(), path, error, QFileInfo(path).completeBaseName());
+    return parseScenario(json, path, error, QFileInfo(path).completeBaseName());
 }
 
 std::optional<Scenario> loadPreset(const QString &name, QString *error)

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 / Ubuntu machine:
 #   packaging/setup.sh run    install what is missing, build, start Stampede
-#   packaging/setup.sh test   install what is missing, build, run the whole test suite
+#   packaging/setup.sh test   install what is missing, build the asan preset (AddressSanitizer,
+#                             LeakSanitizer, UBSan; halt on the first error) and run the whole
+#                             test suite under it
 #   packaging/setup.sh tsan   build the ThreadSanitizer preset and run the engine and CLI tests
+#   packaging/setup.sh fuzz [SECONDS]  also install clang and libFuzzer, build the fuzz preset and
+#                             run each fuzzer SECONDS (default 60; packaging/fuzz.sh)
+#   packaging/setup.sh soak [SECONDS]  build the release preset's stampede-soak and drive the window
+#                             offscreen with random actions for SECONDS (default 120; tests/soak)
 #   packaging/setup.sh deps   install, configure, and check that the list below holds every
 #                             Debian package the configured builds used (packaging/check-deps.sh)
 #   packaging/setup.sh package  also install the packaging tools below, build the release preset
@@ -30,6 +36,10 @@ packages=(cmake g++ make pkg-config qt6-base-dev qt6-charts-dev qt6-svg-dev libq
 # checks of packaging/package-check.sh.
 package_tools=(dpkg-dev file lintian desktop-file-utils appstream)
 
+# `fuzz` mode only: clang, and libclang-rt-14-dev for libFuzzer's and the sanitizers' runtimes (only
+# a Recommends of clang, so --no-install-recommends would leave it out).
+fuzz_tools=(clang libclang-rt-14-dev)
+
 install_missing() {
     local missing=()
     for p in "$@"; do
@@ -55,6 +65,7 @@ build() {
 
 install_missing "${packages[@]}"
 if [ "$mode" = package ]; then install_missing "${package_tools[@]}"; fi
+if [ "$mode" = fuzz ]; then install_missing "${fuzz_tools[@]}"; fi
 case "$mode" in
 run)
     build dev
@@ -74,11 +85,14 @@ TXT
     exec build/dev/app/stampede "$@"
     ;;
 test)
-    build dev
-    QT_QPA_PLATFORM=offscreen ctest --preset dev
+    # The suite under ASan + UBSan + LeakSanitizer: a test that passes but leaks or reads freed
+    # memory fails here (the sanitizer options are the asan test preset's).
+    build asan
+    QT_QPA_PLATFORM=offscreen ctest --preset asan
     ;;
 deps)
     configure dev
+    configure asan
     configure tsan
     packaging/check-deps.sh
     ;;
@@ -86,6 +100,20 @@ tsan)
     build tsan
     # ASLR with high entropy breaks TSan on newer kernels; setarch disables it for the run.
     setarch "$(uname -m)" -R ctest --preset tsan -L 'engine|cli'
+    ;;
+fuzz)
+    exec packaging/fuzz.sh "$@"
+    ;;
+soak)
+    # Release, as a user runs it: the soak judges responsiveness, which a Debug build's slower
+    # engine construction would blur. Reuses the package's configuration when there is one.
+    [ -f build/release/CMakeCache.txt ] || configure release
+    cmake --build build/release -j "$(nproc)" --target stampede-soak
+    seconds=${1:-120}
+    shift || true
+    mkdir -p build/soak
+    exec build/release/tests/soak/stampede-soak --duration "$seconds" \
+        --report build/soak/soak.json --log build/soak/soak.log "$@"
     ;;
 package)
     # The release preset with the package's files (STAMPEDE_PACKAGE: icons, man page, CPack) and
@@ -97,7 +125,7 @@ package)
     (cd build/release && cpack -G DEB)
     ;;
 *)
-    echo "usage: packaging/setup.sh run|test|tsan|deps|package [program arguments]" >&2
+    echo "usage: packaging/setup.sh run|test|tsan|deps|package|fuzz [SECONDS]|soak [SECONDS] [program arguments]" >&2
     exit 2
     ;;
 esac
