@@ -311,12 +311,12 @@ void Runtime::tickLocked()
     ctx.dt = std::max(1e-3, static_cast<double>(ctx.now - m_prevTickAt) * 1e-9);
     m_prevTickAt = ctx.now;
 
-    // The workload's sections first, the answers after: a subsystem counts its cause of an answer
-    // (a rejection, say) before the answer is counted, so read in this order no effect precedes
-    // its cause within one tick.
+    // The answers first, the workload's sections after: a subsystem counts the cause of an answer
+    // (an order queued, a rejection) before the answer is counted, so whatever answer this read
+    // sees already has its cause counted when the sections are read a moment later. Read the
+    // other way round, an order queued and confirmed between the two reads would show as a yes
+    // with nothing on the queue.
     TickSample x;
-    m_workload->tick(ctx, x);
-
     Outcomes cur;
     LogHistogram latency;
     std::uint64_t intervalMax = 0;
@@ -332,6 +332,7 @@ void Runtime::tickLocked()
         s->latency.copyInto(latency);
         intervalMax = std::max(intervalMax, s->latency.takeIntervalMax());
     }
+    m_workload->tick(ctx, x);
     x.t = t;
     x.offeredRate = m_traffic.offered();
     x.attempts = ctx.rate(cur.attempts, m_prev.attempts);
