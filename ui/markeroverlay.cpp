@@ -4,7 +4,6 @@
 
 #include <QBrush>
 #include <QFontMetricsF>
-#include <QGraphicsLineItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsSimpleTextItem>
 #include <QPen>
@@ -47,7 +46,8 @@ MarkerOverlay::MarkerOverlay(QGraphicsItem *chart)
     m_boxes.reserve(kPoolSize);
     for (int i = 0; i < kPoolSize; ++i) {
         Item item;
-        item.line = new QGraphicsLineItem(chart);
+        item.line = new QGraphicsRectItem(chart);
+        item.line->setPen(Qt::NoPen);
         Box box;
         box.box = new QGraphicsRectItem(chart);
         box.text = new QGraphicsSimpleTextItem(box.box);
@@ -68,13 +68,12 @@ void MarkerOverlay::setStyle(
     // solid: a dashed pen costs the raster engine several times more per frame
     QColor lineColor = line;
     lineColor.setAlpha(170);
-    QPen pen(lineColor, lineWidth);
-    pen.setCosmetic(true);
+    m_lineWidth = std::max(1.0, lineWidth);
     QColor fill = background;
     fill.setAlpha(235);
     m_font = font;
     for (Item &item : m_items)
-        item.line->setPen(pen);
+        item.line->setBrush(lineColor);
     for (Box &box : m_boxes) {
         box.box->setBrush(fill);
         box.text->setBrush(text);
@@ -127,9 +126,11 @@ void MarkerOverlay::relayout(const QRectF &plotArea)
         item.line->setVisible(lineOn);
         if (!lineOn)
             continue;
-        const double x = m_plot.left() + (item.t - m_tMin) / span * m_plot.width();
+        // inside the plot whatever the marker's time: a line far outside it would only cost
+        const double x
+            = std::clamp(m_plot.left() + (item.t - m_tMin) / span * m_plot.width(), m_plot.left(), m_plot.right());
         xs[std::size_t(i)] = x;
-        item.line->setLine(x, m_plot.top(), x, m_plot.bottom());
+        item.line->setRect(x - m_lineWidth / 2, m_plot.top(), m_lineWidth, m_plot.height());
     }
 
     // Rows the plot can spare: at most 40 % of its height, none on a plot too short for data and

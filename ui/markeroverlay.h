@@ -21,7 +21,6 @@
 
 #include <vector>
 
-class QGraphicsLineItem;
 class QGraphicsRectItem;
 class QGraphicsSimpleTextItem;
 class QGraphicsItem;
@@ -72,7 +71,9 @@ public:
 
 private:
     struct Item {
-        QGraphicsLineItem *line = nullptr;
+        // A filled rectangle, not a QGraphicsLineItem: a line item with a wide pen strokes its
+        // path for every boundingRect() call, which the view makes for each item each frame.
+        QGraphicsRectItem *line = nullptr;
         QGraphicsRectItem *box = nullptr;
         QGraphicsSimpleTextItem *text = nullptr;
         double t = 0;
@@ -92,6 +93,7 @@ private:
     double m_band = 0;
     QRectF m_plot;
     QFont m_font;
+    double m_lineWidth = 1;
 };
 
 } // namespace stampede::ui
