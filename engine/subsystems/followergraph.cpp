@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -51,6 +52,30 @@ FollowerGraph::Affine FollowerGraph::Affine::random(std::uint64_t n, Rng &rng)
     f.b = rng.below(f.n);
     f.aInv = inverseMod(f.a, f.n);
     return f;
+}
+
+std::shared_ptr<const FollowerGraph> FollowerGraph::shared(const FollowerGraphConfig &config)
+{
+    struct Entry {
+        FollowerGraphConfig config;
+        std::weak_ptr<const FollowerGraph> graph;
+    };
+    static std::mutex mutex;
+    static std::vector<Entry> cache; // a few entries at most: one per distinct live graph
+    const auto same = [&](const FollowerGraphConfig &c) {
+        return c.users == config.users && c.meanFollows == config.meanFollows && c.exponent == config.exponent
+            && c.celebrities == config.celebrities && c.seed == config.seed;
+    };
+    std::lock_guard g(mutex);
+    std::erase_if(cache, [](const Entry &e) { return e.graph.expired(); });
+    for (const Entry &e : cache)
+        if (same(e.config))
+            if (auto graph = e.graph.lock())
+                return graph;
+    // not make_shared: the graph's memory goes with its last user, not with the cache's weak_ptr
+    std::shared_ptr<const FollowerGraph> graph(new FollowerGraph(config));
+    cache.push_back({ config, graph });
+    return graph;
 }
 
 FollowerGraph::FollowerGraph(const FollowerGraphConfig &config)

@@ -20,6 +20,7 @@
 #include "zipf.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,11 @@ public:
 
     // Throws std::invalid_argument naming the field when the config cannot make a graph.
     explicit FollowerGraph(const FollowerGraphConfig &config);
+    // The graph for `config`, shared with every live engine built from the same config (a
+    // graph is a pure function of its config and read-only): switching between the celebrity
+    // presets or reloading one builds a million-user graph once, not at each load. Built under a
+    // lock, so two engines asking at once build it once; freed with its last user.
+    static std::shared_ptr<const FollowerGraph> shared(const FollowerGraphConfig &config);
 
     const FollowerGraphConfig &config() const { return m_config; }
     std::uint32_t users() const { return m_config.users; }

@@ -38,7 +38,7 @@ const FanoutConfig &validated(const FanoutConfig &c)
 Fanout::Fanout(Runtime &rt, const FanoutConfig &config)
     : m_rt(rt)
     , m_config(validated(config))
-    , m_graph(graphConfig(config, rt.config().seed))
+    , m_graph(FollowerGraph::shared(graphConfig(config, rt.config().seed)))
     , m_inbox(config.users, config.inboxSize, config.inboxShards)
     , m_log(config.users, config.postLog)
     , m_writeNs(ms(config.writeMs))
@@ -82,8 +82,8 @@ void Fanout::arrive(Shard &s, Nanos arrival, bool client)
             s.clientDone();
         return;
     }
-    const std::uint32_t users = m_graph.users();
-    const auto celebs = static_cast<std::uint32_t>(m_graph.celebrityCount());
+    const std::uint32_t users = m_graph->users();
+    const auto celebs = static_cast<std::uint32_t>(m_graph->celebrityCount());
     if (s.rng.uniform() < m_postShare.load(std::memory_order_relaxed) && users > celebs) {
         const auto author = static_cast<UserId>(celebs + s.rng.below(users - celebs));
         post(author, arrival, -1);
@@ -96,9 +96,9 @@ void Fanout::arrive(Shard &s, Nanos arrival, bool client)
     r->epoch = m_rt.epoch();
     r->arrival = arrival;
     r->client = client;
-    const std::uint32_t fans = celebs > 0 ? m_graph.followerCount(0) : 0;
+    const std::uint32_t fans = celebs > 0 ? m_graph->followerCount(0) : 0;
     if (fans > 0 && s.rng.uniform() < m_config.celebrityReaders)
-        r->user = m_graph.followerAt(0, static_cast<std::uint32_t>(s.rng.below(fans)));
+        r->user = m_graph->followerAt(0, static_cast<std::uint32_t>(s.rng.below(fans)));
     else
         r->user = s.rng.below(users);
     r->setStage(Part::Workload, Stage::Read);
@@ -111,7 +111,7 @@ void Fanout::arrive(Shard &s, Nanos arrival, bool client)
 void Fanout::post(UserId author, Nanos at, int tracked)
 {
     const PostId id = m_log.post(author, at);
-    const std::uint32_t followers = m_graph.followerCount(author);
+    const std::uint32_t followers = m_graph->followerCount(author);
     if (tracked >= 0) {
         Tracked &t = m_tracked[static_cast<std::size_t>(tracked)];
         t.post.store(id, std::memory_order_relaxed);
@@ -149,13 +149,13 @@ void Fanout::pulledFollowees(UserId user, FanoutMode mode, std::vector<UserId> &
     out.clear();
     if (mode == FanoutMode::Push)
         return;
-    m_graph.ordinaryFollowees(user, out);
-    for (int c = 0; c < m_graph.celebrityCount(); ++c)
-        if (m_graph.followsCelebrity(user, c))
+    m_graph->ordinaryFollowees(user, out);
+    for (int c = 0; c < m_graph->celebrityCount(); ++c)
+        if (m_graph->followsCelebrity(user, c))
             out.push_back(static_cast<UserId>(c));
     if (mode == FanoutMode::Hybrid) {
         const std::uint32_t threshold = m_threshold.load(std::memory_order_relaxed);
-        std::erase_if(out, [&](UserId v) { return m_graph.followerCount(v) <= threshold; });
+        std::erase_if(out, [&](UserId v) { return m_graph->followerCount(v) <= threshold; });
     }
 }
 
@@ -232,7 +232,7 @@ void Fanout::finishRead(Shard &s, Request *r)
         if (t.postedAt.load(std::memory_order_relaxed) > r->arrival || (inboxFull && id < oldestShown))
             continue; // newer than the read, or crowded out by newer posts: not expected
         const bool follows
-            = m_graph.isCelebrity(author) ? m_graph.followsCelebrity(user, static_cast<int>(author)) : false;
+            = m_graph->isCelebrity(author) ? m_graph->followsCelebrity(user, static_cast<int>(author)) : false;
         if (!follows)
             continue;
         const bool shown
@@ -389,7 +389,7 @@ void Fanout::workerStep(Shard &s, Request *r)
             // (a worker woken or started late by a busy machine was waiting, in modeled time).
             Nanos t = std::min(s.now(), std::max(w.freeAt, b->postedAt));
             for (std::uint32_t i = b->from; i < b->to; ++i) {
-                const UserId f = m_graph.followerAt(b->author, i);
+                const UserId f = m_graph->followerAt(b->author, i);
                 if (m_writeNs > 0)
                     t += m_inbox.serve(m_inbox.shardOf(f), t, m_writeNs);
                 w.ends.push_back(t);
@@ -434,9 +434,9 @@ void Fanout::workerStep(Shard &s, Request *r)
 
 CommandResult Fanout::celebrityPost(int c, int *slotOut)
 {
-    if (c < 0 || c >= m_graph.celebrityCount())
+    if (c < 0 || c >= m_graph->celebrityCount())
         return CommandResult::fail("celebrity post: no celebrity " + std::to_string(c) + " (there are "
-            + std::to_string(m_graph.celebrityCount()) + ")");
+            + std::to_string(m_graph->celebrityCount()) + ")");
     const int slot = m_nextTracked;
     m_nextTracked = (m_nextTracked + 1) % kTracked;
     Tracked &t = m_tracked[static_cast<std::size_t>(slot)];
@@ -595,14 +595,14 @@ CommandResult Fanout::rebuildInboxShard(std::optional<int> id)
     std::vector<UserId> followees;
     std::vector<PostInfo> outbox, merged;
     std::uint64_t rebuilt = 0;
-    for (auto u = static_cast<UserId>(pick); u < m_graph.users(); u += step) {
-        m_graph.ordinaryFollowees(u, followees);
-        for (int c = 0; c < m_graph.celebrityCount(); ++c)
-            if (m_graph.followsCelebrity(u, c))
+    for (auto u = static_cast<UserId>(pick); u < m_graph->users(); u += step) {
+        m_graph->ordinaryFollowees(u, followees);
+        for (int c = 0; c < m_graph->celebrityCount(); ++c)
+            if (m_graph->followsCelebrity(u, c))
                 followees.push_back(static_cast<UserId>(c));
         merged.clear();
         for (UserId v : followees) {
-            if (!pushes(m_graph.followerCount(v)))
+            if (!pushes(m_graph->followerCount(v)))
                 continue;
             m_log.outbox(v, k, outbox);
             merged.insert(merged.end(), outbox.begin(), outbox.end());
@@ -732,7 +732,7 @@ void Fanout::view(Snapshot &s)
     FanoutView v;
     v.mode = m_mode.load(std::memory_order_relaxed);
     v.threshold = m_threshold.load(std::memory_order_relaxed);
-    v.users = m_graph.users();
+    v.users = m_graph->users();
     v.celebrities = m_config.celebrities;
     v.workersUp = workersUp();
     for (int k = 0; k < kTracked && m_newestTracked >= 0; ++k) {

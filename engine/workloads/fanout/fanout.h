@@ -100,12 +100,12 @@ public:
     Visibility visibility(int slot) const; // control mutex
     // Delivery delays (post to inbox write) of every pushed post, ns.
     LogHistogram deliveryDelays() const;
-    const FollowerGraph &graph() const { return m_graph; }
+    const FollowerGraph &graph() const { return *m_graph; }
     const InboxStore &inboxes() const { return m_inbox; }
     const PostLog &posts() const { return m_log; }
     int workersUp() const;
     // Bytes of the graph, inboxes and posts: what grows with the users (DESIGN: <= 64 B each at 1 M).
-    std::size_t memoryBytes() const { return m_graph.memoryBytes() + m_inbox.memoryBytes() + m_log.memoryBytes(); }
+    std::size_t memoryBytes() const { return m_graph->memoryBytes() + m_inbox.memoryBytes() + m_log.memoryBytes(); }
 
 private:
     enum class Stage : std::uint8_t { Read, ReadDone, Claim, Wrote, Acked };
@@ -153,7 +153,7 @@ private:
 
     Runtime &m_rt;
     FanoutConfig m_config;
-    FollowerGraph m_graph;
+    std::shared_ptr<const FollowerGraph> m_graph; // shared with engines of the same graph config
     InboxStore m_inbox;
     PostLog m_log;
     FanoutQueue m_queue;

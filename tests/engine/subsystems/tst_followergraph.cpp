@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <vector>
@@ -38,6 +40,7 @@ private Q_SLOTS:
     void bothEndsAgree_data();
     void bothEndsAgree();
     void sameSeedSameGraph();
+    void sharedWhileInUse();
     void followerCountsFollowZipf_data();
     void followerCountsFollowZipf();
     void memoryPerUser();
@@ -148,6 +151,35 @@ void TestFollowerGraph::sameSeedSameGraph()
         differs = differs || a.followerAt(0, i) != other.followerAt(0, i);
     }
     QVERIFY2(differs, "another seed gives another graph");
+}
+
+// Engines of one graph config share one graph while any of them lives; any field that changes
+// the graph gives another; the last user frees it, and the next ask builds it anew.
+void TestFollowerGraph::sharedWhileInUse()
+{
+    const auto c = graphConfig(3000, 4, 1.0, { 500 });
+    auto a = FollowerGraph::shared(c);
+    auto b = FollowerGraph::shared(c);
+    QVERIFY(a);
+    QCOMPARE(a.get(), b.get());
+    QCOMPARE(a.use_count(), 2);
+    for (const auto &change : std::vector<std::function<void(FollowerGraphConfig &)>> {
+             [](FollowerGraphConfig &x) { x.seed += 1; }, [](FollowerGraphConfig &x) { x.users += 1; },
+             [](FollowerGraphConfig &x) { x.meanFollows += 1; }, [](FollowerGraphConfig &x) { x.exponent += 0.1; },
+             [](FollowerGraphConfig &x) { x.celebrities = { 501 }; } }) {
+        auto other = c;
+        change(other);
+        const auto g = FollowerGraph::shared(other);
+        QVERIFY(g.get() != a.get());
+        QCOMPARE(g->users(), other.users);
+    }
+    const std::weak_ptr<const FollowerGraph> watch = a;
+    a.reset();
+    b.reset();
+    QVERIFY(watch.expired()); // the cache keeps no graph alive
+    const auto again = FollowerGraph::shared(c);
+    QCOMPARE(again.use_count(), 1);
+    QCOMPARE(again->followerCount(0), 500u);
 }
 
 void TestFollowerGraph::followerCountsFollowZipf_data()
