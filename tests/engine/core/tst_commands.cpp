@@ -141,6 +141,7 @@ private slots:
     void killNodeFailsItsBacklog();
     void switchStrategyMovesStock();
     void switchStrategyUnderLoadKeepsInvariants();
+    void switchStrategyBackToBack();
     void pauseAndResume_data();
     void pauseAndResume();
     void pauseFreezesRunTime_data();
@@ -615,6 +616,42 @@ void TestCommands::switchStrategyUnderLoadKeepsInvariants()
     QVERIFY(r.audit.invariantsOk);
     QCOMPARE(r.audit.persisted, std::int64_t(3000));
     QCOMPARE(name(r.final.store->strategy), name(Strategy::Sharded));
+}
+
+// Switches with no tick between them, into and out of cache-queue (whose switch moves the stock
+// into the cache counters and starts consumers) while buyers are in flight: the soak once
+// crashed on such a burst. Every switch is taken, and the run stays whole.
+void TestCommands::switchStrategyBackToBack()
+{
+    EngineConfig c = baseConfig();
+    c.stock = 4000;
+    c.traffic.ratePerS = 3000;
+    c.store.buckets = 4;
+    c.cache.nodes = 2;
+    c.queue.partitions = 2;
+    c.queue.consumers = 2;
+    Engine e(c);
+    e.start();
+    QVERIFY(waitForRunTime(e, 0.1));
+    const Strategy order[] = { Strategy::CacheQueue, Strategy::CacheQueue, Strategy::Sharded, Strategy::RowLock,
+        Strategy::CacheQueue, Strategy::Atomic, Strategy::CacheQueue, Strategy::Sharded, Strategy::CacheQueue,
+        Strategy::RowLock, Strategy::Sharded, Strategy::Atomic };
+    for (int round = 0; round < 3; ++round) {
+        for (Strategy st : order)
+            QCOMPARE(err(e.switchStrategy(st)), QByteArray());
+        const auto s = nextTick(e);
+        QCOMPARE(name(s->store->strategy), name(Strategy::Atomic));
+        QCOMPARE(s->recent.back().store->oversold, std::int64_t(0));
+        QVERIFY(waitForRunTime(e, s->t + 0.05));
+    }
+    QVERIFY(
+        waitFor(e, [](const Snapshot &s) { return !s.recent.empty() && s.recent.back().store->stockRemaining == 0; }));
+    const RunResult r = e.stopAndDrain(10);
+    QCOMPARE(r.audit.oversold, std::int64_t(0));
+    QCOMPARE(r.audit.lostOrders, std::int64_t(0));
+    QCOMPARE(r.audit.duplicateOrders, std::int64_t(0));
+    QVERIFY(r.audit.conserved);
+    QVERIFY(r.audit.invariantsOk);
 }
 
 // ---- pause / resume ----
