@@ -1,5 +1,6 @@
 #include "appentry.h"
 
+#include "allocator.h"
 #include "handout.h"
 #include "window.h"
 
@@ -7,6 +8,7 @@
 
 int runWindow(int &argc, char **argv, const CliOptions &options)
 {
+    stampede::ui::tuneAllocatorForLongRuns();
     QApplication app(argc, argv);
     stampede::ui::WindowOptions w;
     w.preset = options.preset;

@@ -354,7 +354,12 @@ void Monkey::checkpointSample()
     const int widgets = int(QApplication::allWidgets().size());
     const int objects = int(m_window->findChildren<QObject *>().size());
     m_widgetCounts.append({ elapsedS(), widgets, objects });
-    logLine(u"  checkpoint RSS "_s + QString::number(mb, 'f', 1) + u" MB, widgets alive "_s + QString::number(widgets)
+    // The heap in use beside RSS: RSS that grows while the heap does not is the allocator's
+    // (arenas, fragments), not a leak of ours.
+    const struct mallinfo2 heap = mallinfo2();
+    const double heapMb = double(heap.uordblks + heap.hblkhd) / (1024.0 * 1024.0);
+    logLine(u"  checkpoint RSS "_s + QString::number(mb, 'f', 1) + u" MB, heap in use "_s
+        + QString::number(heapMb, 'f', 1) + u" MB, widgets alive "_s + QString::number(widgets)
         + u", objects under the window "_s + QString::number(objects));
     m_nextCheckpointS = elapsedS() + checkpointEveryS();
     m_watchdog->actionEnded();

@@ -9,6 +9,7 @@
 #include "summary.h"
 #include "watchdog.h"
 
+#include "allocator.h"
 #include "mainwindow.h"
 #include "scenario.h"
 
@@ -90,6 +91,7 @@ int main(int argc, char **argv)
     setDefault("QT_ENABLE_HIGHDPI_SCALING", "0");
     setDefault("QT_FONT_DPI", "96");
     QApplication::setAttribute(Qt::AA_DontUseNativeDialogs); // dialogs the soak can answer
+    ui::tuneAllocatorForLongRuns(); // as the app's window does (ui/appentry.cpp)
     QApplication app(argc, argv);
     QApplication::setQuitOnLastWindowClosed(false); // a closed main window is a finding, not the end
     QApplication::setStyle(u"Fusion"_s);
