@@ -88,7 +88,8 @@ test)
     # The suite under ASan + UBSan + LeakSanitizer: a test that passes but leaks or reads freed
     # memory fails here (the sanitizer options are the asan test preset's).
     build asan
-    QT_QPA_PLATFORM=offscreen ctest --preset asan
+    # Two at a time on two cores: the tests assert counts and ratios, never absolute times.
+    QT_QPA_PLATFORM=offscreen ctest --preset asan -j "$(nproc)"
     ;;
 deps)
     configure dev
