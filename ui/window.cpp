@@ -67,6 +67,9 @@ int runWindow(QApplication &app, const WindowOptions &options)
     }
 
     QApplication::setStyle(u"Fusion"_s);
+    // The installed desktop entry's name (packaging/, STAMPEDE_APP_ID): a Wayland compositor
+    // finds the window's icon and menu entry by it.
+    QGuiApplication::setDesktopFileName(u"io.github.stampede_lab.stampede"_s);
     MainWindow window; // 1600 × 1000: screenshots are the same size everywhere
     if (!screenshot)
         window.restoreSettings(); // whatever the person had last time
