@@ -10,6 +10,7 @@
 #include "watchdog.h"
 
 #include "allocator.h"
+#include "chartdump.h"
 #include "mainwindow.h"
 #include "scenario.h"
 
@@ -98,6 +99,8 @@ int main(int argc, char **argv)
     QStandardPaths::setTestModeEnabled(true); // the person's settings stay theirs
     g_previous = qInstallMessageHandler(onQtMessage);
     soak::installCrashHandler(options->logFile);
+    if (!options->logFile.isEmpty())
+        soak::setChartDumpFile(options->logFile + u".charts"_s);
     // 5 s without the event loop is reported, 60 s ends the run (CI must not wait forever)
     soak::Watchdog watchdog(soak::Monkey::kAnswerLimitMs / 1000.0, 60, options->logFile, options->seed);
 

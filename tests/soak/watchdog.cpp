@@ -75,8 +75,17 @@ void Watchdog::stacks()
     const std::string target = m_logFile.empty() ? std::string(">&2") : ">> '" + m_logFile + "' 2>&1";
     const std::string command = "gdb -batch -nx -p " + std::to_string(::getpid())
         + " -ex 'thread apply all bt 30' </dev/null 2>&1 | grep -E '^(Thread|#)' " + target;
-    if (std::system(command.c_str()) != 0)
+    if (std::system(command.c_str()) != 0) {
         say("soak: gdb could not attach");
+        return;
+    }
+    // and what the charts hold at that moment (chartdump.h), beside the log
+    if (m_logFile.empty())
+        return;
+    const std::string dump = "gdb -batch -nx -p " + std::to_string(::getpid())
+        + " -ex 'thread 1' -ex 'call (void)stampede_soak_dump_charts()' </dev/null >/dev/null 2>&1";
+    say(std::system(dump.c_str()) == 0 ? "soak: the charts at the hang: " + m_logFile + ".charts"
+                                       : std::string("soak: gdb could not dump the charts"));
 }
 
 void Watchdog::run()
