@@ -178,8 +178,12 @@ QString axisLabel(double value, const AxisScale &scale)
         return u"0"_s;
     // four significant digits, no trailing zeros: 2, 1.5, 0.25, 1250
     QString digits = QString::number(x, 'g', 4);
-    if (digits.contains(u'e')) // never for axis ticks below 10000, but keep it readable
+    // never for axis ticks below 10000, but keep it readable; beyond a million (a broken
+    // series) the exponent stays: 'f' would write a 1e300 as a 300-digit label
+    if (digits.contains(u'e') && std::abs(x) < 1e6)
         digits = QString::number(x, 'f', 0);
+    else if (digits.contains(u'e'))
+        digits = QString::number(x, 'g', 3);
     if (x < 0)
         digits.replace(0, 1, QChar(0x2212)); // minus sign
     return digits + scale.suffix;

@@ -357,6 +357,7 @@ private slots:
     void cleanupTestCase() { m_window.reset(); }
     void axisLabels_data();
     void axisLabels();
+    void axisLabelsStayShort();
     void axisTitles_data();
     void axisTitles();
     void everyPresetReads_data();
@@ -425,6 +426,17 @@ void TestCharts::axisLabels()
     QFETCH(int, kind);
     QFETCH(QString, label);
     QCOMPARE(axisLabel(value, axisScale(top, AxisKind(kind))), label);
+}
+
+// A value far beyond the largest unit (a broken series) still gives a label a room can read,
+// not hundreds of digits for Qt Charts to shape at every layout.
+void TestCharts::axisLabelsStayShort()
+{
+    for (const double v : { 1e15, 1e40, 1e300, -1e300 }) {
+        const QString label = axisLabel(v, axisScale(std::abs(v), AxisKind::Count));
+        QVERIFY2(label.size() <= 12, qPrintable(label));
+        QVERIFY2(label.contains(u'e'), qPrintable(label));
+    }
 }
 
 void TestCharts::axisTitles_data()
