@@ -243,7 +243,7 @@ void LiveChart::commit(double tMin, double tMax)
     m_tMin = tMin;
     m_tMax = tMax;
     m_x->setRange(tMin, tMax);
-    if (spanChanged)
+    if (spanChanged || m_ticksStale)
         updateTimeTicks();
     // the labels first: the value axes leave room for their band
     m_markers->setMarkers(m_markerList, tMin, tMax);
@@ -400,9 +400,13 @@ void LiveChart::updateTimeTicks()
     const int fit = std::max(2, int(area.width() / std::max(1.0, labelW)));
     static const std::vector<double> run { 5, 10, 15, 20, 30 };
     static const std::vector<double> brief { 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 20, 30 };
+    m_ticksStale = false;
+    // A finer interval than the current one must fit with a label to spare: its labels change
+    // the plot's width, and without the margin two intervals could take turns frame by frame.
+    const double current = m_x->tickInterval();
     double interval = 60;
     for (const double candidate : m_shortTime ? brief : run)
-        if (span / candidate + 1 <= fit) {
+        if (span / candidate + 1 <= fit - (candidate < current ? 1 : 0)) {
             interval = candidate;
             break;
         }
@@ -611,7 +615,7 @@ void LiveChart::restyleSeries()
 
 void LiveChart::onPlotAreaChanged(const QRectF &area)
 {
-    updateTimeTicks();
+    m_ticksStale = true; // chosen at the next commit, outside the layout (m_ticksStale)
     // Value labels need a line and a half of height each, or they overlap; a short plot gets fewer
     // intervals, down to just 0 and the top.
     const double labelH = QFontMetricsF(m_left.axis->labelsFont()).height() * 1.6;

@@ -173,6 +173,10 @@ private:
     double m_tMin = 0, m_tMax = 60;
     double m_lineWidth = 3;
     int m_steps = 4; // value-axis intervals: fewer on a short plot, so that labels never collide
+    // The plot area changed since the time ticks were chosen: the next commit chooses again. Not
+    // at once: ticks change the labels, the labels the plot area, and answering plotAreaChanged
+    // inside Qt Charts' layout re-posted layouts without end (a 60 s stall in the soak).
+    bool m_ticksStale = false;
     bool m_shortTime = false;
     bool m_alarm = false;
     QColor m_titleColor, m_alarmColor, m_plotColor, m_alarmPlotColor;

@@ -25,6 +25,7 @@
 #include <QFontMetricsF>
 #include <QLineSeries>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
 #include <QValueAxis>
@@ -358,6 +359,7 @@ private slots:
     void axisLabels_data();
     void axisLabels();
     void axisLabelsStayShort();
+    void timeTicksWaitForTheCommit();
     void axisTitles_data();
     void axisTitles();
     void everyPresetReads_data();
@@ -437,6 +439,36 @@ void TestCharts::axisLabelsStayShort()
         QVERIFY2(label.size() <= 12, qPrintable(label));
         QVERIFY2(label.contains(u'e'), qPrintable(label));
     }
+}
+
+// The time ticks follow the plot's width, but not from inside Qt Charts' layout: changing them
+// there changes the labels, the labels the plot area, and the layout runs again, which once
+// held the GUI thread 60 s. A resize leaves the axis alone until the next commit chooses.
+void TestCharts::timeTicksWaitForTheCommit()
+{
+    LiveChart chart(u"ticks"_s, u"Ticks"_s);
+    chart.addSeries(u"a"_s, LiveChart::Axis::Left);
+    chart.resize(1200, 300);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    const auto commit = [&] {
+        QList<QPointF> &points = chart.beginSeries(0);
+        for (int t = 0; t <= 28; ++t)
+            points.append({ double(t), double(t % 7) });
+        chart.commit(0, 28);
+    };
+    commit();
+    auto *x = qobject_cast<QValueAxis *>(chart.chart()->axes(Qt::Horizontal).value(0));
+    QVERIFY(x);
+    const double wide = x->tickInterval();
+    QSignalSpy changed(x, &QValueAxis::tickIntervalChanged);
+    chart.resize(260, 300); // room for a few labels only
+    QTRY_VERIFY(chart.chart()->plotArea().width() < 250); // the layout has run
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(x->tickInterval(), wide);
+    commit();
+    QCOMPARE(changed.count(), 1);
+    QVERIFY2(x->tickInterval() > wide, qPrintable(QString::number(x->tickInterval())));
 }
 
 void TestCharts::axisTitles_data()
