@@ -62,14 +62,10 @@ std::shared_ptr<const FollowerGraph> FollowerGraph::shared(const FollowerGraphCo
     };
     static std::mutex mutex;
     static std::vector<Entry> cache; // a few entries at most: one per distinct live graph
-    const auto same = [&](const FollowerGraphConfig &c) {
-        return c.users == config.users && c.meanFollows == config.meanFollows && c.exponent == config.exponent
-            && c.celebrities == config.celebrities && c.seed == config.seed;
-    };
     std::lock_guard g(mutex);
     std::erase_if(cache, [](const Entry &e) { return e.graph.expired(); });
     for (const Entry &e : cache)
-        if (same(e.config))
+        if (e.config == config)
             if (auto graph = e.graph.lock())
                 return graph;
     // not make_shared: the graph's memory goes with its last user, not with the cache's weak_ptr

@@ -34,6 +34,9 @@ struct FollowerGraphConfig {
     double exponent = 1.0; // Zipf: the k-th most followed ordinary account has ~ k^-exponent followers
     std::vector<std::uint32_t> celebrities { 1'000'000 }; // follower count of each (at most users - 1)
     std::uint64_t seed = 42;
+
+    // Every field: FollowerGraph::shared() gives one graph to equal configs only.
+    bool operator==(const FollowerGraphConfig &) const = default;
 };
 
 class FollowerGraph {
