@@ -96,6 +96,10 @@ void applyOverrides(const CliOptions &o, Scenario *s)
         c.strategy = *o.strategy;
     if (o.nodes)
         c.nodes.count = *o.nodes;
+    if (o.backend)
+        c.store.backend = *o.backend;
+    if (!o.storeUrl.isEmpty())
+        c.store.url = o.storeUrl.toStdString();
     if (o.rateMax) {
         c.traffic.mode = stampede::TrafficMode::Closed;
     } else if (o.rate) {
@@ -212,6 +216,12 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     const QCommandLineOption preset(u"preset"_s, u"Start from the preset NAME (see --list-presets)."_s, u"NAME"_s);
     const QCommandLineOption scenario(u"scenario"_s, u"Start from the scenario file FILE.json."_s, u"FILE"_s);
     const QCommandLineOption strategy(u"strategy"_s, u"Stock strategy: "_s + strategyList() + u'.', u"S"_s);
+    const QCommandLineOption backend(u"backend"_s,
+        u"Where the stock lives: embedded (the model) or postgres (real PostgreSQL tables; a private server "
+        "is started unless --store-url names one)."_s,
+        u"embedded|postgres"_s);
+    const QCommandLineOption storeUrl(u"store-url"_s,
+        u"With --backend postgres: the server to use, as postgresql://USER@HOST:PORT/DATABASE."_s, u"URL"_s);
     const QCommandLineOption nodes(u"nodes"_s, u"Number of app nodes at the start (1-64)."_s, u"N"_s);
     const QCommandLineOption rate(u"rate"_s, u"Arrivals per second (open loop), or \"max\" for closed loop."_s, u"R"_s);
     const QCommandLineOption stock(u"stock"_s, u"Initial stock per SKU."_s, u"K"_s);
@@ -265,9 +275,10 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
     const QCommandLineOption theme(u"theme"_s, u"Window only: light or dark."_s, u"light|dark"_s);
     const QCommandLineOption size(
         u"size"_s, u"Window only: the window's size in pixels, also of --screenshot (e.g. 1366x768)."_s, u"WxH"_s);
-    parser.addOptions({ headless, preset, scenario, strategy, nodes, rate, stock, readRatio, consumers, fanoutMode,
-        fanoutThreshold, coordination, sweep, sweepSeconds, sweepWarmup, noSweep, duration, seed, threads, lesson,
-        listLessons, compare, handout, report, csv, listPresets, screenshot, after, projector, theme, size });
+    parser.addOptions(
+        { headless, preset, scenario, strategy, backend, storeUrl, nodes, rate, stock, readRatio, consumers, fanoutMode,
+            fanoutThreshold, coordination, sweep, sweepSeconds, sweepWarmup, noSweep, duration, seed, threads, lesson,
+            listLessons, compare, handout, report, csv, listPresets, screenshot, after, projector, theme, size });
 
     if (!parser.parse(arguments))
         return error(parserError(parser));
@@ -313,6 +324,21 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
         o.strategy = stampede::parseStrategy(v.toStdString());
         if (!o.strategy)
             return error(u"--strategy: must be one of "_s + strategyList() + u", got "_s + quoted(v));
+    }
+    if (parser.isSet(backend)) {
+        const QString v = parser.value(backend);
+        if (v == u"redis"_s)
+            return error(u"--backend: redis is not built yet; use embedded or postgres"_s);
+        o.backend = stampede::parseStoreBackend(v.toStdString());
+        if (!o.backend)
+            return error(u"--backend: must be embedded or postgres, got "_s + quoted(v));
+    }
+    if (parser.isSet(storeUrl)) {
+        o.storeUrl = parser.value(storeUrl);
+        if (!o.storeUrl.startsWith(u"postgresql://"_s) && !o.storeUrl.startsWith(u"postgres://"_s))
+            return error(u"--store-url: must start with postgresql://, got "_s + quoted(o.storeUrl));
+        if (o.backend != stampede::StoreBackend::Postgres)
+            return error(u"--store-url: needs --backend postgres"_s);
     }
     if (parser.isSet(nodes)) {
         const QString v = parser.value(nodes);
@@ -430,9 +456,9 @@ CliParseResult parseCommandLine(const QStringList &arguments, bool haveWindow)
         if (o.lesson.isEmpty())
             return error(u"--lesson: needs a lesson name (see --list-lessons) or a file"_s);
         // A lesson brings its own scenario: an override would change what its checks look for.
-        for (const QCommandLineOption *opt :
-            { &preset, &scenario, &strategy, &nodes, &rate, &stock, &readRatio, &consumers, &fanoutMode,
-                &fanoutThreshold, &coordination, &sweep, &sweepSeconds, &sweepWarmup, &noSweep, &duration, &compare })
+        for (const QCommandLineOption *opt : { &preset, &scenario, &strategy, &backend, &storeUrl, &nodes, &rate,
+                 &stock, &readRatio, &consumers, &fanoutMode, &fanoutThreshold, &coordination, &sweep, &sweepSeconds,
+                 &sweepWarmup, &noSweep, &duration, &compare })
             if (parser.isSet(*opt))
                 return error(u"--lesson: cannot be combined with --"_s + opt->names().first()
                     + u" (a lesson sets its own scenario and timeline)"_s);

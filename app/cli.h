@@ -31,6 +31,8 @@ struct CliOptions {
     QString preset; // empty: the default preset (unless scenarioFile is set)
     QString scenarioFile;
     std::optional<stampede::Strategy> strategy;
+    std::optional<stampede::StoreBackend> backend; // --backend: where the stock lives
+    QString storeUrl; // --store-url: the user's PostgreSQL (empty: a private server)
     std::optional<int> nodes;
     std::optional<double> rate; // open loop at this rate
     bool rateMax = false; // --rate max: closed loop with the scenario's clients

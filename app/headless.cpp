@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <thread>
 
@@ -416,7 +417,7 @@ int listLessons()
     });
 }
 
-int runHeadless(const CliOptions &options, const HandoutWriter &handout)
+static int runHeadlessUnguarded(const CliOptions &options, const HandoutWriter &handout)
 {
     if (options.listPresets)
         return listPresets();
@@ -459,4 +460,16 @@ int runHeadless(const CliOptions &options, const HandoutWriter &handout)
         code = kExitFailure;
     }
     return code;
+}
+
+int runHeadless(const CliOptions &options, const HandoutWriter &handout)
+{
+    // An engine that cannot be built (a real server that does not start or answer) says why in
+    // one line; the configuration itself was checked before.
+    try {
+        return runHeadlessUnguarded(options, handout);
+    } catch (const std::exception &e) {
+        printError(QString::fromUtf8(e.what()));
+        return kExitFailure;
+    }
 }

@@ -151,6 +151,17 @@ QJsonObject reportJson(const Scenario &scenario, const RunResult &r)
                 { u"serial_ms"_s, r.final.app->serialMs }, { u"exchange_ms"_s, r.final.app->exchangeMs },
                 { u"nodes_up"_s, up }, { u"cores_up"_s, cores }, { u"price_up"_s, price }, { u"nodes"_s, nodes } });
     }
+    // A real stock store (issue 17): which server, and whether every statement went through.
+    if (r.final.store && r.final.store->backend != stampede::StoreBackend::Embedded) {
+        const stampede::StoreView &st = *r.final.store;
+        out.insert(u"store_backend"_s,
+            QJsonObject { { u"backend"_s, fromStd(stampede::toString(st.backend)) },
+                { u"server"_s, QString::fromStdString(st.server) },
+                { u"version"_s, QString::fromStdString(st.serverVersion) },
+                { u"started_by_stampede"_s, st.serverStarted }, { u"connections"_s, st.connections },
+                { u"errors"_s, qint64(st.errors) }, { u"first_error"_s, QString::fromStdString(st.firstError) },
+                { u"audited_by"_s, u"database"_s } });
+    }
     // The celebrity fan-out (issue 13): present for fan-out runs only.
     if (fanout)
         out.insert(u"fanout"_s, fanoutReportJson(scenario, r));
@@ -355,6 +366,19 @@ QString summaryText(const Scenario &scenario, const RunResult &r)
             problems << u"not drained"_s;
     } else {
         lines.append({ u"strategy"_s, fromStd(stampede::toString(c.strategy)) });
+        if (f.store && f.store->backend != stampede::StoreBackend::Embedded) {
+            const stampede::StoreView &st = *f.store;
+            lines.append({ u"store"_s,
+                u"PostgreSQL "_s + QString::fromStdString(st.serverVersion) + u" at "_s
+                    + QString::fromStdString(st.server)
+                    + (st.serverStarted ? u" (a private server for this run)"_s : QString()) + u", "_s
+                    + QString::number(st.connections) + u" connections, audited by the database"_s });
+            if (st.errors > 0) {
+                lines.append({ u"store errors"_s,
+                    count(qint64(st.errors)) + u"  (first: "_s + QString::fromStdString(st.firstError) + u')' });
+                problems << u"store errors"_s;
+            }
+        }
     }
     for (const QString &note : scenario.notes)
         lines.append({ u"note"_s, note });

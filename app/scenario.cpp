@@ -122,6 +122,13 @@ const std::vector<std::string_view> &placementNames()
     return n;
 }
 
+const std::vector<std::string_view> &backendNames()
+{
+    static const std::vector<std::string_view> n { stampede::toString(stampede::StoreBackend::Embedded),
+        stampede::toString(stampede::StoreBackend::Postgres) };
+    return n;
+}
+
 const std::vector<std::string_view> &recoveryNames()
 {
     static const std::vector<std::string_view> n { stampede::toString(stampede::CounterRecovery::ReloadFromStore),
@@ -378,7 +385,22 @@ bool readStore(Reader &r, const QJsonValue &v, stampede::StoreConfig *s)
 {
     const QString path = u"store"_s;
     QJsonObject o;
-    if (!r.object(v, path, &o) || !r.knownKeys(o, path, { u"latency_ms"_s, u"write_ms"_s, u"buckets"_s, u"probes"_s }))
+    if (!r.object(v, path, &o)
+        || !r.knownKeys(o, path,
+            { u"backend"_s, u"url"_s, u"connections"_s, u"latency_ms"_s, u"write_ms"_s, u"buckets"_s, u"probes"_s }))
+        return false;
+    if (o.contains(u"backend"_s)
+        && !r.choice(
+            o.value(u"backend"_s), child(path, u"backend"_s), stampede::parseStoreBackend, backendNames(), &s->backend))
+        return false;
+    if (o.contains(u"url"_s)) {
+        QString url;
+        if (!r.string(o.value(u"url"_s), child(path, u"url"_s), &url))
+            return false;
+        s->url = url.toStdString();
+    }
+    if (o.contains(u"connections"_s)
+        && !r.intField(o.value(u"connections"_s), child(path, u"connections"_s), &s->connections))
         return false;
     if (o.contains(u"latency_ms"_s) && !r.number(o.value(u"latency_ms"_s), child(path, u"latency_ms"_s), &s->latencyMs))
         return false;

@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QUrl>
 
 using namespace Qt::StringLiterals;
 using stampede::EventKind;
@@ -64,6 +65,16 @@ QJsonObject scenarioToJson(const Scenario &s)
         { u"buckets"_s, c.store.buckets },
         { u"probes"_s, c.store.probes },
     };
+    if (c.store.backend != stampede::StoreBackend::Embedded) {
+        store.insert(u"backend"_s, fromStd(stampede::toString(c.store.backend)));
+        store.insert(u"connections"_s, c.store.connections);
+        if (!c.store.url.empty()) {
+            // A saved scenario is shared: it keeps the server, never the password.
+            QUrl url(QString::fromStdString(c.store.url));
+            url.setPassword(QString());
+            store.insert(u"url"_s, url.toString());
+        }
+    }
     QJsonObject cache {
         { u"nodes"_s, c.cache.nodes },
         { u"placement"_s, fromStd(stampede::toString(c.cache.placement)) },

@@ -35,6 +35,10 @@ constexpr std::array<std::pair<Strategy, std::string_view>, 5> kStrategies { {
     { Strategy::Sharded, "sharded" },
     { Strategy::CacheQueue, "cache-queue" },
 } };
+constexpr std::array<std::pair<StoreBackend, std::string_view>, 2> kBackends { {
+    { StoreBackend::Embedded, "embedded" },
+    { StoreBackend::Postgres, "postgres" },
+} };
 constexpr std::array<std::pair<FullPolicy, std::string_view>, 2> kFullPolicies { {
     { FullPolicy::Reject, "reject" },
     { FullPolicy::Block, "block" },
@@ -82,6 +86,8 @@ constexpr std::array<std::pair<Placement, std::string_view>, 2> kPlacements { {
 
 std::string_view toString(Strategy s) { return name(kStrategies, s); }
 std::string_view toString(TrafficMode m) { return name(kModes, m); }
+std::string_view toString(StoreBackend b) { return name(kBackends, b); }
+std::optional<StoreBackend> parseStoreBackend(std::string_view s) { return lookup(kBackends, s); }
 std::string_view toString(RoutePolicy p) { return name(kPolicies, p); }
 std::string_view toString(ServiceDist d) { return name(kDists, d); }
 std::string_view toString(Placement p) { return name(kPlacements, p); }
@@ -145,6 +151,7 @@ std::string validate(const EngineConfig &c)
         { Limit::WriteMs, s.writeMs },
         { Limit::Buckets, s.buckets },
         { Limit::Probes, s.probes },
+        { Limit::StoreConnections, s.connections },
         { Limit::CacheNodes, k.nodes },
         { Limit::VirtualNodes, k.virtualNodes },
         { Limit::CacheLatencyMs, k.latencyMs },
@@ -158,6 +165,20 @@ std::string validate(const EngineConfig &c)
             return e;
     if (c.strategy == Strategy::CacheQueue && k.nodes < 1)
         return "strategy: cache-queue needs a cache tier (cache.nodes at least 1)";
+    if (s.backend == StoreBackend::Postgres) {
+        // What the real store does not serve yet is refused, not modeled behind the user's back.
+        if (c.workload != WorkloadKind::FlashSale)
+            return "store.backend: postgres serves the flash sale only";
+        if (c.strategy == Strategy::CacheQueue)
+            return "strategy: cache-queue keeps its counters and queue in the embedded cache tier; with store.backend "
+                   "postgres use naive, row-lock, atomic or sharded";
+        if (t.readRatio > 0)
+            return "traffic.read_ratio: page views read the embedded store; with store.backend postgres it must be 0";
+        if (!s.url.empty() && s.url.rfind("postgresql://", 0) != 0 && s.url.rfind("postgres://", 0) != 0)
+            return "store.url: must start with postgresql:// (or be empty: a private server is started)";
+    } else if (!s.url.empty()) {
+        return "store.url: needs store.backend postgres";
+    }
     const std::pair<Limit, double> later[] = {
         { Limit::Partitions, q.partitions },
         { Limit::PartitionCapacity, q.capacity },

@@ -99,7 +99,17 @@ struct NodeSize {
 // The configured nodes' size, with the price filled in.
 NodeSize configuredSize(const NodeConfig &n);
 
+// Where the stock lives: the embedded model, or real PostgreSQL tables (engine/backends/pgstore.h).
+enum class StoreBackend { Embedded, Postgres };
+std::string_view toString(StoreBackend b);
+std::optional<StoreBackend> parseStoreBackend(std::string_view s);
+
 struct StoreConfig {
+    StoreBackend backend = StoreBackend::Embedded;
+    // postgres: a libpq URL (postgresql://user@host:port/db); empty = start a private server on
+    // loopback for the run (engine/backends/pgserver.h).
+    std::string url;
+    int connections = 16; // postgres: the pool, spread over the engine threads (the concurrency)
     double latencyMs = 1.0; // one round trip to the store; holds no lock by itself
     double writeMs = 0.05; // how long a write holds its row (the commit); caps a row at 1/writeMs
     int buckets = 8; // stock buckets per SKU for `sharded`

@@ -218,6 +218,14 @@ struct StoreView {
     Strategy strategy = Strategy::Naive;
     std::vector<RowView> hotRows; // rows of SKU 0
     std::int64_t stockInitial = 0; // initial stock plus restocks, all SKUs
+    // store.backend postgres: the real server and how its statements went
+    StoreBackend backend = StoreBackend::Embedded;
+    std::string server; // URL, never a password
+    std::string serverVersion; // major version ("15")
+    bool serverStarted = false; // a private server this process started (and stops)
+    int connections = 0;
+    std::uint64_t errors = 0; // statements that failed (answered "overloaded")
+    std::string firstError;
 };
 
 struct CacheView {

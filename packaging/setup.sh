@@ -27,8 +27,10 @@ cd "$here"
 # libqt6opengl6-dev: Qt6Charts' CMake package requires Qt6OpenGL's, which nothing else pulls in.
 # Only real packages belong here: a virtual name (libqt6svg6-dev is one, provided by qt6-svg-dev)
 # never shows as installed, so it would send every run to apt-get.
+# libpq-dev: the engine's PostgreSQL client (store.backend postgres); postgresql-15: the server
+# binaries that tests/engine/backends (and `--backend postgres`) start privately on loopback.
 packages=(cmake g++ make pkg-config qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
-          qt6-qpa-plugins libgl-dev libboost-dev xvfb xauth fonts-dejavu-core)
+          qt6-qpa-plugins libgl-dev libboost-dev libpq-dev postgresql-15 xvfb xauth fonts-dejavu-core)
 
 # `package` mode only (the build and the tests need none of them), installed the same way:
 # dpkg-dev: dpkg-shlibdeps computes the package's Depends; file: CPack finds the ELF files with it;

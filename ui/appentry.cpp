@@ -19,6 +19,8 @@ int runWindow(int &argc, char **argv, const CliOptions &options)
     if (options.afterS)
         w.afterSeconds = *options.afterS;
     w.strategy = options.strategy;
+    w.backend = options.backend;
+    w.storeUrl = options.storeUrl;
     w.nodes = options.nodes;
     w.rate = options.rate;
     w.rateMax = options.rateMax;

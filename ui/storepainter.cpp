@@ -55,12 +55,18 @@ void StorePainter::paint(const QRectF &r, const Snapshot &snap, const TopologySe
     // with many SKUs the rows below are SKU 0's, not the whole stock (REMAINING counts all): the
     // title says so when the line that would say it has no room
     const double rowH = rowHeight(t);
+    // A real database says so in its title: the room must know these rows are PostgreSQL's.
+    const bool real = snap.store->backend == StoreBackend::Postgres;
+    const QStringList titles = real
+        ? QStringList { u"PostgreSQL "_s + QString::fromStdString(snap.store->serverVersion) + u" (real)"_s,
+              u"PostgreSQL (real)"_s, u"PostgreSQL"_s, u"Postgres"_s }
+        : QStringList { u"Stock store"_s, u"Store"_s };
     const bool skuLine = y + titleH + 2 * s + bodyH + rowH <= inner.bottom() + 0.5;
     if (settings.skus > 1 && !skuLine)
-        text.drawPair(next(titleH), title, { u"Stock store"_s, u"Store"_s }, t.text, body,
+        text.drawPair(next(titleH), title, titles, t.text, body,
             { u"SKU 0 of "_s + groupedNumber(settings.skus), u"SKU 0"_s }, t.mutedText);
     else
-        text.draw(next(titleH), title, { u"Stock store"_s, u"Store"_s }, Qt::AlignLeft | Qt::AlignVCenter, t.text);
+        text.draw(next(titleH), title, titles, Qt::AlignLeft | Qt::AlignVCenter, t.text);
     y += titleH + 2 * s;
     const double lockWait = snap.recent.empty() ? 0.0 : snap.recent.back().store->lockWaitMeanMs;
     const double lockHold = snap.recent.empty() ? 0.0 : snap.recent.back().store->lockHoldMeanMs;
@@ -74,7 +80,16 @@ void StorePainter::paint(const QRectF &r, const Snapshot &snap, const TopologySe
             Qt::AlignLeft | Qt::AlignVCenter, t.mutedText);
         y += bodyH;
     }
-    if (fits(bodyH + rowH)) {
+    if (real && fits(bodyH + rowH)) {
+        // The database's own lock queue: sessions waiting for a row lock, read every tick.
+        const int waiting = snap.store->hotRows.empty() ? 0 : snap.store->hotRows.front().waiters;
+        const QColor c = waiting > 4 ? t.dead : waiting > 0 ? t.draining : t.mutedText;
+        const QString n = QString::number(waiting);
+        text.draw(next(bodyH), body,
+            { n + u" sessions wait for a row lock"_s, u"lock waiters "_s + n, u"waiting "_s + n },
+            Qt::AlignLeft | Qt::AlignVCenter, c);
+        y += bodyH;
+    } else if (fits(bodyH + rowH)) {
         const QColor c = lockWait > 1 ? t.dead : lockWait > 0.1 ? t.draining : t.mutedText;
         text.draw(next(bodyH), body,
             { u"lock wait "_s + durationMs(lockWait) + u" · hold "_s + durationMs(lockHold),

@@ -23,6 +23,8 @@ CliOptions toCliOptions(const WindowOptions &o)
     c.preset = o.preset;
     c.scenarioFile = o.scenarioFile;
     c.strategy = o.strategy;
+    c.backend = o.backend;
+    c.storeUrl = o.storeUrl;
     c.nodes = o.nodes;
     c.rate = o.rate;
     c.rateMax = o.rateMax;

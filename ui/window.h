@@ -25,6 +25,8 @@ struct WindowOptions {
     double afterSeconds = 5;
     // Overrides of the scenario, as on the command line.
     std::optional<Strategy> strategy;
+    std::optional<StoreBackend> backend; // --backend: the first scenario's store
+    QString storeUrl;
     std::optional<int> nodes;
     std::optional<double> rate;
     bool rateMax = false;

@@ -36,6 +36,7 @@ constexpr std::array<Range, static_cast<std::size_t>(Limit::Count)> kRanges { {
     { Limit::WriteMs, "store.write_ms", 0, 60000 },
     { Limit::Buckets, "store.buckets", 1, kMaxBuckets, false, true },
     { Limit::Probes, "store.probes", 0, kMaxBuckets, false, true },
+    { Limit::StoreConnections, "store.connections", 1, 256, false, true },
     { Limit::CacheNodes, "cache.nodes", 0, kMaxCacheNodes, false, true },
     { Limit::VirtualNodes, "cache.virtual_nodes", 1, kMaxVirtualNodes, false, true },
     { Limit::CacheLatencyMs, "cache.latency_ms", 0, 60000 },

@@ -35,6 +35,7 @@ enum class Limit {
     WriteMs,
     Buckets,
     Probes,
+    StoreConnections,
     CacheNodes,
     VirtualNodes,
     CacheLatencyMs,

@@ -53,6 +53,8 @@ struct Request {
     bool holdsLock = false;
     Nanos lockAsked = 0;
     Nanos lockGranted = 0;
+    std::uint8_t pgStep = 0; // store.backend postgres: the statement in flight (backends/pgstore.h)
+    std::uint8_t pgAnswer = 0; // and what the database answered (PgStore::Answer)
 
     // cache tier
     CacheOpKind cacheOp = CacheOpKind::Get;

@@ -483,7 +483,10 @@ RunResult Runtime::stop(double maxWaitS, bool drainQueue)
     // Shut down by cancelling work, not by stopping the io_contexts.
     for (auto &s : m_shards) {
         Shard *sh = s.get();
-        boost::asio::post(sh->io(), [sh] { sh->shutdown(); });
+        boost::asio::post(sh->io(), [this, sh] {
+            m_workload->shutdownShard(*sh);
+            sh->shutdown();
+        });
     }
     boost::asio::post(m_control, [this] {
         m_tickTimer.cancel();

@@ -54,6 +54,9 @@ public:
     virtual void freeze() = 0;
     // Shutting down: cancel the workload's timers on the control context.
     virtual void shutdown() = 0;
+    // Shutting down, on shard s's own thread before it ends: cancel what waits on its context
+    // (a real backend's sockets), so the thread's io_context runs out of work.
+    virtual void shutdownShard(Shard &) { }
 };
 
 } // namespace stampede

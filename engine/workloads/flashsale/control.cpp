@@ -42,6 +42,10 @@ CommandResult FlashSale::apply(const TimedEvent &e)
         return switchStrategy(e.strategy);
     case EventKind::Restock: {
         auto r = m_store.restock(e.units);
+        if (r.ok && m_pg)
+            if (const std::string error = m_pg->restock(e.units, m_strategy.load() == Strategy::Sharded);
+                !error.empty())
+                return CommandResult::fail(error);
         if (r.ok && countersInCache)
             for (int sku = 0; sku < m_skus; ++sku) {
                 const int owner = m_cache.ownerNow(counterKey(sku));
@@ -100,8 +104,17 @@ CommandResult FlashSale::apply(const TimedEvent &e)
 
 CommandResult FlashSale::switchStrategy(Strategy s)
 {
+    if (m_pg && s == Strategy::CacheQueue)
+        return CommandResult::fail("strategy cache-queue: keeps its counters and queue in the embedded cache tier; "
+                                   "not with store.backend postgres");
     if (s == Strategy::CacheQueue && m_strategy.load() != Strategy::CacheQueue && m_cache.upNodes() == 0)
         return CommandResult::fail("strategy cache-queue: needs a cache node up (add one first)");
+    if (m_pg) {
+        const bool spread = m_strategy.load() == Strategy::Sharded;
+        if (spread != (s == Strategy::Sharded))
+            if (const std::string error = m_pg->setSpread(s == Strategy::Sharded); !error.empty())
+                return CommandResult::fail(error);
+    }
     const Strategy old = m_strategy.exchange(s);
     if (old == s)
         return {};
@@ -118,6 +131,8 @@ CommandResult FlashSale::setReadRatio(double ratio)
 {
     if (!limits::inRange(limits::Limit::ReadRatio, ratio))
         return CommandResult::fail("read ratio: " + limits::describe(limits::Limit::ReadRatio) + " views per purchase");
+    if (m_pg && ratio > 0)
+        return CommandResult::fail("read ratio: page views read the embedded store; not with store.backend postgres");
     if (m_readRatio.exchange(ratio) == ratio)
         return {};
     m_rt.mark("reads " + fmt(ratio) + ":1");
@@ -139,6 +154,8 @@ void FlashSale::reset()
     m_strategy.store(m_config.strategy);
     m_app.reset();
     m_store.reset(m_config.strategy == Strategy::Sharded);
+    if (m_pg)
+        m_pg->reset(m_rt.epoch(), m_config.strategy == Strategy::Sharded);
     m_cache.reset();
     m_queue.reset(m_config.strategy == Strategy::CacheQueue);
     resetCounters();
@@ -153,6 +170,10 @@ void FlashSale::tick(const TickContext &c, TickSample &x)
 {
     StoreSample &st = x.store.emplace();
     m_store.tick(c, st);
+    if (m_pg) {
+        st.stockRemaining = m_pg->sampledStock();
+        m_pg->tick(); // the next sample
+    }
 
     // cache tier and read traffic; its counters are summed every tick, shown when the run has it
     if (m_counterResets.load() != m_counterResetsSeen) {
@@ -208,6 +229,26 @@ void FlashSale::view(Snapshot &s)
     StoreView &store = s.store.emplace();
     store.strategy = m_strategy.load();
     m_store.view(store);
+    if (m_pg) {
+        store.backend = StoreBackend::Postgres;
+        store.server = m_pg->serverUrl();
+        store.serverVersion = m_pg->serverVersion();
+        store.serverStarted = m_pg->startedServer();
+        store.connections = m_pg->connections();
+        store.errors = m_pg->errors();
+        store.firstError = m_pg->firstError();
+        const std::vector<std::int64_t> rows = m_pg->sampledHotRows();
+        for (std::size_t b = 0; b < store.hotRows.size() && b < rows.size(); ++b) {
+            store.hotRows[b].stock = rows[b];
+            store.hotRows[b].locked = false;
+            store.hotRows[b].waiters = 0;
+        }
+        // Sessions waiting for a row lock: a hot row's queue (the one row but for `sharded`).
+        if (!store.hotRows.empty() && m_strategy.load() != Strategy::Sharded) {
+            store.hotRows[0].waiters = m_pg->sampledLockWaiters();
+            store.hotRows[0].locked = store.hotRows[0].waiters > 0;
+        }
+    }
     if (cacheInRun()) {
         CacheView &cache = s.cache.emplace();
         m_cache.view(cache);
@@ -225,8 +266,55 @@ void FlashSale::view(Snapshot &s)
         m_queue.view(s.queue.emplace(), queueInUse());
 }
 
+void FlashSale::shutdown()
+{
+    m_store.shutdown();
+    if (m_pg)
+        m_pg->closeSampler();
+}
+
+void FlashSale::shutdownShard(Shard &s)
+{
+    if (m_pg)
+        m_pg->closeShard(s.index());
+}
+
+// store.backend postgres: the database counts, per SKU, the orders of this epoch and the stock
+// left; the engine adds what it told shoppers.
+Audit FlashSale::pgAudit(bool drained)
+{
+    Audit a;
+    const std::vector<PgStore::SkuAudit> db = m_pg->audit();
+    if (db.empty())
+        return a; // unread: nothing holds (the store keeps the error for the report)
+    a.conserved = true;
+    const std::int64_t supplied = m_store.suppliedPerSku();
+    for (int sku = 0; sku < m_skus; ++sku) {
+        std::int64_t confirmed = 0;
+        forEachShard([&](ShardStats &st) {
+            confirmed += static_cast<std::int64_t>(st.confirmed[static_cast<std::size_t>(sku)].get());
+        });
+        const PgStore::SkuAudit &d = db[static_cast<std::size_t>(sku)];
+        a.supplied += supplied;
+        a.confirmed += confirmed;
+        a.persisted += d.orders;
+        a.remaining += d.remaining;
+        a.oversold += std::max<std::int64_t>(0, d.orders - supplied);
+        a.lostOrders += std::max<std::int64_t>(0, confirmed - d.distinctOrders);
+        a.duplicateOrders += d.orders - d.distinctOrders;
+        if (d.orders + d.remaining != supplied)
+            a.conserved = false;
+    }
+    forEachShard([&](ShardStats &st) { a.falseSoldOut += static_cast<std::int64_t>(st.falseSoldOut.get()); });
+    a.drained = drained;
+    a.invariantsOk = a.conserved && a.drained && a.oversold == 0 && a.lostOrders == 0 && a.duplicateOrders == 0;
+    return a;
+}
+
 Audit FlashSale::audit(bool drained)
 {
+    if (m_pg)
+        return pgAudit(drained);
     Audit a;
     a.conserved = true;
     const std::int64_t supplied = m_store.suppliedPerSku();

@@ -52,6 +52,9 @@ FlashSale::FlashSale(Runtime &rt)
     for (int sku = 0; sku < m_skus; ++sku)
         counters.push_back(counterKey(sku));
     m_cache.setDurableKeys(std::move(counters)); // stock counters move with planned cache changes
+    if (m_config.store.backend == StoreBackend::Postgres)
+        m_pg = std::make_unique<PgStore>(
+            rt, m_config.store, m_skus, m_config.stock, m_config.strategy == Strategy::Sharded);
     reset();
 }
 
@@ -128,6 +131,10 @@ void FlashSale::step(Shard &s, Request *r)
             m_cache.step(s, r);
         return;
     case Part::Workload:
+        if (r->stageAs<FlashStage>() == FlashStage::PgAnswered) {
+            pgAnswered(s, r);
+            return;
+        }
         if (r->stageAs<FlashStage>() != FlashStage::Admit && !checkpoint(s, r))
             return;
         purchaseStep(s, r);
@@ -200,6 +207,11 @@ void FlashSale::purchaseStep(Shard &s, Request *r)
                 return;
             }
             r->strategy = m_strategy.load(std::memory_order_acquire);
+            if (m_pg) { // the real database runs the strategy's statements; it answers later
+                next(FlashStage::PgAnswered);
+                m_pg->purchase(s, r);
+                return;
+            }
             switch (r->strategy) {
             case Strategy::CacheQueue:
                 startCacheQueue(s, r);
@@ -322,6 +334,9 @@ void FlashSale::purchaseStep(Shard &s, Request *r)
         case FlashStage::QueueBlocked:
             enqueueOrder(s, r);
             return;
+        case FlashStage::PgAnswered:
+            pgAnswered(s, r);
+            return;
         }
     }
 }
@@ -346,8 +361,9 @@ void FlashSale::soldOut(Shard &s, Request *r)
 {
     // "Sold out" while units sit in another bucket is the sharding trade-off; with `cache-queue`
     // the store still holds units that queued orders will take, so those do not count.
-    const auto left
-        = m_store.skuStock(r->sku) - m_inTransit[static_cast<std::size_t>(r->sku)].load(std::memory_order_relaxed);
+    // (A real store's stock is the tick's last read of it: up to a tick old.)
+    const auto left = (m_pg ? m_pg->sampledSkuStock(r->sku) : m_store.skuStock(r->sku))
+        - m_inTransit[static_cast<std::size_t>(r->sku)].load(std::memory_order_relaxed);
     if (left > 0)
         stats(s).falseSoldOut.add();
     answer(s, r, Outcome::SoldOut);
@@ -405,6 +421,28 @@ void FlashSale::finish(Shard &s, Request *r)
     s.free(r);
     if (client)
         s.clientDone();
+}
+
+// store.backend postgres: the database has answered r (PgStore::finish dispatched it here).
+void FlashSale::pgAnswered(Shard &s, Request *r)
+{
+    const auto a = static_cast<PgStore::Answer>(r->pgAnswer);
+    // The order row is committed whatever happens to the answer now (a dead node, a deadline).
+    if (a == PgStore::Answer::Took && r->epoch == m_rt.epoch())
+        stats(s).persisted[static_cast<std::size_t>(r->sku)].add();
+    if (!checkpoint(s, r))
+        return;
+    switch (a) {
+    case PgStore::Answer::Took:
+        confirm(s, r);
+        return;
+    case PgStore::Answer::SoldOut:
+        soldOut(s, r);
+        return;
+    case PgStore::Answer::Failed:
+        answer(s, r, Outcome::Overloaded); // the error is counted and kept by the store
+        return;
+    }
 }
 
 // A request from before a reset: it vanishes without touching nodes or counters.

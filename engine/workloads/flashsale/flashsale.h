@@ -12,6 +12,7 @@
 #include "apptier.h"
 #include "cachetier.h"
 #include "orderqueue.h"
+#include "pgstore.h"
 #include "shard.h"
 #include "stockstore.h"
 #include "workload.h"
@@ -42,6 +43,7 @@ enum class FlashStage : std::uint8_t {
     Serial, // service done: takes the cluster lock for its serial section
     SerialHeld, // holds it exclusively (hot-row, serial, exchange)
     SerialDone, // serial section over: gives it back, then the store
+    PgAnswered, // store.backend postgres: the database answered (Request::pgAnswer)
 };
 
 class FlashSale final : public Workload, private CacheClient, private OrderSink {
@@ -59,7 +61,11 @@ public:
     std::int64_t pendingWork() override;
     Audit audit(bool drained) override;
     void freeze() override { m_store.freeze(); }
-    void shutdown() override { m_store.shutdown(); }
+    void shutdown() override;
+    void shutdownShard(Shard &s) override;
+
+    // The real store when store.backend is postgres, else nullptr.
+    const PgStore *realStore() const { return m_pg.get(); }
 
 private:
     struct alignas(64) ShardStats {
@@ -84,6 +90,8 @@ private:
     void answer(Shard &s, Request *r, Outcome o);
     void finish(Shard &s, Request *r);
     void drop(Shard &s, Request *r);
+    void pgAnswered(Shard &s, Request *r);
+    Audit pgAudit(bool drained);
 
     // ---- views and cache operations (reads.cpp) ----
     void startView(Shard &s, Request *r);
@@ -128,6 +136,7 @@ private:
     StockStore m_store;
     CacheTier m_cache;
     OrderQueue m_queue;
+    std::unique_ptr<PgStore> m_pg; // store.backend postgres: the stock lives there, not in m_store
 
     // cache-queue: the stock counters in the cache tier
     std::atomic<CounterRecovery> m_recovery { CounterRecovery::ReloadFromStore };

@@ -10,6 +10,7 @@
 
 #include "engine.h"
 
+#include "audittext.h"
 #include "enginewait.h"
 
 #include <QTest>
@@ -56,26 +57,7 @@ double sumFailedNodeDown(const std::vector<TickSample> &timeline)
     return sum;
 }
 
-QString auditText(const RunResult &r)
-{
-    const Audit &a = r.audit;
-    return QStringLiteral("supplied %1 confirmed %2 persisted %3 remaining %4 oversold %5 lost %6 dup %7 "
-                          "conserved %8 drained %9 ok %10 | attempts %11 succeeded %12 soldOut %13 failed %14")
-        .arg(a.supplied)
-        .arg(a.confirmed)
-        .arg(a.persisted)
-        .arg(a.remaining)
-        .arg(a.oversold)
-        .arg(a.lostOrders)
-        .arg(a.duplicateOrders)
-        .arg(a.conserved)
-        .arg(a.drained)
-        .arg(a.invariantsOk)
-        .arg(r.final.attempts)
-        .arg(r.final.succeeded)
-        .arg(r.final.soldOut)
-        .arg(r.final.failed);
-}
+using test::auditText;
 
 // Everything a safe strategy must guarantee at the end of a run whose stock sold out.
 void verifySafeAudit(const RunResult &r)
