@@ -68,12 +68,12 @@ QJsonObject scenarioToJson(const Scenario &s)
     if (c.store.backend != stampede::StoreBackend::Embedded) {
         store.insert(u"backend"_s, fromStd(stampede::toString(c.store.backend)));
         store.insert(u"connections"_s, c.store.connections);
-        if (!c.store.url.empty()) {
-            // A saved scenario is shared: it keeps the server, never the password.
-            QUrl url(QString::fromStdString(c.store.url));
-            url.setPassword(QString());
-            store.insert(u"url"_s, url.toString());
-        }
+        // A saved scenario is shared: it keeps the server, never the password. (Written only when
+        // something is left, so that a written scenario reloads as itself.)
+        QUrl url(QString::fromStdString(c.store.url));
+        url.setPassword(QString());
+        if (const QString text = url.toString(); !c.store.url.empty() && !text.isEmpty())
+            store.insert(u"url"_s, text);
     }
     QJsonObject cache {
         { u"nodes"_s, c.cache.nodes },

@@ -129,6 +129,7 @@ private slots:
     void scaleMalformed();
     void scaleKeysRoundTrip();
     void nodePriceNullAndCoordinations();
+    void storeBackendRoundTripsWithoutPassword();
 };
 
 void TestScenario::malformed_data()
@@ -207,6 +208,18 @@ void TestScenario::malformed_data()
     row("probes fraction", R"({"store": {"probes": 1.5}})", u"store.probes: must be"_s);
     row("latency negative", R"({"store": {"latency_ms": -1}})", u"store.latency_ms: must be between"_s);
     row("write string", R"({"store": {"write_ms": "slow"}})", u"store.write_ms: must be a number"_s);
+    row("backend unknown", R"({"store": {"backend": "mysql"}})", u"store.backend: must be one of"_s);
+    row("connections zero", R"({"store": {"backend": "postgres", "connections": 0}})",
+        u"store.connections: must be between 1"_s);
+    row("url not a string", R"({"store": {"backend": "postgres", "url": 5}})", u"store.url: must be a string"_s);
+    row("url scheme", R"({"store": {"backend": "postgres", "url": "mysql://db"}})",
+        u"store.url: must start with postgresql://"_s);
+    row("url without backend", R"({"store": {"url": "postgresql://db/x"}})", u"store.url: needs store.backend"_s);
+    row("postgres cache-queue",
+        R"({"strategy": "cache-queue", "cache": {"nodes": 2}, "store": {"backend": "postgres"}})",
+        u"strategy: cache-queue keeps its counters"_s);
+    row("postgres views", R"({"traffic": {"read_ratio": 5}, "store": {"backend": "postgres"}})",
+        u"traffic.read_ratio: page views read the embedded store"_s);
     // events
     row("event not object", R"({"events": [5]})", u"events[0]: must be an object"_s);
     row("event two actions", R"({"events": [{"at_s": 1, "add_nodes": 1, "kill_node": 0}]})",
@@ -1238,6 +1251,32 @@ void TestScenario::nodePriceNullAndCoordinations()
     QVERIFY(!scenarioToJson(*plain).contains(u"sweep"_s));
     QCOMPARE(nameOf(plain->config.nodes.coordination), u"none"_s);
     QCOMPARE(plain->config.nodes.speed, 1.0);
+}
+
+// A saved scenario names the user's server but never keeps its password, and reloads as itself.
+void TestScenario::storeBackendRoundTripsWithoutPassword()
+{
+    QString error;
+    const std::optional<Scenario> s = parseScenario(
+        R"({"strategy": "row-lock", "store": {"backend": "postgres", "connections": 8,
+                                          "url": "postgresql://shop:secret@db.example:5433/sale"}})",
+        u"doc"_s, &error);
+    QVERIFY2(s, qPrintable(error));
+    QVERIFY(s->config.store.backend == stampede::StoreBackend::Postgres);
+    QCOMPARE(s->config.store.connections, 8);
+    QCOMPARE(s->config.store.url, std::string("postgresql://shop:secret@db.example:5433/sale"));
+    const QJsonObject written = scenarioToJson(*s);
+    const QJsonObject store = written.value(u"store"_s).toObject();
+    QCOMPARE(store.value(u"backend"_s).toString(), u"postgres"_s);
+    QCOMPARE(store.value(u"url"_s).toString(), u"postgresql://shop@db.example:5433/sale"_s);
+    QVERIFY(!QJsonDocument(written).toJson().contains("secret"));
+    const std::optional<Scenario> again = parseScenario(QJsonDocument(written).toJson(), u"again"_s, &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(scenarioToJson(*again), written);
+    // The embedded store writes none of the backend keys: scenarios saved before stay as they were.
+    const std::optional<Scenario> plain = parseScenario("{}", u"plain"_s, &error);
+    QVERIFY(plain);
+    QVERIFY(!scenarioToJson(*plain).value(u"store"_s).toObject().contains(u"backend"_s));
 }
 
 QTEST_GUILESS_MAIN(TestScenario)
