@@ -40,6 +40,9 @@ struct PgStore::Pool {
     Request *tail = nullptr;
     OwnedCounter errors;
     std::uint64_t orders = 0; // order keys handed out on this thread
+
+    // A key no other purchase has: the shard in the top bits, this thread's count below.
+    std::uint64_t orderKey(int shard) { return (static_cast<std::uint64_t>(shard) << 48) | ++orders; }
     char text[5][24] {}; // a statement's parameters as text (libpq copies them at the send)
     const char *values[5] {};
     char sql[384] {};
@@ -198,7 +201,7 @@ void PgStore::sendTake(Pool &p, pg::Connection &c, Request *r)
     p.param(0, r->sku);
     p.param(1, r->bucket);
     p.param(2, static_cast<std::int64_t>(r->epoch));
-    p.param(3, static_cast<std::int64_t>((static_cast<std::uint64_t>(r->shard) << 48) | ++p.orders));
+    p.param(3, static_cast<std::int64_t>(p.orderKey(r->shard)));
     p.param(4, static_cast<std::int64_t>(r->user));
     c.sendPrepared("take", 5, p.values);
 }
@@ -227,7 +230,7 @@ void PgStore::done(int shard, pg::Connection &c)
         p.param(0, r->sku);
         p.param(1, static_cast<std::int64_t>(r->epoch));
         p.param(2, v - 1);
-        p.param(3, static_cast<std::int64_t>((static_cast<std::uint64_t>(r->shard) << 48) | ++p.orders));
+        p.param(3, static_cast<std::int64_t>(p.orderKey(r->shard)));
         p.param(4, static_cast<std::int64_t>(r->user));
         c.sendPrepared("naive_write", 5, p.values);
         return;
@@ -250,8 +253,7 @@ void PgStore::done(int shard, pg::Connection &c)
             "UPDATE stock SET stock = %lld WHERE sku = %d AND bucket = 0;"
             " INSERT INTO orders (epoch, sku, buyer, order_key) VALUES (%llu, %d, %llu, %llu); COMMIT",
             static_cast<long long>(v - 1), r->sku, static_cast<unsigned long long>(r->epoch), r->sku,
-            static_cast<unsigned long long>(r->user),
-            static_cast<unsigned long long>((static_cast<std::uint64_t>(r->shard) << 48) | ++p.orders));
+            static_cast<unsigned long long>(r->user), static_cast<unsigned long long>(p.orderKey(r->shard)));
         c.sendQuery(p.sql);
         return;
     }
