@@ -13,10 +13,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -68,7 +72,8 @@ int freeLoopbackPort()
 }
 
 // fork + exec with the arguments prepared before the fork (only async-signal-safe calls after
-// it). The child drops to the server account and, when `tied`, dies with this thread's process.
+// it). The child drops to the server account and, when `tied`, dies with the thread that forked
+// it (see Launcher).
 pid_t spawn(const std::vector<std::string> &args, const std::string &logFile, const Account &account, bool tied)
 {
     std::vector<char *> argv;
@@ -96,6 +101,78 @@ pid_t spawn(const std::vector<std::string> &args, const std::string &logFile, co
         dup2(null, STDIN_FILENO);
     execv(argv[0], argv.data());
     _exit(127);
+}
+
+// PR_SET_PDEATHSIG fires when the thread that forked the child ends, not the process. Engines
+// are built on threads that end (the window builds a real store's engine on a helper thread),
+// so the postmaster is forked on this one, which lives as long as the process: the server goes
+// when the process does, whichever thread asked for it.
+class Launcher {
+public:
+    Launcher()
+        : m_thread([this] { loop(); })
+    {
+    }
+    ~Launcher()
+    {
+        {
+            const std::lock_guard g(m_mutex);
+            m_quit = true;
+        }
+        m_wake.notify_one();
+        m_thread.join();
+    }
+    Launcher(const Launcher &) = delete;
+    Launcher &operator=(const Launcher &) = delete;
+
+    // Runs `job` on the launcher's thread and returns what it returned.
+    pid_t run(std::function<pid_t()> job)
+    {
+        std::packaged_task<pid_t()> task(std::move(job));
+        std::future<pid_t> result = task.get_future();
+        {
+            const std::lock_guard g(m_mutex);
+            m_tasks.push_back(std::move(task));
+        }
+        m_wake.notify_one();
+        return result.get();
+    }
+
+private:
+    void loop()
+    {
+        std::unique_lock l(m_mutex);
+        for (;;) {
+            m_wake.wait(l, [this] { return m_quit || !m_tasks.empty(); });
+            if (m_tasks.empty())
+                return; // quitting, nothing left to run
+            std::packaged_task<pid_t()> task = std::move(m_tasks.front());
+            m_tasks.pop_front();
+            l.unlock();
+            task();
+            l.lock();
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<std::packaged_task<pid_t()>> m_tasks;
+    bool m_quit = false;
+    std::thread m_thread; // last: it starts once the rest is built
+};
+
+pid_t spawnTied(const std::vector<std::string> &args, const std::string &logFile, const Account &account)
+{
+    static Launcher launcher;
+    int failure = 0; // errno is the launcher thread's: carried back with the result
+    const pid_t pid = launcher.run([&] {
+        const pid_t p = spawn(args, logFile, account, true);
+        failure = errno;
+        return p;
+    });
+    if (pid < 0)
+        errno = failure;
+    return pid;
 }
 
 // The log's last non-empty line: what went wrong, in the server's words.
@@ -183,9 +260,10 @@ std::unique_ptr<Server> Server::start(std::string *error)
         s->m_conninfo = "host=127.0.0.1 port=" + std::to_string(s->m_port)
             + " user=stampede dbname=postgres connect_timeout=5 application_name=stampede"
               " sslmode=disable gssencmode=disable"; // loopback only: no TLS or Kerberos to set up
-        s->m_pid = spawn({ bin + "/postgres", "-D", data, "-p", std::to_string(s->m_port), "-k", s->m_dir, "-c",
-                             "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "shared_buffers=64MB" },
-            log, account, true);
+        s->m_pid
+            = spawnTied({ bin + "/postgres", "-D", data, "-p", std::to_string(s->m_port), "-k", s->m_dir, "-c",
+                            "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "shared_buffers=64MB" },
+                log, account);
         if (s->m_pid < 0) {
             *error = std::string("PostgreSQL: cannot start the server: ") + std::strerror(errno);
             return nullptr;

@@ -3,10 +3,10 @@
 // A private PostgreSQL server for a run that names none: initdb into a temporary directory, the
 // postmaster on a loopback port it picks (listen_addresses 127.0.0.1 only, trust for the local
 // user `stampede`, no password anywhere), stopped and removed when the last engine using it is
-// gone. The postmaster dies with this process even when it is killed (PR_SET_PDEATHSIG, set on
-// the thread that starts it: keep it the main thread); a directory a killed run left behind is
-// removed by the next start. Running as root, the server runs as the `postgres` user (or
-// `nobody`), since PostgreSQL refuses to run as root.
+// gone. The postmaster dies with this process even when it is killed (PR_SET_PDEATHSIG, forked
+// from a thread that lives as long as the process, so any thread may start a server); a
+// directory a killed run left behind is removed by the next start. Running as root, the server
+// runs as the `postgres` user (or `nobody`), since PostgreSQL refuses to run as root.
 
 #include <memory>
 #include <string>

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 
 namespace stampede {
@@ -40,6 +41,9 @@ struct PgStore::Pool {
     Request *tail = nullptr;
     OwnedCounter errors;
     std::uint64_t orders = 0; // order keys handed out on this thread
+    // row-lock: the fastest `SELECT … FOR UPDATE` answered on this thread, the wait for no lock
+    // (a round trip): what a slower one waited beyond it was the row lock's
+    Nanos fastestSelect = std::numeric_limits<Nanos>::max();
 
     // A key no other purchase has: the shard in the top bits, this thread's count below.
     std::uint64_t orderKey(int shard) { return (static_cast<std::uint64_t>(shard) << 48) | ++orders; }
@@ -174,6 +178,8 @@ void PgStore::start(Pool &p, pg::Connection &c, Request *r)
         return;
     case Strategy::RowLock:
         r->pgStep = static_cast<std::uint8_t>(Step::RowSelect);
+        r->lockAsked = m_rt.shard(r->shard).now();
+        r->lockGranted = 0; // not yet: FlashSale counts the lock's wait and hold only once granted
         std::snprintf(p.sql, sizeof p.sql,
             "BEGIN; SELECT stock FROM stock WHERE sku = %d AND bucket = 0 AND epoch = %lld FOR UPDATE", r->sku, epoch);
         c.sendQuery(p.sql);
@@ -242,6 +248,15 @@ void PgStore::done(int shard, pg::Connection &c)
         if (!c.ok()) {
             rollbackThen(c, r, Answer::Failed);
             return;
+        }
+        {
+            // The lock is granted: from here to the commit's answer it is held. Its wait is what
+            // this answer took beyond the fastest one (the round trip), so lockAsked moves up by
+            // that round trip and granted − asked is the wait alone.
+            const Nanos now = m_rt.shard(shard).now();
+            p.fastestSelect = std::min(p.fastestSelect, now - r->lockAsked);
+            r->lockAsked += p.fastestSelect;
+            r->lockGranted = std::max(now, r->lockAsked);
         }
         const std::int64_t v = pg::rows(last) ? pg::integer(last, 0, 0) : 0;
         if (v <= 0) {

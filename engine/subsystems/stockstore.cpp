@@ -69,6 +69,16 @@ void StockStore::granted(Shard &s, Request *r)
     st.lockWait.record(static_cast<std::uint64_t>(waited));
 }
 
+void StockStore::countLock(Shard &s, Nanos waited, Nanos held)
+{
+    ShardStats &st = m_shards[static_cast<std::size_t>(s.index())];
+    st.lockWaits.add();
+    st.lockWaitNs.add(static_cast<std::uint64_t>(std::max<Nanos>(0, waited)));
+    st.lockWait.record(static_cast<std::uint64_t>(std::max<Nanos>(0, waited)));
+    st.lockHolds.add();
+    st.lockHoldNs.add(static_cast<std::uint64_t>(std::max<Nanos>(0, held)));
+}
+
 void StockStore::releaseLock(Shard &s, Request *r, std::int64_t delta)
 {
     ShardStats &st = m_shards[static_cast<std::size_t>(s.index())];

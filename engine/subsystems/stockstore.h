@@ -38,6 +38,8 @@ public:
     int homeBucket(const Shard &s, const Request *r) const;
     // The lock r waited for is now its own: counts the wait.
     void granted(Shard &s, Request *r);
+    // A lock held elsewhere (the real database's): counted as a granted and released one.
+    void countLock(Shard &s, Nanos waited, Nanos held);
     // Applies delta and releases r's row lock, handing it to the next waiter if any.
     void releaseLock(Shard &s, Request *r, std::int64_t delta);
     // A queued order's write: one unit of the SKU from any bucket, whoever holds a lock. False

@@ -427,6 +427,11 @@ void FlashSale::finish(Shard &s, Request *r)
 void FlashSale::pgAnswered(Shard &s, Request *r)
 {
     const auto a = static_cast<PgStore::Answer>(r->pgAnswer);
+    // row-lock: the database's lock, waited for and held (PgStore set the times), in the same
+    // counters as the model's row locks
+    if (r->strategy == Strategy::RowLock && r->epoch == m_rt.epoch() && r->lockGranted > 0
+        && r->lockGranted >= r->lockAsked)
+        m_store.countLock(s, r->lockGranted - r->lockAsked, s.now() - r->lockGranted);
     // The order row is committed whatever happens to the answer now (a dead node, a deadline).
     if (a == PgStore::Answer::Took && r->epoch == m_rt.epoch())
         stats(s).persisted[static_cast<std::size_t>(r->sku)].add();

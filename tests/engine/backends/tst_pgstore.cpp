@@ -8,6 +8,7 @@
 // are polled with generous deadlines that only bound a failure.
 
 #include "engine.h"
+#include "pgconnection.h"
 #include "pgserver.h"
 
 #include "audittext.h"
@@ -16,10 +17,13 @@
 #include <QTest>
 
 #include <signal.h>
+#include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 
 using namespace stampede;
 
@@ -113,6 +117,20 @@ private slots:
         QVERIFY2(r.final.store && r.final.store->errors == 0, qPrintable(auditText(r)));
         QVERIFY(r.final.store->serverStarted);
         QCOMPARE(r.final.store->connections, 16);
+        // row-lock: the database's row lock shows in the lock charts (48 shoppers on 16
+        // connections queue for it); the others take no lock of their own
+        double wait = 0, hold = 0;
+        for (const TickSample &x : r.timeline)
+            if (x.store) {
+                wait = std::max(wait, x.store->lockWaitMeanMs);
+                hold = std::max(hold, x.store->lockHoldMeanMs);
+            }
+        if (strategy == Strategy::RowLock) {
+            QVERIFY2(wait > 0 && hold > 0, qPrintable(QString::number(wait) + u' ' + QString::number(hold)));
+        } else {
+            QCOMPARE(wait, 0.0);
+            QCOMPARE(hold, 0.0);
+        }
     }
 
     // A reset mid-sale: the database's stock is back to the initial units, the orders of before
@@ -216,6 +234,26 @@ private slots:
             QVERIFY2(what.find('\n') == std::string::npos, what.c_str());
             QVERIFY2(what.find("secret") == std::string::npos, what.c_str());
         }
+    }
+
+    // PR_SET_PDEATHSIG fires when the forking thread ends: a server started on a thread that
+    // ends at once (as the window's loader does) must outlive it. 200 fresh connections, each
+    // with a statement, span far longer than a postmaster takes to act on a stray SIGINT.
+    void serverOutlivesTheThreadThatStartedIt()
+    {
+        std::unique_ptr<pg::Server> server;
+        std::string error;
+        std::thread starter([&] { server = pg::Server::start(&error); });
+        starter.join();
+        QVERIFY2(server, error.c_str());
+        for (int i = 0; i < 200; ++i) {
+            boost::asio::io_context io;
+            pg::Connection c(io, nullptr);
+            QVERIFY2(c.open(server->conninfo(), &error), error.c_str());
+            QVERIFY2(c.exec("SELECT 1", &error), error.c_str());
+        }
+        int status = 0;
+        QCOMPARE(::waitpid(server->pid(), &status, WNOHANG), 0); // running, not a zombie
     }
 
     // Last: the server stops and its directory goes once its last user is gone.
