@@ -34,6 +34,7 @@ const std::vector<std::pair<QString, QString>> &aliases()
         { u"mode"_s, u"fanout.mode"_s },
         { u"fanout_mode"_s, u"fanout.mode"_s },
         { u"threshold"_s, u"fanout.threshold"_s },
+        { u"backend"_s, u"store.backend"_s },
     };
     return list;
 }

@@ -145,6 +145,21 @@ ActionSet::ActionSet(QWidget *window)
     blockWhenFull = makeToggle(u"When full: block"_s, u"When full: reject"_s, QKeySequence(Qt::Key_B),
         u"A full partition makes producers wait (block) or refuses the order (reject)"_s);
 
+    // ---- the store's backend: choosing one restarts the scenario on it ----
+    backendGroup = new QActionGroup(this);
+    backendEmbedded = make(window, u"Store: &embedded model"_s, { QKeySequence(u"Ctrl+Alt+E"_s) },
+        u"Run the stock store in the engine's model (restarts the scenario)"_s);
+    backendPostgres = make(window, u"Store: &PostgreSQL (real)"_s, { QKeySequence(u"Ctrl+Alt+P"_s) },
+        u"Run the stock store on a real PostgreSQL: the one --store-url names, or a private server "
+        "started on loopback (restarts the scenario)"_s);
+    setLabel(backendEmbedded, backendEmbedded->text(), u"Embedded model"_s);
+    setLabel(backendPostgres, backendPostgres->text(), u"Real PostgreSQL"_s);
+    for (QAction *a : { backendEmbedded, backendPostgres }) {
+        a->setCheckable(true);
+        backendGroup->addAction(a);
+    }
+    backendEmbedded->setChecked(true);
+
     // ---- fan-out ----
     celebrityPost = make(window, u"Celebrity &post"_s, { QKeySequence(Qt::Key_P) },
         u"The celebrity posts now: watch how long the post takes to reach all her followers"_s);
@@ -253,7 +268,7 @@ QList<QAction *> ActionSet::flashSaleActions() const
         if (a)
             list << a;
     list << addCacheNode << removeCacheNode << killCacheNode << toggles() << addConsumer << removeConsumer
-         << killConsumer;
+         << killConsumer << backendEmbedded << backendPostgres;
     return list;
 }
 
@@ -278,7 +293,7 @@ void ActionSet::setWorkload(WorkloadKind workload)
 
 bool ActionSet::menuOf(const QString &title, WorkloadKind workload)
 {
-    if (title == u"Cache"_s || title == u"Queue"_s)
+    if (title == u"Cache"_s || title == u"Queue"_s || title == u"Backend"_s)
         return workload == WorkloadKind::FlashSale;
     if (title == u"Fan-out"_s)
         return workload == WorkloadKind::Fanout;
@@ -352,6 +367,7 @@ QList<std::pair<QString, QList<QAction *>>> ActionSet::byMenu() const
             { addCacheNode, removeCacheNode, killCacheNode, ringPlacement, singleFlight, ttlJitter, readTraffic,
                 resetRecovery } },
         { u"Queue"_s, { addConsumer, removeConsumer, killConsumer, idempotent, blockWhenFull } },
+        { u"Backend"_s, { backendEmbedded, backendPostgres } },
         { u"Fan-out"_s, fanout },
         { u"Lessons"_s,
             lessons + guidedLessons + QList<QAction *> { openLessonFile, nextStep, previousStep, leaveLesson } },

@@ -72,6 +72,10 @@ public:
     QAction *killConsumer = nullptr;
     QAction *idempotent = nullptr;
     QAction *blockWhenFull = nullptr; // checked: producers block; unchecked: reject
+    // Backend: where the flash sale's stock lives. Checked: the running scenario's store.
+    QAction *backendEmbedded = nullptr;
+    QAction *backendPostgres = nullptr;
+    QActionGroup *backendGroup = nullptr;
     // Fan-out (the celebrity fan-out workload). The mode actions follow the engine like the
     // strategies; threshold and post share step from the values the panel shows.
     QAction *celebrityPost = nullptr;

@@ -147,8 +147,10 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
 
     // ---- stock ----
     auto *stock = new QWidget;
-    auto *kl = new QHBoxLayout(stock);
-    kl->setContentsMargins(0, 0, 0, 0);
+    auto *sg = new QGridLayout(stock);
+    sg->setContentsMargins(0, 0, 0, 0);
+    auto *kl = new QHBoxLayout;
+    sg->addLayout(kl, 0, 0);
     m_restockUnits = new QSpinBox;
     m_restockUnits->setObjectName(u"restockUnits"_s);
     m_restockUnits->setRange(1, 1000000000);
@@ -157,6 +159,9 @@ ControlPanel::ControlPanel(const ActionSet &actions, QWidget *parent)
     m_restockUnits->setGroupSeparatorShown(true);
     kl->addWidget(m_restockUnits, 1);
     kl->addWidget(button(actions.restock, "restockButton"), 1);
+    // where the stock lives (the Backend menu): the checked one is the run's
+    sg->addWidget(button(actions.backendEmbedded, "backendEmbeddedButton"), 1, 0);
+    sg->addWidget(button(actions.backendPostgres, "backendPostgresButton"), 2, 0);
     m_flashSale << section(u"Stock"_s, stock);
     layout->addWidget(m_flashSale.last());
 

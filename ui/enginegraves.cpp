@@ -22,13 +22,18 @@ std::vector<Grave> g_graves;
 
 void joinAll()
 {
-    std::vector<Grave> graves;
-    {
-        const std::lock_guard lock(g_mutex);
-        graves.swap(g_graves);
+    // a job joined here may bury an engine of its own: until none is left
+    for (;;) {
+        std::vector<Grave> graves;
+        {
+            const std::lock_guard lock(g_mutex);
+            graves.swap(g_graves);
+        }
+        if (graves.empty())
+            return;
+        for (Grave &g : graves)
+            g.thread.join();
     }
-    for (Grave &g : graves)
-        g.thread.join();
 }
 
 // With g_mutex held: a long session keeps no list of dead threads.
@@ -45,13 +50,12 @@ void reapFinished()
 
 } // namespace
 
-void buryEngines(std::vector<std::unique_ptr<Engine>> engines)
+void runInBackground(std::function<void()> job)
 {
-    if (engines.empty())
-        return;
     auto done = std::make_shared<std::atomic<bool>>(false);
-    std::thread t([e = std::move(engines), done]() mutable {
-        e.clear();
+    std::thread t([job = std::move(job), done]() mutable {
+        job();
+        job = nullptr; // what it captured goes before `done` says so
         done->store(true);
     });
     const std::lock_guard lock(g_mutex);
@@ -62,6 +66,15 @@ void buryEngines(std::vector<std::unique_ptr<Engine>> engines)
     (void)registered;
     reapFinished();
     g_graves.push_back({ std::move(t), std::move(done) });
+}
+
+void buryEngines(std::vector<std::unique_ptr<Engine>> engines)
+{
+    if (engines.empty())
+        return;
+    // std::function needs a copyable callable: the engines travel in a shared vector
+    auto held = std::make_shared<std::vector<std::unique_ptr<Engine>>>(std::move(engines));
+    runInBackground([held] { held->clear(); });
 }
 
 void buryEngine(std::unique_ptr<Engine> engine)

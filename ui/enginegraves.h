@@ -7,6 +7,7 @@
 
 #include "engine.h"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -14,6 +15,10 @@ namespace stampede::ui {
 
 void buryEngines(std::vector<std::unique_ptr<Engine>> engines);
 void buryEngine(std::unique_ptr<Engine> engine);
+
+// Any other job that must not run on the GUI thread (building an engine whose store is a real
+// server): on a thread of its own, joined like a burial. `job` may bury engines itself.
+void runInBackground(std::function<void()> job);
 
 // Burials not finished yet (tests).
 int pendingBurials();

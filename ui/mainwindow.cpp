@@ -333,6 +333,7 @@ void MainWindow::connectActions()
     connect(a.shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
     connect(a.about, &QAction::triggered, this, &MainWindow::showAbout);
     connectFanoutActions();
+    connectBackendActions();
 }
 
 // ---------------------------------------------------------------- scenarios and engine
@@ -361,26 +362,46 @@ bool MainWindow::loadScenarioFile(const QString &path)
 
 bool MainWindow::loadScenario(const Scenario &scenario, const QString &name, const QString &sourceFile)
 {
+    QString note; // a store the chosen backend cannot serve: why it runs on its own
+    const Scenario effective = m_loadingLesson ? scenario : withChosenBackend(scenario, name, &note);
     QString error;
-    if (!m_host->load(scenario, name, &error)) {
+    // (a lesson loads in place: its steps start on the engine it opened with)
+    if (effective.config.store.backend != StoreBackend::Embedded && engine() && !m_loadingLesson) {
+        // a real server takes seconds to start and connect: built off the GUI thread while the
+        // old run goes on (the first load, before the window shows, is made in place)
+        if (!m_host->loadInBackground(effective, name, sourceFile, &error)) {
+            showMessage(error, true);
+            return false;
+        }
+        syncBackendActions();
+        showMessage(startingText(effective, name), false);
+        return true;
+    }
+    if (!m_host->load(effective, name, sourceFile, &error)) {
         showMessage(error, true);
         return false;
     }
-    m_scenarioFile = sourceFile.isEmpty() ? QString() : QFileInfo(sourceFile).absoluteFilePath();
-    if (!m_scenarioFile.isEmpty()) {
-        // The file gets its own entry in the preset box so that it can be chosen again.
-        const QSignalBlocker block(m_presetCombo);
-        const QString data = kFilePrefix + m_scenarioFile;
-        int index = m_presetCombo->findData(data);
-        if (index < 0) {
-            m_presetCombo->addItem(QFileInfo(sourceFile).fileName() + u" (file)"_s, data);
-            index = m_presetCombo->count() - 1;
-        }
-        m_presetCombo->setCurrentIndex(index);
-        for (QAction *l : std::as_const(m_actions->lessons))
-            l->setChecked(false);
-    }
+    if (!note.isEmpty())
+        showMessage(note, false);
     return true;
+}
+
+void MainWindow::noteSourceFile(const QString &sourceFile)
+{
+    m_scenarioFile = sourceFile.isEmpty() ? QString() : QFileInfo(sourceFile).absoluteFilePath();
+    if (m_scenarioFile.isEmpty())
+        return;
+    // The file gets its own entry in the preset box so that it can be chosen again.
+    const QSignalBlocker block(m_presetCombo);
+    const QString data = kFilePrefix + m_scenarioFile;
+    int index = m_presetCombo->findData(data);
+    if (index < 0) {
+        m_presetCombo->addItem(QFileInfo(sourceFile).fileName() + u" (file)"_s, data);
+        index = m_presetCombo->count() - 1;
+    }
+    m_presetCombo->setCurrentIndex(index);
+    for (QAction *l : std::as_const(m_actions->lessons))
+        l->setChecked(false);
 }
 
 void MainWindow::onEngineReplaced()
@@ -407,10 +428,13 @@ void MainWindow::onEngineReplaced()
     m_lastSeq = ~quint64(0);
     m_staleUpTo = 0; // a new engine counts from 1 again
     m_shownStrategy = int(s.config.strategy);
+    noteSourceFile(m_host->sourceFile());
+    syncBackendActions();
     showMessage(s.config.workload == WorkloadKind::Fanout
             ? fanoutLoadedText(s.config, name)
             : u"Loaded "_s + name + u": "_s + strategyName(s.config.strategy) + u", "_s
-                + QString::number(s.config.nodes.count) + u" nodes, seed "_s + QString::number(s.config.seed),
+                + QString::number(s.config.nodes.count) + u" nodes, seed "_s + QString::number(s.config.seed)
+                + (s.config.store.backend == StoreBackend::Postgres ? u", stock on PostgreSQL (real)"_s : QString()),
         false);
     poll();
 }

@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QAction;
 class QComboBox;
@@ -61,6 +62,16 @@ public:
     bool loadScenarioFile(const QString &path);
     // `sourceFile`: the file the scenario came from (it gets an entry in the preset box).
     bool loadScenario(const Scenario &scenario, const QString &name, const QString &sourceFile = {});
+
+    // ---- the store's backend (mainwindowbackend.cpp) ----
+    // The store scenarios run on: their own (nullopt, the default) or the one chosen (Backend
+    // menu, --backend); `url`: the PostgreSQL server (empty: a private one). Reloads nothing.
+    void setStoreBackendChoice(std::optional<StoreBackend> backend, const QString &url = {});
+    std::optional<StoreBackend> storeBackendChoice() const { return m_backendChoice; }
+    // The Backend menu: the choice, and the running scenario restarted on it.
+    void chooseStoreBackend(StoreBackend backend);
+    // A real store's engine is being built; the old run is still the one shown.
+    bool loadingInBackground() const;
 
     Engine *engine() const;
     QString scenarioName() const;
@@ -248,6 +259,16 @@ private:
     void askSaveSession();
     void askLessonHandout();
 
+    // ---- the store's backend (mainwindowbackend.cpp) ----
+    // `scenario` on the chosen backend; when that store cannot run it, the scenario as it is and
+    // *note says why.
+    Scenario withChosenBackend(const Scenario &scenario, const QString &name, QString *note) const;
+    void syncBackendActions(); // the menu checks the running store (or the one starting)
+    void onBackgroundLoadFailed(const QString &error);
+    void connectBackendActions();
+    static QString startingText(const Scenario &scenario, const QString &name);
+    void noteSourceFile(const QString &sourceFile); // the file's entry in the preset box
+
     void openScenarioDialog();
     void showShortcuts();
     void showAbout();
@@ -288,6 +309,8 @@ private:
     bool m_paused = false;
     double m_engineRate = 0; // answers per second, last tick
     QString m_scenarioFile; // when the scenario came from a file
+    std::optional<StoreBackend> m_backendChoice; // nullopt: each scenario's own store
+    QString m_storeUrl; // with m_backendChoice postgres: the server (empty: a private one)
     ScalingDialog *m_scaling = nullptr; // Run ▸ Scaling sweep, for the scenario it was opened on
 
     LessonPanel *m_lessonPanel = nullptr; // right of the diagram's row while a lesson is open

@@ -85,9 +85,11 @@ void StorePainter::paint(const QRectF &r, const Snapshot &snap, const TopologySe
         const int waiting = snap.store->hotRows.empty() ? 0 : snap.store->hotRows.front().waiters;
         const QColor c = waiting > 4 ? t.dead : waiting > 0 ? t.draining : t.mutedText;
         const QString n = QString::number(waiting);
-        text.draw(next(bodyH), body,
-            { n + u" sessions wait for a row lock"_s, u"lock waiters "_s + n, u"waiting "_s + n },
-            Qt::AlignLeft | Qt::AlignVCenter, c);
+        QStringList lines;
+        if (snap.store->strategy == Strategy::RowLock) // the wait as the clients measured it
+            lines << n + u" wait for the row lock · "_s + durationMs(lockWait);
+        lines << n + u" sessions wait for a row lock"_s << u"lock waiters "_s + n << u"waiting "_s + n;
+        text.draw(next(bodyH), body, lines, Qt::AlignLeft | Qt::AlignVCenter, c);
         y += bodyH;
     } else if (fits(bodyH + rowH)) {
         const QColor c = lockWait > 1 ? t.dead : lockWait > 0.1 ? t.draining : t.mutedText;

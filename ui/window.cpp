@@ -73,6 +73,9 @@ int runWindow(QApplication &app, const WindowOptions &options)
     // finds the window's icon and menu entry by it.
     QGuiApplication::setDesktopFileName(u"io.github.stampede_lab.stampede"_s);
     MainWindow window; // 1600 × 1000: screenshots are the same size everywhere
+    // --backend holds for every scenario the window loads, not just the first
+    if (options.backend)
+        window.setStoreBackendChoice(*options.backend, options.storeUrl);
     if (!screenshot)
         window.restoreSettings(); // whatever the person had last time
     if (options.dark)

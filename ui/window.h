@@ -25,7 +25,7 @@ struct WindowOptions {
     double afterSeconds = 5;
     // Overrides of the scenario, as on the command line.
     std::optional<Strategy> strategy;
-    std::optional<StoreBackend> backend; // --backend: the first scenario's store
+    std::optional<StoreBackend> backend; // --backend: the store of every scenario the window loads
     QString storeUrl;
     std::optional<int> nodes;
     std::optional<double> rate;

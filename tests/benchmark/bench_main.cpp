@@ -4,7 +4,8 @@
 //
 //   stampede_bench [--quick] [--json FILE] [--only SECTION,...] [--seconds N]
 //
-// Sections, in the order they run: raw, engine, modeled, efficiency, fanout, redis, window, memory.
+// Sections, in the order they run: raw, engine, modeled, efficiency, fanout, redis, realstore,
+// window, memory.
 // The table goes to stdout, progress to stderr, and --json writes the same rows with a
 // description of the machine.
 
@@ -13,6 +14,7 @@
 #include "enginebench.h"
 #include "fanoutbench.h"
 #include "rawlimits.h"
+#include "realstorebench.h"
 #include "redisbench.h"
 #ifdef STAMPEDE_BENCH_HAVE_UI
 #include "windowbench.h"
@@ -44,7 +46,7 @@ using namespace stampede::bench;
 namespace {
 
 const QStringList kSections { u"raw"_s, u"engine"_s, u"modeled"_s, u"efficiency"_s, u"fanout"_s, u"redis"_s,
-    u"window"_s, u"memory"_s };
+    u"realstore"_s, u"window"_s, u"memory"_s };
 
 // DESIGN.md "Performance targets"
 constexpr double kTargetClosedLoop = 10e6; // attempts/s for atomic and sharded, 2 cores
@@ -117,6 +119,8 @@ public:
             fanout();
         if (wants(u"redis"_s))
             redis();
+        if (wants(u"realstore"_s))
+            realStore();
         if (wants(u"window"_s))
             window();
         if (wants(u"memory"_s))
@@ -587,6 +591,18 @@ private:
             r.note = u"in-process engine vs a loopback TCP round trip per call"_s;
             add(r);
         }
+    }
+
+    // ---------------------------------------------------------------- realstore
+    void realStore()
+    {
+        RealStoreOptions r;
+        r.warmupS = kWarmupS;
+        r.seconds = m_o.seconds;
+        r.threads = m_threads;
+        progress(u"[realstore] the model vs PostgreSQL, closed loop of %1 clients, %2 s per run"_s.arg(r.connections)
+                     .arg(r.seconds));
+        runRealStoreBench(r, [this](Row row) { add(std::move(row)); });
     }
 
     // ---------------------------------------------------------------- window
